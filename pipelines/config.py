@@ -1,0 +1,49 @@
+"""Typed configuration for every pipeline stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+
+
+class ColumnMapping(BaseModel):
+    """Which input column (or front-matter key) fills each documents-table field.
+
+    Each field lists candidates tried in order; the first present, non-empty one wins.
+    """
+
+    id: list[str] = ["id", "doc_id", "document_id", "guid"]
+    text: list[str] = ["text", "body", "content", "full_text", "article", "summary"]
+    date: list[str] = [
+        "date", "published", "published_time", "published_at", "publication_date",
+        "pubdate", "created", "created_at", "updated",
+    ]
+    title: list[str] = ["title", "headline", "name"]
+    source: list[str] = ["source", "publisher", "outlet", "site_name", "site", "feed"]
+    author: list[str] = ["author", "authors", "byline", "creator"]
+    url: list[str] = ["url", "source_url", "link", "href"]
+
+    def with_overrides(self, overrides: dict[str, str]) -> "ColumnMapping":
+        """Put explicitly mapped columns first (e.g. {"text": "body_html"})."""
+        fields = self.model_dump()
+        for field, column in overrides.items():
+            if field not in fields:
+                raise ValueError(
+                    f"unknown field {field!r} in column mapping; expected one of {', '.join(fields)}"
+                )
+            fields[field] = [column]
+        return ColumnMapping(**fields)
+
+
+class IngestConfig(BaseModel):
+    """How corpus files are read into the documents table."""
+
+    columns: ColumnMapping = Field(default_factory=ColumnMapping)
+    max_document_chars: int = 5_000_000
+    max_file_bytes: int = 2_000_000_000
+    max_front_matter_chars: int = 65_536
+    raw_preview_chars: int = 300

@@ -1,0 +1,158 @@
+"""Ingest stage: raw records -> documents table + rejects table, nothing lost.
+
+`normalise_documents` is pure Polars; `ingest_paths` is the I/O edge that runs the
+readers over the user's paths (with a progress bar) and hands their records over.
+Invariant: records read = accepted + rejected + duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.config import IngestConfig
+from pipelines.readers import RAW_FIELDS, discover_inputs, read_input
+
+DOCUMENT_COLUMNS = [
+    "doc_id", "date", "month", "title", "source", "author", "url", "text", "origin", "metadata",
+]
+REJECT_COLUMNS = ["origin", "reason_code", "reason", "raw"]
+DUPLICATE_CODE = "duplicate"
+
+# Tried in order on the cleaned date string; the first that parses wins.
+_DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d.%m.%Y", "%Y%m%d"]
+_MIN_DATE = dt.date(1800, 1, 1)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    documents: pl.DataFrame
+    rejects: pl.DataFrame
+    records_read: int
+
+    @property
+    def duplicates(self) -> int:
+        return self.rejects.filter(pl.col("reason_code") == DUPLICATE_CODE).height
+
+    @property
+    def rejected(self) -> int:
+        return self.rejects.height - self.duplicates
+
+    def reason_counts(self) -> pl.DataFrame:
+        """Rejects (and duplicates) per reason code, most frequent first."""
+        return (
+            self.rejects.group_by("reason_code").len("records")
+            .sort(["records", "reason_code"], descending=[True, False])
+        )
+
+
+def raw_records_frame(records: list[dict]) -> pl.LazyFrame:
+    """Raw reader records as a LazyFrame of strings, in reading order (`seq`)."""
+    schema = {name: pl.String for name in RAW_FIELDS}
+    frame = pl.DataFrame(records, schema=schema, orient="row") if records else pl.DataFrame(schema=schema)
+    return frame.lazy().with_row_index("seq")
+
+
+def parse_date(column: pl.Expr) -> pl.Expr:
+    """Parse ISO dates/datetimes (date as written, offset ignored), RFC 822 and English dates."""
+    cleaned = (
+        column.str.strip_chars()
+        .str.replace(r"^[A-Za-z]{3,9}\.?,\s*", "")  # leading weekday: "Tue, 18 Apr 2023"
+        .str.replace_all(r"(\d)(st|nd|rd|th)\b", "$1")  # "18th April"
+        .str.replace_all(r"\s+", " ")
+    )
+    iso_prefix = cleaned.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:$|[T ]\d)", 1)
+    day_month_year = cleaned.str.extract(r"^(\d{1,2} [A-Za-z]+\.? \d{4})\b", 1).str.replace(r"\.", "")
+    month_day_year = cleaned.str.extract(r"^([A-Za-z]+\.? \d{1,2},? \d{4})\b", 1).str.replace(r"\.", "")
+    candidates = [iso_prefix.str.strptime(pl.Date, "%Y-%m-%d", strict=False)]
+    for source in (day_month_year, month_day_year, cleaned):
+        candidates += [source.str.strptime(pl.Date, fmt, strict=False) for fmt in _DATE_FORMATS]
+    parsed = pl.coalesce(candidates)
+    max_date = dt.date(dt.date.today().year + 1, 12, 31)
+    return pl.when(parsed.is_between(_MIN_DATE, max_date)).then(parsed)
+
+
+def normalise_documents(raw: pl.LazyFrame, config: IngestConfig) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Split raw records into (documents, rejects) with a specific reason for every reject."""
+    with_dates = raw.with_columns(
+        date=pl.coalesce(parse_date(pl.col("raw_date")), parse_date(pl.col("filename_date"))),
+        text_chars=pl.col("text").str.len_chars(),
+        normalised=pl.col("text").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase(),
+    )
+    raw_date_shown = pl.col("raw_date").str.slice(0, 60)
+    problem = (
+        pl.when(pl.col("reject_code").is_not_null())
+        .then(pl.struct(code=pl.col("reject_code"), reason=pl.col("reject_reason")))
+        .when(pl.col("text").is_null() | (pl.col("normalised").str.len_chars() == 0))
+        .then(pl.struct(code=pl.lit("empty_text"), reason=pl.lit("document has no text")))
+        .when(pl.col("text_chars") > config.max_document_chars)
+        .then(pl.struct(
+            code=pl.lit("too_large"),
+            reason=pl.format("document has {} characters, over the limit of {}",
+                             pl.col("text_chars"), pl.lit(f"{config.max_document_chars:,}")),
+        ))
+        .when(pl.col("date").is_null() & pl.col("raw_date").is_null())
+        .then(pl.struct(code=pl.lit("missing_date"),
+                        reason=pl.lit("no date field and no YYYY-MM-DD date in the file name")))
+        .when(pl.col("date").is_null())
+        .then(pl.struct(code=pl.lit("unparseable_date"),
+                        reason=pl.format("unparseable date: '{}'", raw_date_shown)))
+    )
+    checked = with_dates.with_columns(problem=problem)
+
+    valid = checked.filter(pl.col("problem").is_null()).sort("seq")
+    duplicate_problem = (
+        pl.when(pl.col("seq") != pl.col("seq").first().over("normalised"))
+        .then(pl.struct(
+            code=pl.lit(DUPLICATE_CODE),
+            reason=pl.format("duplicate of doc {} (same text)", pl.col("doc_id").first().over("normalised")),
+        ))
+        .when(pl.col("seq") != pl.col("seq").first().over("doc_id"))
+        .then(pl.struct(
+            code=pl.lit("duplicate_id"),
+            reason=pl.format("id {} is already used by {} with different text",
+                             pl.col("doc_id"), pl.col("origin").first().over("doc_id")),
+        ))
+    )
+    valid = valid.with_columns(problem=duplicate_problem)
+
+    documents = (
+        valid.filter(pl.col("problem").is_null())
+        .with_columns(month=pl.col("date").dt.truncate("1mo"))
+        .select(DOCUMENT_COLUMNS)
+    )
+    rejects = (
+        pl.concat([checked.filter(pl.col("problem").is_not_null()), valid.filter(pl.col("problem").is_not_null())])
+        .sort("seq")
+        .select(
+            "origin",
+            reason_code=pl.col("problem").struct.field("code"),
+            reason=pl.col("problem").struct.field("reason"),
+            raw=pl.col("raw_preview"),
+        )
+    )
+    return documents, rejects
+
+
+def ingest_paths(paths: list[Path], config: IngestConfig | None = None,
+                 on_file: Callable[[int, int], None] | None = None) -> IngestResult:
+    """Read every input under `paths` into documents and rejects.
+
+    Raises `readers.InputError` only for problems with the request itself (missing path,
+    unknown format of a file named directly); bad content always becomes a reject.
+    `on_file(done, total)` is called after each file, for progress display.
+    """
+    config = config or IngestConfig()
+    inputs = discover_inputs(paths)
+    records: list[dict] = []
+    for done, item in enumerate(inputs, start=1):
+        records.extend(read_input(item, config))
+        if on_file:
+            on_file(done, len(inputs))
+    documents, rejects = normalise_documents(raw_records_frame(records), config)
+    documents_df, rejects_df = pl.collect_all([documents, rejects])
+    return IngestResult(documents=documents_df, rejects=rejects_df, records_read=len(records))
