@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from pipelines.config import ColumnMapping, IngestConfig
 from pipelines.ingest import IngestResult, ingest_paths
 from pipelines.readers import InputError
+
+if TYPE_CHECKING:
+    from pipelines.build import BuildConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="AI-regulation discourse: build topic trends from a corpus and explore them.")
@@ -53,8 +59,15 @@ def parse_mapping(pairs: list[str] | None) -> IngestConfig:
     raise AssertionError("unreachable")
 
 
+class RateColumn(ProgressColumn):
+    """Items per second (passages/s while embedding)."""
+
+    def render(self, task) -> Text:  # noqa: ANN001 - rich's signature
+        return Text(f"{task.speed:,.0f}/s" if task.speed else "", style="progress.data.speed")
+
+
 def progress_bar(transient: bool = True) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
                     TimeElapsedColumn(), console=console, transient=transient)
 
 
@@ -104,16 +117,217 @@ def ingest(
         for origin, code, reason in result.rejects.select("origin", "reason_code", "reason").head(show).iter_rows():
             listing.add_row(origin, code, reason)
         out.print(listing)
-    if rejects:
-        result.rejects.write_csv(rejects)
-        out.print(f"rejects written to {rejects}")
-    if documents:
-        result.documents.write_parquet(documents)
-        out.print(f"documents written to {documents}")
+    try:
+        if rejects:
+            result.rejects.write_csv(rejects)
+            out.print(f"rejects written to {rejects}")
+        if documents:
+            result.documents.write_parquet(documents)
+            out.print(f"documents written to {documents}")
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        fail(f"could not write output: {exc}")
     if result.documents.height:
         dates = result.documents.select(first=pl.col("date").min(),
                                         last=pl.col("date").max()).row(0)
         out.print(f"dates {dates[0]} .. {dates[1]}")
+
+
+# --- build, update, info ---------------------------------------------------------------------
+
+
+class RichProgress:
+    """Shows each pipeline stage as a progress bar and a closing line with its time."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.task = None
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        self.task = self.progress.add_task(f"{stage:<11}", total=total)
+
+    def advance(self, completed: int, total: int | None = None) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=completed, **({"total": total} if total else {}))
+
+    def finish(self, stage: str, seconds: float, detail: str = "") -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+            self.task = None
+        console.print(f"[green]✓[/] {stage:<11} {seconds:8.1f} s  {detail}")
+
+
+def build_config(corpus: list[Path], out: Path, column_map: list[str] | None, embedder: str,
+                 people: Path | None, themes: Path | None) -> "BuildConfig":
+    from pipelines.build import BuildConfig
+    from pipelines.embeddings import EmbeddingConfig
+
+    if embedder not in ("minilm", "static"):
+        fail(f"--embedder must be 'minilm' or 'static', got {embedder!r}")
+    options = {}
+    if people:
+        options["people_path"] = people
+    if themes:
+        options["themes_path"] = themes
+    return BuildConfig(corpus=corpus, out=out, ingest=parse_mapping(column_map),
+                       embedding=EmbeddingConfig(embedder=embedder), **options)
+
+
+def run_pipeline(action: str, config: "BuildConfig") -> None:
+    """Run build or update with progress bars; every known failure becomes a clear message."""
+    from pipelines import build as build_module
+    from pipelines.embeddings import ModelIntegrityError
+    from pipelines.people import RegistryError
+    from pipelines.themes import ThemeError
+
+    with progress_bar(transient=True) as progress:
+        try:
+            result = getattr(build_module, action)(config, RichProgress(progress))
+        except (InputError, build_module.BuildError, ModelIntegrityError, RegistryError, ThemeError) as exc:
+            progress.stop()
+            fail(str(exc))
+    Console().print(build_summary(result.manifest, result.run_dir))
+
+
+def build_summary(manifest: dict, run_dir: Path) -> Table:
+    counts = manifest["counts"]
+    table = Table(title=f"{manifest['kind'].capitalize()} {manifest['run_id']}", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key in ("records_read", "documents_accepted", "documents_rejected", "duplicates", "passages",
+                "mentions", "people", "topics"):
+        table.add_row(key.replace("_", " "), f"{counts[key]:,}")
+    table.add_row("outlier share", f"{counts['outlier_share']:.1%}")
+    for key, value in manifest.get("update", {}).items():
+        table.add_row(f"update: {key.replace('_', ' ')}", f"{value:,}")
+    for stage, seconds in manifest["timings"].items():
+        table.add_row(f"time: {stage}", f"{seconds:.1f} s")
+    table.add_row("run folder", str(run_dir))
+    return table
+
+
+CorpusOption = Annotated[list[Path], typer.Option("--corpus", help="Corpus folder(s) or file(s).")]
+OutOption = Annotated[Path, typer.Option("--out", help="Output folder holding runs/ and current.")]
+EmbedderOption = Annotated[str, typer.Option(help="minilm (default) or static (fast, distilled locally).")]
+PeopleOption = Annotated[Path | None, typer.Option(help="People registry (default data/people.toml).")]
+ThemesOption = Annotated[Path | None, typer.Option(help="Theme definitions (default data/themes.toml).")]
+
+
+@app.command()
+def build(corpus: CorpusOption, out: OutOption, column_map: MapOption = None, embedder: EmbedderOption = "minilm",
+          people: PeopleOption = None, themes: ThemesOption = None) -> None:
+    """Build a corpus end to end and publish it as DIR/current."""
+    run_pipeline("build", build_config(corpus, out, column_map, embedder, people, themes))
+
+
+@app.command()
+def update(corpus: CorpusOption, out: OutOption, column_map: MapOption = None, embedder: EmbedderOption = "minilm",
+           people: PeopleOption = None) -> None:
+    """Add new documents to the current run without refitting the topic model."""
+    run_pipeline("update", build_config(corpus, out, column_map, embedder, people, None))
+
+
+def read_manifest(out: Path) -> tuple[Path, dict]:
+    import json
+
+    from pipelines.build import current_run
+
+    run = current_run(out)
+    if run is None or not (run / "manifest.json").is_file():
+        fail(f"{out} has no published run (expected {out / 'current' / 'manifest.json'}); run `discourse build`")
+    try:
+        return run, json.loads((run / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read {run / 'manifest.json'}: {exc}")
+    raise AssertionError("unreachable")
+
+
+@app.command()
+def info(out: OutOption) -> None:
+    """What DIR/current holds, from its manifest."""
+    run, manifest = read_manifest(out)
+    Console().print(build_summary(manifest, run))
+    Console().print(f"corpus: {', '.join(manifest.get('corpus', []))}"
+                    + ("  (illustrative demo briefs, not primary sources)" if manifest.get("illustrative") else ""))
+    Console().print(f"embedding model: {manifest['embedding']['identity']}")
+
+
+@app.command()
+def topics(out: OutOption, report: Annotated[bool, typer.Option("--report", help="Quality report.")] = True) -> None:
+    """Per-topic size, label, keywords, and quality figures (diversity, NPMI coherence, outliers)."""
+    from pipelines.topics import topic_coherence, topic_diversity
+
+    run, manifest = read_manifest(out)
+    topic_table = pl.read_parquet(run / "topics.parquet")
+    texts = pl.read_parquet(run / "passages.parquet", columns=["text"])["text"].to_list()
+    listing = Table(title=f"Topics of run {manifest['run_id']}")
+    for column in ("id", "size", "theme", "label", "keywords"):
+        listing.add_column(column, overflow="fold")
+    for row in topic_table.sort("size", descending=True).iter_rows(named=True):
+        listing.add_row(str(row["topic_id"]), f"{row['size']:,}", row["theme"] or "(discovered)", row["label"],
+                        ", ".join(row["keywords"][:8]))
+    out_console = Console()
+    out_console.print(listing)
+    if report:
+        coherence = topic_coherence(topic_table, texts)
+        out_console.print(f"topics: {topic_table.filter(pl.col('topic_id') >= 0).height}  "
+                          f"topic diversity: {topic_diversity(topic_table):.3f}  "
+                          f"NPMI coherence (gensim c_npmi): "
+                          + (f"{coherence:.3f}" if coherence is not None else "n/a")
+                          + f"  outlier share: {manifest['counts']['outlier_share']:.1%}"
+                          + f" (before reduction {manifest['counts'].get('outlier_share_before_reduction', 0):.1%})")
+
+
+@app.command()
+def people(
+    corpus: Annotated[list[Path], typer.Argument(help="Corpus folders or files.")],
+    candidates: Annotated[bool, typer.Option("--candidates", help="List person-like names not in the registry.")] = False,
+    registry_path: Annotated[Path | None, typer.Option("--registry", help="People registry.")] = None,
+    min_count: Annotated[int, typer.Option(help="Least occurrences for a candidate.")] = 2,
+    limit: Annotated[int, typer.Option(help="How many rows to show.")] = 50,
+) -> None:
+    """People the corpus mentions (from the registry), or with --candidates names to add to it."""
+    from pipelines.passages import split_passages
+    from pipelines.people import DEFAULT_REGISTRY, RegistryError, candidate_people, extract_mentions, load_registry
+
+    try:
+        registry = load_registry(registry_path or DEFAULT_REGISTRY)
+    except RegistryError as exc:
+        fail(str(exc))
+    result = run_ingest(corpus, IngestConfig())
+    passages = split_passages(result.documents.lazy()).collect()
+    out_console = Console()
+    if candidates:
+        found = candidate_people(passages["text"].to_list(), registry, min_count=min_count)
+        table = Table(title=f"Candidate people not in the registry ({found.height})")
+        for column in ("name", "count", "evidence"):
+            table.add_column(column)
+        for name, count, evidence in found.head(limit).iter_rows():
+            table.add_row(name, f"{count:,}", evidence)
+        out_console.print(table)
+        return
+    mentions = extract_mentions(result.documents, passages.lazy(), registry)
+    counts = mentions.group_by("person").agg(mentions=pl.len(), documents=pl.col("doc_id").n_unique()) \
+        .sort(["mentions", "person"], descending=[True, False])
+    table = Table(title=f"People mentioned ({counts.height})")
+    for column in ("person", "mentions", "documents"):
+        table.add_column(column)
+    for person, n, docs in counts.head(limit).iter_rows():
+        table.add_row(person, f"{n:,}", f"{docs:,}")
+    out_console.print(table)
+
+
+@app.command()
+def serve(
+    out: OutOption,
+    host: Annotated[str, typer.Option(help="Interface to bind; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8050,
+    workers: Annotated[int, typer.Option(help="Worker threads of the WSGI server.")] = 4,
+    debug: Annotated[bool, typer.Option("--debug", help="Dash dev tools and Flask debug (never in production).")] = False,
+) -> None:
+    """Serve the dashboard on DIR/current with a production WSGI server."""
+    from dashboard.server import serve as serve_dashboard
+
+    serve_dashboard(out, host=host, port=port, workers=workers, debug=debug)
 
 
 def main() -> None:  # pragma: no cover - console entry point

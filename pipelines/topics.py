@@ -1,0 +1,329 @@
+"""Topics stage: passages -> named themes plus topics BERTopic discovers in the rest.
+
+1. Themes from data/themes.toml are assigned by `pipelines.themes` (zero-shot description
+   similarity combined with seed words, document context and titles).
+2. BERTopic (UMAP + HDBSCAN, seeded) clusters the passages no theme claimed into discovered
+   topics; BERTopic's embedding-based outlier reduction then places most of its outliers.
+3. One final BERTopic model is fitted on all passages with those labels (BERTopic's manual
+   topic modelling), so every topic, theme or discovered, has c-TF-IDF keywords refined
+   by a KeyBERT-inspired representation, and topic embeddings that assign new passages
+   later without refitting. It is saved with BERTopic's safetensors serialization.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from pydantic import BaseModel, Field
+
+from pipelines.embeddings import Embedder
+from pipelines.themes import (
+    Theme, ThemeScoring, assign_themes, max_similarity, seed_word_hits, theme_exemplars, theme_scores,
+)
+
+OUTLIER = -1
+TOPIC_COLUMNS = ["topic_id", "label", "theme", "keywords", "keyword_weights", "size",
+                 "representative_passage_ids"]
+ASSIGNMENT_COLUMNS = ["passage_id", "topic_id", "topic_probability", "theme"]
+
+for noisy in ("BERTopic", "numba", "umap"):
+    logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+class TopicConfig(BaseModel):
+    """BERTopic and theme-assignment settings; sizes scale with the corpus when left None."""
+
+    scoring: ThemeScoring = Field(default_factory=ThemeScoring)
+    random_state: int = 42
+    min_topic_size: int | None = None
+    max_cluster_fit: int = 40_000
+    min_discovery_passages: int = 40
+    outlier_threshold: float = 0.25
+    top_n_words: int = 10
+    label_words: int = 3
+
+    def topic_size_for(self, n_passages: int) -> int:
+        """HDBSCAN's min_cluster_size: 5 for a few hundred passages, up to 150 for large corpora."""
+        return self.min_topic_size or int(min(150, max(5, n_passages // 80)))
+
+
+@dataclass
+class TopicResult:
+    assignments: pl.DataFrame  # ASSIGNMENT_COLUMNS, aligned with the passages given
+    topics: pl.DataFrame  # TOPIC_COLUMNS
+    model: object  # the final BERTopic model
+    outlier_share_before_reduction: float
+    outlier_share: float
+
+
+class BertopicEmbedder:
+    """Adapter giving BERTopic our embedder (it never loads a model by itself)."""
+
+    def __new__(cls, embedder: Embedder):
+        from bertopic.backend import BaseEmbedder
+
+        class _Adapter(BaseEmbedder):
+            def __init__(self, inner: Embedder):
+                super().__init__()
+                self.inner = inner
+
+            def embed(self, documents, verbose=False):  # noqa: ANN001 - BERTopic's signature
+                return self.inner.encode(list(documents))
+
+        return _Adapter(embedder)
+
+
+# Words every passage of this domain uses: as keywords they would label nothing.
+DOMAIN_STOP_WORDS = {
+    "ai", "artificial", "intelligence", "said", "says", "say", "told", "according", "including",
+    "also", "would", "could", "one", "two", "new", "like", "year", "years", "week", "month",
+    "percent", "mr", "ms", "dr", "thing", "things", "lot", "just", "really", "going", "know",
+    "think", "want", "got", "let", "make", "way", "people", "today", "thank", "applause",
+}
+
+
+def _vectorizer(n_passages: int):
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    return CountVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS), ngram_range=(1, 2), min_df=2 if n_passages >= 200 else 1,
+                           max_df=0.9 if n_passages >= 200 else 1.0,
+                           token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b")
+
+
+def score_themes(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.ndarray,
+                 themes: list[Theme], embedder: Embedder, scoring: ThemeScoring) -> tuple[np.ndarray, np.ndarray]:
+    """Theme index (-1 = none) and score per passage; see `pipelines.themes`."""
+    exemplars = theme_exemplars(themes)
+    exemplar_vectors = embedder.encode(exemplars["text"].to_list())
+    exemplar_themes = exemplars["theme"].to_list()
+    scores = theme_scores(
+        max_similarity(vectors, exemplar_vectors, exemplar_themes, themes),
+        seed_word_hits(passages["text"], themes),
+        max_similarity(title_vectors, exemplar_vectors, exemplar_themes, themes),
+        passages["doc_id"], scoring,
+    )
+    return assign_themes(scores, themes, scoring)
+
+
+def discover_topics(texts: list[str], vectors: np.ndarray, embedder: Embedder,
+                    config: TopicConfig) -> tuple[np.ndarray, int]:
+    """Cluster passages with BERTopic; returns topic per passage after outlier reduction, and
+    the number of outliers before reduction."""
+    n = len(texts)
+    if n < config.min_discovery_passages:
+        return np.full(n, OUTLIER, dtype=np.int32), n
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    rng = np.random.default_rng(config.random_state)
+    fit_rows = np.sort(rng.choice(n, config.max_cluster_fit, replace=False)) if n > config.max_cluster_fit \
+        else np.arange(n)
+    size = config.topic_size_for(len(fit_rows))
+    model = BERTopic(
+        embedding_model=BertopicEmbedder(embedder),
+        umap_model=UMAP(n_neighbors=min(15, len(fit_rows) - 1), n_components=5, min_dist=0.0,
+                        metric="cosine", random_state=config.random_state),
+        hdbscan_model=HDBSCAN(min_cluster_size=size, min_samples=max(2, size // 3), metric="euclidean",
+                              cluster_selection_method="eom", prediction_data=True),
+        vectorizer_model=_vectorizer(len(fit_rows)),
+        top_n_words=config.top_n_words,
+        calculate_probabilities=False,
+    )
+    fit_texts = [texts[i] for i in fit_rows]
+    fitted, _ = model.fit_transform(fit_texts, embeddings=vectors[fit_rows])
+    topics = np.full(n, OUTLIER, dtype=np.int32)
+    topics[fit_rows] = fitted
+    if len(fit_rows) < n:
+        rest = np.setdiff1d(np.arange(n), fit_rows)
+        predicted, _ = model.transform([texts[i] for i in rest], embeddings=vectors[rest])
+        topics[rest] = predicted
+    outliers_before = int((topics == OUTLIER).sum())
+    if outliers_before and len(set(topics.tolist()) - {OUTLIER}):
+        topics = np.asarray(model.reduce_outliers(
+            texts, topics.tolist(), strategy="embeddings", embeddings=vectors,
+            threshold=config.outlier_threshold,
+        ), dtype=np.int32)
+    return topics, outliers_before
+
+
+def fit_topics(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.ndarray, themes: list[Theme],
+               embedder: Embedder, config: TopicConfig | None = None) -> TopicResult:
+    """Assign every passage (passage_id, doc_id, text) to a theme, a discovered topic or -1."""
+    config = config or TopicConfig()
+    from bertopic import BERTopic
+    from bertopic.cluster import BaseCluster
+    from bertopic.dimensionality import BaseDimensionalityReduction
+    from bertopic.representation import KeyBERTInspired
+
+    texts = passages["text"].to_list()
+    theme_index, _ = score_themes(passages, vectors, title_vectors, themes, embedder, config.scoring)
+    rest = np.flatnonzero(theme_index < 0)
+    discovered, outliers_before = discover_topics([texts[i] for i in rest], vectors[rest], embedder, config)
+
+    # Labels for the final model: themes first (0..K-1), then discovered topics, -1 outliers.
+    labels = theme_index.astype(np.int64)
+    labels[rest] = np.where(discovered >= 0, discovered + len(themes), OUTLIER)
+    final = BERTopic(
+        embedding_model=BertopicEmbedder(embedder),
+        umap_model=BaseDimensionalityReduction(),
+        hdbscan_model=BaseCluster(),
+        vectorizer_model=_vectorizer(len(texts)),
+        representation_model=KeyBERTInspired(top_n_words=config.top_n_words, random_state=config.random_state),
+        top_n_words=config.top_n_words,
+    )
+    final.fit(texts, embeddings=vectors, y=labels)
+    final_ids = np.asarray(final.topics_, dtype=np.int32)
+
+    label_of = dict(zip(final_ids.tolist(), labels.tolist()))  # final id -> our label
+    topics = _topics_table(final, label_of, themes, final_ids, vectors, passages["passage_id"], config)
+    final.set_topic_labels(dict(zip(topics["topic_id"].to_list(), topics["label"].to_list())))
+    probability = _centroid_similarity(vectors, final_ids, final)
+    theme_by_topic = dict(zip(topics["topic_id"].to_list(), topics["theme"].to_list()))
+    assignments = pl.DataFrame({
+        "passage_id": passages["passage_id"],
+        "topic_id": pl.Series(final_ids, dtype=pl.Int32),
+        "topic_probability": pl.Series(probability, dtype=pl.Float32),
+        "theme": pl.Series([theme_by_topic.get(t) for t in final_ids.tolist()], dtype=pl.String),
+    })
+    n = max(len(texts), 1)
+    return TopicResult(assignments, topics, final, outliers_before / n, float((final_ids == OUTLIER).sum()) / n)
+
+
+def _centroid_similarity(vectors: np.ndarray, topic_ids: np.ndarray, model) -> np.ndarray:  # noqa: ANN001
+    """Cosine similarity of each passage to its topic's embedding, clipped to [0, 1]."""
+    centroids = np.asarray(model.topic_embeddings_, dtype=np.float32)
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    rows = topic_ids + model._outliers  # topic_embeddings_ starts at -1 when outliers exist
+    sims = np.einsum("ij,ij->i", vectors, centroids[rows])
+    return np.clip(sims, 0.0, 1.0)
+
+
+def _topics_table(model, label_of: dict[int, int], themes: list[Theme], topic_ids: np.ndarray,  # noqa: ANN001
+                  vectors: np.ndarray, passage_ids: pl.Series, config: TopicConfig) -> pl.DataFrame:
+    """One row per final topic with its theme, label, keywords and representative passages."""
+    rows = []
+    sizes = dict(zip(*np.unique(topic_ids, return_counts=True)))
+    for topic_id in sorted(sizes):
+        words = model.get_topic(topic_id) or []
+        keywords = [w for w, _ in words if w][: config.top_n_words]
+        weights = [float(s) for w, s in words if w][: config.top_n_words]
+        ours = label_of[topic_id]
+        theme = themes[ours] if 0 <= ours < len(themes) else None
+        if topic_id == OUTLIER:
+            label = "Outliers (no topic)"
+        elif theme is not None:
+            label = theme.label
+        else:
+            label = " · ".join(keywords[: config.label_words]) or f"Topic {topic_id}"
+        members = np.flatnonzero(topic_ids == topic_id)
+        centroid = vectors[members].mean(axis=0)
+        best = members[np.argsort(-(vectors[members] @ centroid), kind="stable")[:3]]
+        rows.append({
+            "topic_id": int(topic_id), "label": label, "theme": theme.key if theme else None,
+            "keywords": keywords, "keyword_weights": weights, "size": int(sizes[topic_id]),
+            "representative_passage_ids": [passage_ids[int(i)] for i in best],
+        })
+    return pl.DataFrame(rows, schema={
+        "topic_id": pl.Int32, "label": pl.String, "theme": pl.String, "keywords": pl.List(pl.String),
+        "keyword_weights": pl.List(pl.Float64), "size": pl.UInt32, "representative_passage_ids": pl.List(pl.String),
+    })
+
+
+# --- saving, loading and assigning new passages ----------------------------------------------
+
+
+def save_topic_model(result: TopicResult, folder: Path, themes: list[Theme], config: TopicConfig) -> None:
+    """BERTopic's safetensors serialization plus the theme definitions and config used."""
+    result.model.save(str(folder), serialization="safetensors", save_ctfidf=True, save_embedding_model=False)
+    (folder / "themes.json").write_text(json.dumps({
+        "themes": [t.model_dump() for t in themes], "config": config.model_dump(mode="json"),
+    }, indent=2))
+
+
+@dataclass
+class SavedTopicModel:
+    model: object
+    themes: list[Theme]
+    config: TopicConfig
+
+
+def load_topic_model(folder: Path, embedder: Embedder) -> SavedTopicModel:
+    from bertopic import BERTopic
+
+    meta = json.loads((folder / "themes.json").read_text())
+    model = BERTopic.load(str(folder), embedding_model=BertopicEmbedder(embedder))
+    return SavedTopicModel(model, [Theme(**t) for t in meta["themes"]], TopicConfig(**meta["config"]))
+
+
+def assign_new_passages(saved: SavedTopicModel, topics: pl.DataFrame, passages: pl.DataFrame,
+                        vectors: np.ndarray, title_vectors: np.ndarray, embedder: Embedder) -> pl.DataFrame:
+    """Assign passages of new documents without refitting: themes by the theme scorer, the rest
+    to the nearest discovered topic's embedding (or -1 below the outlier threshold)."""
+    theme_index, _ = score_themes(passages, vectors, title_vectors, saved.themes, embedder, saved.config.scoring)
+    topic_of_theme = {th: tid for tid, th in topics.select("topic_id", "theme").iter_rows() if th is not None}
+    centroids = np.asarray(saved.model.topic_embeddings_, dtype=np.float32)
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    offset = saved.model._outliers
+    discovered = [tid for tid, th in topics.select("topic_id", "theme").iter_rows() if th is None and tid != OUTLIER]
+    sims = vectors @ centroids[[t + offset for t in discovered]].T if discovered else np.zeros((len(vectors), 0))
+    out_ids, out_prob = [], []
+    for row, theme_j in enumerate(theme_index.tolist()):
+        key = saved.themes[theme_j].key if theme_j >= 0 else None
+        if key in topic_of_theme:
+            tid = topic_of_theme[key]
+            out_ids.append(tid)
+            out_prob.append(float(np.clip(vectors[row] @ centroids[tid + offset], 0, 1)))
+        elif discovered and sims[row].max() >= saved.config.outlier_threshold:
+            best = int(sims[row].argmax())
+            out_ids.append(discovered[best])
+            out_prob.append(float(np.clip(sims[row, best], 0, 1)))
+        else:
+            out_ids.append(OUTLIER)
+            out_prob.append(0.0)
+    theme_by_topic = dict(topics.select("topic_id", "theme").iter_rows())
+    return pl.DataFrame({
+        "passage_id": passages["passage_id"],
+        "topic_id": pl.Series(out_ids, dtype=pl.Int32),
+        "topic_probability": pl.Series(out_prob, dtype=pl.Float32),
+        "theme": pl.Series([theme_by_topic.get(t) for t in out_ids], dtype=pl.String),
+    })
+
+
+# --- quality report ----------------------------------------------------------------------------
+
+
+def topic_diversity(topics: pl.DataFrame, top_n: int = 10) -> float:
+    """Share of unique words among the top-n keywords of all topics (1.0 = no overlap)."""
+    lists = [k[:top_n] for k in topics.filter(pl.col("topic_id") != OUTLIER)["keywords"].to_list() if k]
+    total = sum(len(k) for k in lists)
+    return len({w for k in lists for w in k}) / total if total else 0.0
+
+
+def topic_coherence(topics: pl.DataFrame, texts: list[str], top_n: int = 10, sample: int = 20_000,
+                    seed: int = 0) -> float | None:
+    """NPMI coherence (gensim) of each topic's top unigram keywords over the passages."""
+    from gensim.corpora import Dictionary
+    from gensim.models.coherencemodel import CoherenceModel
+
+    if len(texts) > sample:
+        rng = np.random.default_rng(seed)
+        texts = [texts[i] for i in sorted(rng.choice(len(texts), sample, replace=False))]
+    analyzer = _vectorizer(len(texts)).build_analyzer()
+    tokenized = [[t for t in analyzer(text) if " " not in t] for text in texts]
+    dictionary = Dictionary(tokenized)
+    keyword_lists = [
+        [w for w in k if " " not in w and w in dictionary.token2id][:top_n]
+        for k in topics.filter(pl.col("topic_id") != OUTLIER)["keywords"].to_list()
+    ]
+    keyword_lists = [k for k in keyword_lists if len(k) >= 2]
+    if not keyword_lists:
+        return None
+    model = CoherenceModel(topics=keyword_lists, texts=tokenized, dictionary=dictionary, coherence="c_npmi",
+                           processes=1)
+    return float(model.get_coherence())
