@@ -11,6 +11,7 @@ phrases from the registry's `not_people` list win over a name inside them ("Ford
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import tomllib
 from collections import Counter
@@ -116,8 +117,10 @@ def _default_surname(name: str) -> str:
 Pattern = tuple[str, str, str]
 
 
+@functools.lru_cache(maxsize=4)
 def build_automaton(registry: Registry) -> ahocorasick.Automaton:
-    """One automaton over every name form; values are lists of patterns for that form."""
+    """One automaton over every name form; values are lists of patterns for that form (cached
+    per registry, which is immutable)."""
     forms: dict[str, list[Pattern]] = {}
 
     def add(form: str, pattern: Pattern) -> None:

@@ -1,0 +1,176 @@
+"""The app in headless Chromium (dash[testing]'s dash_duo). Run with `pytest --headless`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+
+import fixture_run as fx
+from dashboard.layout import ids
+
+pytestmark = pytest.mark.browser
+
+TREND_DATA_JS = """
+const gd = document.querySelector('#trend-graph .js-plotly-plot');
+if (!gd || !gd.data) return null;
+return gd.data.filter(t => t.meta && t.meta.topic_id !== undefined)
+              .map(t => ({name: t.name, x: t.x, y: t.y}));
+"""
+
+
+def wait_until(predicate, timeout: float = 10, message: str = "condition"):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            value = predicate()
+        except Exception:  # the page may be mid-render
+            value = None
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def trend_series(dash_duo) -> dict[str, list]:
+    traces = dash_duo.driver.execute_script(TREND_DATA_JS) or []
+    return {t["name"]: list(t["y"]) for t in traces}
+
+
+def open_app(dash_duo, app, query: str = "") -> None:
+    dash_duo.start_server(app)
+    if query:
+        dash_duo.driver.get(dash_duo.server_url + "/" + query)
+    dash_duo.wait_for_element(f"#{ids.TREND_GRAPH} .scatterlayer .trace", timeout=15)
+
+
+GRID_IDS_JS = """
+const api = window.dash_ag_grid && window.dash_ag_grid.getApi(arguments[0]);
+if (!api) return null;
+const out = [];
+api.forEachNode(n => out.push(n.id));
+return out;
+"""
+
+
+def grid_rows(dash_duo) -> list[str]:
+    """Passage ids of every row in the grid (all pages; rendered or not)."""
+    return sorted(dash_duo.driver.execute_script(GRID_IDS_JS, ids.GRID) or [])
+
+
+def test_page_loads_without_console_errors(dash_duo, dash_app):
+    open_app(dash_duo, dash_app)
+    assert set(trend_series(dash_duo)) == {"Compute race", "Pause letter", "Copyright lawsuits"}
+    dash_duo.wait_for_text_to_equal("#stat-passages .stat-value", "20")
+    dash_duo.wait_for_contains_text("#corpus-line", fx.RUN_ID)
+    dash_duo.wait_for_element("#illustrative-note")
+    wait_until(lambda: len(grid_rows(dash_duo)) == 20, message="20 grid rows")
+    assert dash_duo.get_logs() == []
+
+
+def test_choosing_a_person_updates_chart_and_url(dash_duo, dash_app):
+    open_app(dash_duo, dash_app)
+    assert trend_series(dash_duo)["Compute race"] == [1, 3, 2, 2]
+    field = dash_duo.find_element(f"#{ids.PEOPLE}")
+    field.click()
+    field.send_keys("Elon")
+    option = wait_until(lambda: [o for o in dash_duo.find_elements(
+        ".mantine-MultiSelect-option") if o.text.startswith("Elon Musk")], message="option")[0]
+    option.click()
+    wait_until(lambda: "person=Elon+Musk" in dash_duo.driver.current_url, message="URL")
+    wait_until(lambda: trend_series(dash_duo).get("Compute race") == [0, 1, 1, 0],
+               message="Elon Musk's compute-race counts")
+    assert trend_series(dash_duo)["Pause letter"] == [2, 0, 0, 1]
+    dash_duo.wait_for_contains_text(f"#{ids.TREND_NOTE}", "Passages naming Elon Musk")
+    wait_until(lambda: len(grid_rows(dash_duo)) == 5, message="his 5 passages")
+    assert dash_duo.get_logs() == []
+
+
+def test_url_restores_filters(dash_duo, dash_app):
+    open_app(dash_duo, dash_app, "?person=Elon+Musk&from=2024-02&to=2024-03&measure=share")
+    dash_duo.wait_for_text_to_equal(f"#{ids.MONTHS_LABEL}", "Feb 2024 – Mar 2024")
+    pills = dash_duo.find_elements(".mantine-MultiSelect-pill")
+    assert [p.text for p in pills] == ["Elon Musk (6)"]
+    wait_until(lambda: trend_series(dash_duo).get("Compute race") == [1, 1],
+               message="shares for Feb-Mar")
+    wait_until(lambda: grid_rows(dash_duo) == ["d4:0", "d6:0"], message="Feb-Mar passages")
+    selected = dash_duo.find_element(f"#{ids.MEASURE} [data-active]") \
+        if dash_duo.find_elements(f"#{ids.MEASURE} [data-active]") else None
+    assert selected is None or "Share" in selected.text
+    assert "person=Elon+Musk" in dash_duo.driver.current_url
+
+
+def test_clicking_a_trend_point_fills_the_grid(dash_duo, dash_app):
+    open_app(dash_duo, dash_app, "?topic=compute_race&events=0")
+    assert list(trend_series(dash_duo)) == ["Compute race"]
+    points = dash_duo.find_elements(f"#{ids.TREND_GRAPH} .scatterlayer .trace .points path")
+    assert len(points) == 4
+    ActionChains(dash_duo.driver).move_to_element(points[1]).pause(0.3).click().perform()
+    dash_duo.wait_for_contains_text(f"#{ids.GRID_TITLE}", "Compute race · February 2024")
+    wait_until(lambda: grid_rows(dash_duo) == ["d3:1", "d4:0", "d4:1"],
+               message="February compute-race passages")
+    dash_duo.wait_for_text_to_equal(f"#{ids.GRID_COUNT}", "3 passages")
+
+
+def test_invalid_url_values_show_a_notice(dash_duo, dash_app):
+    open_app(dash_duo, dash_app, "?person=Nobody&from=2024-99&tab=admin")
+    dash_duo.wait_for_contains_text(f"#{ids.NOTICES}", "Ignored unknown person “Nobody”")
+    notice = dash_duo.find_element(f"#{ids.NOTICES}").text
+    assert "from=2024-99" in notice and "tab=admin" in notice
+    assert set(trend_series(dash_duo)) == {"Compute race", "Pause letter", "Copyright lawsuits"}
+    wait_until(lambda: "Nobody" not in dash_duo.driver.current_url, message="clean URL")
+
+
+def test_download_passages_csv_matches_filters(dash_duo, dash_app):
+    open_app(dash_duo, dash_app, "?person=Gary+Marcus")
+    wait_until(lambda: len(grid_rows(dash_duo)) == 3, message="Gary Marcus's passages")
+    dash_duo.find_element(f"#{ids.PASSAGES_CSV_BUTTON}").click()
+    target = Path(dash_duo.download_path) / "discourse-passages.csv"
+    wait_until(lambda: target.is_file() and target.stat().st_size > 0, message="CSV file")
+    frame = pl.read_csv(target)
+    assert sorted(frame["passage_id"]) == ["d1:1", "d5:0", "d8:2"]
+    assert all(fx.GM in people for people in frame["people"])
+    dash_duo.find_element(f"#{ids.TREND_CSV_BUTTON}").click()
+    trend_file = Path(dash_duo.download_path) / "discourse-trends.csv"
+    wait_until(lambda: trend_file.is_file() and trend_file.stat().st_size > 0,
+               message="trend CSV")
+    trend = pl.read_csv(trend_file)
+    assert trend.filter(pl.col("topic_id") == 0)["passages"].to_list() == [1, 0, 1, 0]
+
+
+def test_row_opens_the_document_as_text(dash_duo, dash_app):
+    open_app(dash_duo, dash_app, "?person=Margrethe+Vestager&q=licensing")
+    wait_until(lambda: grid_rows(dash_duo) == ["d7:0"], message="the licensing passage")
+    cell = dash_duo.find_element(f"#{ids.GRID} .ag-row[row-id='d7:0'] .cell-passage")
+    marks = cell.find_elements(By.CSS_SELECTOR, "mark")
+    assert [(m.text, m.get_attribute("class")) for m in marks] == [
+        ("Margrethe Vestager", "hl hl-match"), ("licensing", "hl hl-search")]
+    assert "<script>alert('x')</script>" in cell.text  # shown, not run
+    cell.click()
+    dash_duo.wait_for_contains_text(".doc-title", "Licensing <b>deals</b> & copyright")
+    body = dash_duo.find_element(".document")
+    assert "<script>alert('x')</script>" in body.text
+    assert not body.find_elements(By.CSS_SELECTOR, "script, b")
+    focus = dash_duo.find_element(".doc-passage.focus mark.hl-match")
+    assert focus.text == "Margrethe Vestager"
+    assert dash_duo.get_logs() == []
+
+
+def test_heatmap_cell_sets_person_and_topic(dash_duo, dash_app):
+    open_app(dash_duo, dash_app, "?tab=people")
+    dash_duo.wait_for_element(f"#{ids.HEATMAP} .heatmaplayer", timeout=10)
+    # the bottom row is the least active person (Margrethe Vestager); click her
+    # Copyright lawsuits cell (last column)
+    drag = dash_duo.find_element(f"#{ids.HEATMAP} .nsewdrag")
+    size = drag.size  # from the centre, which means the same in every Selenium version
+    ActionChains(dash_duo.driver).move_to_element(drag).move_by_offset(
+        int(size["width"] * (5 / 6 - 0.5)), int(size["height"] * (5 / 6 - 0.5))
+    ).pause(0.3).click().perform()
+    wait_until(lambda: "person=Margrethe+Vestager" in dash_duo.driver.current_url
+               and "topic=2" in dash_duo.driver.current_url, message="cell filters in URL")
+    wait_until(lambda: trend_series(dash_duo) == {"Copyright lawsuits": [0, 1, 1, 0]},
+               message="her copyright trend")

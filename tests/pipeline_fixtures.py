@@ -1,0 +1,56 @@
+"""Session fixtures for pipeline tests: corpora read once, one bundled build shared by many tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = REPO_ROOT / "data" / "corpus"
+WHITEHOUSE = REPO_ROOT.parent / "shared" / "corpora" / "whitehouse-ai"
+
+
+def require_whitehouse() -> Path:
+    """The external White House corpus; skipped with a reason when absent, a failure in CI."""
+    if not WHITEHOUSE.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have the external corpus at {WHITEHOUSE}")
+        pytest.skip(f"external corpus not present at {WHITEHOUSE}")
+    return WHITEHOUSE
+
+
+@pytest.fixture(scope="session")
+def bundled_documents() -> pl.DataFrame:
+    from pipelines.ingest import ingest_paths
+
+    return ingest_paths([BUNDLED]).documents
+
+
+@pytest.fixture(scope="session")
+def whitehouse_documents() -> pl.DataFrame:
+    from pipelines.ingest import ingest_paths
+
+    return ingest_paths([require_whitehouse()]).documents
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from pipelines.embeddings import EmbeddingConfig, load_embedder
+
+    return load_embedder(EmbeddingConfig())
+
+
+@pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory):
+    """One full build of the bundled corpus (about a minute), shared by the build and topic tests."""
+    from pipelines.build import BuildConfig, build
+
+    out = tmp_path_factory.mktemp("bundled-build")
+    return build(BuildConfig(corpus=[BUNDLED], out=out))
+
+
+def read_run(run_dir: Path, name: str) -> pl.DataFrame:
+    return pl.read_parquet(run_dir / f"{name}.parquet")
