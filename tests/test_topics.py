@@ -1,0 +1,132 @@
+"""Topics on the bundled corpus: the seed article's themes, theme quality on a labelled set,
+every theme used, outliers below 10 %, reproducibility, and assigning new passages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from pipelines.themes import REQUIRED_THEMES, Theme, ThemeError, ThemeScoring, assign_themes, load_themes
+from pipeline_fixtures import read_run
+
+pytestmark = pytest.mark.slow
+FIXTURE = Path(__file__).parent / "fixtures" / "themes_labelled.jsonl"
+SEED_ID = "seed-2023-04-18-musk-buys-10000-gpus"
+
+
+@pytest.fixture(scope="module")
+def passages(bundled_build) -> pl.DataFrame:
+    return read_run(bundled_build.run_dir, "passages")
+
+
+def _theme_of_paragraph(passages: pl.DataFrame, documents: pl.DataFrame, doc_id: str, text: str) -> str | None:
+    document = documents.filter(pl.col("doc_id") == doc_id)["text"][0]
+    start = document.find(text)
+    assert start >= 0, text[:60]
+    row = passages.filter((pl.col("doc_id") == doc_id) & (pl.col("char_start") <= start) & (pl.col("char_end") > start))
+    return row["theme"][0]
+
+
+def test_seed_article_paragraphs_land_in_their_themes(passages, bundled_build):
+    documents = read_run(bundled_build.run_dir, "documents")
+    expected = {
+        "Just recently, Musk spent tens of millions of dollars for Twitter to buy 10,000 GPUs": "compute_race",
+        "Analysts say there's little need to splurge on data center-grade GPUs": "compute_race",
+        "On March 29, a public joint letter sparked an uproar": "pause_letter",
+        "Cars, airplanes and medicine must comply with regulatory safety standards": "regulation_analogies",
+        "Back in 2018, Musk noted that AI is not necessarily bad": "regulation_analogies",  # the seatbelts
+    }
+    for opening, theme in expected.items():
+        assert _theme_of_paragraph(passages, documents, SEED_ID, opening) == theme, opening
+
+
+def test_required_themes_reach_precision_and_recall_of_0_8_on_the_labelled_set(passages, bundled_build):
+    documents = read_run(bundled_build.run_dir, "documents")
+    labelled = [json.loads(line) for line in FIXTURE.read_text().splitlines() if line.strip()]
+    assert len(labelled) >= 80
+    predicted = [_theme_of_paragraph(passages, documents, r["doc_id"], r["text"]) for r in labelled]
+    for theme in REQUIRED_THEMES:
+        true_pos = sum(p == theme and r["theme"] == theme for p, r in zip(predicted, labelled))
+        false_pos = sum(p == theme and r["theme"] != theme for p, r in zip(predicted, labelled))
+        false_neg = sum(p != theme and r["theme"] == theme for p, r in zip(predicted, labelled))
+        precision, recall = true_pos / (true_pos + false_pos), true_pos / (true_pos + false_neg)
+        assert precision >= 0.8 and recall >= 0.8, (theme, precision, recall)
+
+
+def test_every_theme_receives_passages_and_outliers_stay_below_ten_percent(passages, bundled_build):
+    topics = read_run(bundled_build.run_dir, "topics")
+    assert set(topics["theme"].drop_nulls()) == {t.key for t in load_themes()}
+    assert topics.filter(pl.col("theme").is_null() & (pl.col("topic_id") >= 0)).height >= 1  # discovered topics
+    outlier_share = (passages["topic_id"] == -1).mean()
+    assert outlier_share < 0.10
+    assert bundled_build.manifest["counts"]["outlier_share"] == pytest.approx(outlier_share, abs=1e-4)
+
+
+def test_topics_table_is_consistent_with_assignments(passages, bundled_build):
+    topics = read_run(bundled_build.run_dir, "topics")
+    sizes = passages.group_by("topic_id").len()
+    joined = topics.join(sizes, on="topic_id", how="left")
+    assert (joined["size"] == joined["len"]).all()
+    for keywords, representatives, topic_id in topics.select(
+            "keywords", "representative_passage_ids", "topic_id").iter_rows():
+        assert keywords and len(keywords) <= 10
+        members = set(passages.filter(pl.col("topic_id") == topic_id)["passage_id"])
+        assert set(representatives) <= members
+    discovered = topics.filter(pl.col("theme").is_null() & (pl.col("topic_id") >= 0))
+    assert all(" · " in label for label in discovered["label"])  # automatic labels from keywords
+    assert passages["topic_probability"].is_between(0, 1).all()
+
+
+def test_same_input_and_config_give_identical_assignments_and_embed_nothing_twice(bundled_build, tmp_path):
+    """A second build of the unchanged corpus reuses the embedding cache and reproduces the model."""
+    from pipelines.build import BuildConfig, build
+    from pipelines.embeddings import EmbeddingConfig
+
+    first = bundled_build
+    cache = first.run_dir.parent.parent / "cache" / "embeddings"
+    second = build(BuildConfig(corpus=first.manifest["corpus"], out=tmp_path,
+                               embedding=EmbeddingConfig(cache_dir=cache)))
+    assert second.manifest["embedding"]["embedded"] == 0
+    assert second.manifest["embedding"]["cached"] == first.manifest["counts"]["passages"]
+    columns = ["passage_id", "topic_id", "theme"]
+    assert read_run(second.run_dir, "passages").select(columns).equals(
+        read_run(first.run_dir, "passages").select(columns))
+    assert read_run(second.run_dir, "topics").select("topic_id", "label", "keywords").equals(
+        read_run(first.run_dir, "topics").select("topic_id", "label", "keywords"))
+
+
+def test_saved_model_assigns_new_passages_without_refitting(bundled_build, embedder):
+    from pipelines.topics import assign_new_passages, load_topic_model
+
+    saved = load_topic_model(bundled_build.run_dir / "topic_model", embedder)
+    topics = read_run(bundled_build.run_dir, "topics")
+    new = pl.DataFrame({
+        "passage_id": ["n:0", "n:1"], "doc_id": ["n", "n"],
+        "text": ["Nvidia shipped tens of thousands of H100 GPUs to a new data centre for training frontier models.",
+                 "Regulate AI the way the FAA certifies airplanes and the FDA approves drugs before they reach people."],
+    })
+    vectors = embedder.encode(new["text"].to_list())
+    titles = embedder.encode(["Data centre buildout", "Like airplanes and medicine"])
+    assigned = assign_new_passages(saved, topics, new, vectors, titles, embedder)
+    assert assigned["theme"].to_list() == ["compute_race", "regulation_analogies"]
+
+
+def test_override_theme_wins_over_a_higher_subject_theme():
+    themes = [Theme(key="subject", label="S", description="s"),
+              Theme(key="move", label="M", description="m", override_score=0.5)]
+    scores = np.array([[0.9, 0.6], [0.9, 0.4], [0.3, 0.2]], dtype=np.float32)
+    chosen, _ = assign_themes(scores, themes, ThemeScoring(min_theme_score=0.5))
+    assert chosen.tolist() == [1, 0, -1]
+
+
+def test_theme_file_errors_are_clear(tmp_path):
+    missing_required = tmp_path / "themes.toml"
+    missing_required.write_text('[[theme]]\nkey = "pause_letter"\nlabel = "P"\ndescription = "d"\n')
+    with pytest.raises(ThemeError, match="required themes missing: compute_race, regulation_analogies"):
+        load_themes(missing_required)
+    with pytest.raises(ThemeError, match="not found"):
+        load_themes(tmp_path / "nope.toml")
