@@ -252,6 +252,20 @@ def info(out: OutOption) -> None:
 
 
 @app.command()
+def verify(out: OutOption) -> None:
+    """Check every file of DIR/current against the hashes in its manifest (exit 1 if any differs)."""
+    from pipelines.verify import verify_run
+
+    run, manifest = read_manifest(out)
+    problems = verify_run(run)
+    if problems:
+        for problem in problems:
+            console.print(f"[bold red]corrupted:[/] {run.name}/{problem}")
+        raise typer.Exit(1)
+    Console().print(f"run {manifest['run_id']}: all {len(manifest['files'])} files match the manifest")
+
+
+@app.command()
 def topics(out: OutOption, report: Annotated[bool, typer.Option("--report", help="Quality report.")] = True) -> None:
     """Per-topic size, label, keywords, and quality figures (diversity, NPMI coherence, outliers)."""
     from pipelines.topics import topic_coherence, topic_diversity

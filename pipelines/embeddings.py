@@ -88,6 +88,10 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.set_verbosity_error()  # load reports and weight bars are noise here
+        transformers_logging.disable_progress_bar()
 
         self.model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
         self.dimension = int(getattr(self.model, "get_embedding_dimension", None) and self.model.get_embedding_dimension() or self.model.get_sentence_embedding_dimension())

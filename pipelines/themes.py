@@ -11,7 +11,9 @@ description alone misses most passages of a rhetorical theme such as regulation 
 4. similarity of the document's title to the theme description.
 
 A theme with `override_score` (pause letter, regulation analogies: themes that cut across
-subjects) wins whenever its score reaches that value; otherwise the best theme wins if its
+subjects) wins whenever its score reaches that value (and, with `override_needs_seed_word`,
+the passage names at least one of its seed words: an analogy names what AI is compared
+with); otherwise the best theme wins if its
 score reaches `min_theme_score`, and the passage is left to topic discovery if not.
 """
 
@@ -38,6 +40,7 @@ class Theme(BaseModel):
     description: str
     seed_words: list[str] = []
     override_score: float | None = None
+    override_needs_seed_word: bool = False
 
 
 class ThemeScoring(BaseModel):
@@ -125,7 +128,8 @@ def theme_scores(passage_similarity: np.ndarray, seed_hits: np.ndarray, title_si
     return base + scoring.document_weight * document_mean(base, doc_ids) + scoring.title_weight * title_similarity
 
 
-def assign_themes(scores: np.ndarray, themes: list[Theme], scoring: ThemeScoring) -> tuple[np.ndarray, np.ndarray]:
+def assign_themes(scores: np.ndarray, seed_hits: np.ndarray, themes: list[Theme],
+                  scoring: ThemeScoring) -> tuple[np.ndarray, np.ndarray]:
     """Theme index per passage (-1 = no theme, left to topic discovery) and its score."""
     best = scores.argmax(axis=1) if scores.size else np.zeros(0, dtype=int)
     best_score = scores.max(axis=1) if scores.size else np.zeros(0)
@@ -134,6 +138,8 @@ def assign_themes(scores: np.ndarray, themes: list[Theme], scoring: ThemeScoring
     if overrides:
         thresholds = np.array([themes[j].override_score for j in overrides])
         excess = scores[:, overrides] - thresholds
+        needs_seed = np.array([themes[j].override_needs_seed_word for j in overrides])
+        excess = np.where(needs_seed & (seed_hits[:, overrides] < 1), -np.inf, excess)
         top = excess.argmax(axis=1)
         wins = excess.max(axis=1) >= 0
         chosen = np.where(wins, np.array(overrides)[top], chosen)

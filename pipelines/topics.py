@@ -43,13 +43,14 @@ class TopicConfig(BaseModel):
     min_topic_size: int | None = None
     max_cluster_fit: int = 40_000
     min_discovery_passages: int = 40
+    max_discovered_topics: int = 40
     outlier_threshold: float = 0.25
     top_n_words: int = 10
     label_words: int = 3
 
     def topic_size_for(self, n_passages: int) -> int:
-        """HDBSCAN's min_cluster_size: 5 for a few hundred passages, up to 150 for large corpora."""
-        return self.min_topic_size or int(min(150, max(5, n_passages // 80)))
+        """HDBSCAN's min_cluster_size: 5 for a few hundred passages, up to 100 for large corpora."""
+        return self.min_topic_size or int(min(100, max(5, n_passages // 250)))
 
 
 @dataclass
@@ -84,7 +85,15 @@ DOMAIN_STOP_WORDS = {
     "also", "would", "could", "one", "two", "new", "like", "year", "years", "week", "month",
     "percent", "mr", "ms", "dr", "thing", "things", "lot", "just", "really", "going", "know",
     "think", "want", "got", "let", "make", "way", "people", "today", "thank", "applause",
+    "gov", "com", "www", "http", "https", "html", "srcset", "org",
 }
+# Link targets, bare URLs and HTML tags say nothing about a topic: keywords come from the rest.
+_MARKUP = r"\]\([^)]*\)|https?://\S+|<[^>]+>|[\[\]*_#>]+"
+
+
+def keyword_texts(texts: pl.Series) -> list[str]:
+    """Passage texts with markup removed, for c-TF-IDF keywords (the passages keep their text)."""
+    return texts.str.replace_all(_MARKUP, " ").to_list()
 
 
 def _vectorizer(n_passages: int):
@@ -101,13 +110,14 @@ def score_themes(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.
     exemplars = theme_exemplars(themes)
     exemplar_vectors = embedder.encode(exemplars["text"].to_list())
     exemplar_themes = exemplars["theme"].to_list()
+    seed_hits = seed_word_hits(passages["text"], themes)
     scores = theme_scores(
         max_similarity(vectors, exemplar_vectors, exemplar_themes, themes),
-        seed_word_hits(passages["text"], themes),
+        seed_hits,
         max_similarity(title_vectors, exemplar_vectors, exemplar_themes, themes),
         passages["doc_id"], scoring,
     )
-    return assign_themes(scores, themes, scoring)
+    return assign_themes(scores, seed_hits, themes, scoring)
 
 
 def discover_topics(texts: list[str], vectors: np.ndarray, embedder: Embedder,
@@ -129,8 +139,10 @@ def discover_topics(texts: list[str], vectors: np.ndarray, embedder: Embedder,
         embedding_model=BertopicEmbedder(embedder),
         umap_model=UMAP(n_neighbors=min(15, len(fit_rows) - 1), n_components=5, min_dist=0.0,
                         metric="cosine", random_state=config.random_state),
-        hdbscan_model=HDBSCAN(min_cluster_size=size, min_samples=max(2, size // 3), metric="euclidean",
+        # A small min_samples keeps HDBSCAN from merging a large corpus into one giant cluster.
+        hdbscan_model=HDBSCAN(min_cluster_size=size, min_samples=max(2, min(10, size // 5)), metric="euclidean",
                               cluster_selection_method="eom", prediction_data=True),
+        nr_topics=config.max_discovered_topics,
         vectorizer_model=_vectorizer(len(fit_rows)),
         top_n_words=config.top_n_words,
         calculate_probabilities=False,
@@ -161,7 +173,7 @@ def fit_topics(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.nd
     from bertopic.dimensionality import BaseDimensionalityReduction
     from bertopic.representation import KeyBERTInspired
 
-    texts = passages["text"].to_list()
+    texts = keyword_texts(passages["text"])
     theme_index, _ = score_themes(passages, vectors, title_vectors, themes, embedder, config.scoring)
     rest = np.flatnonzero(theme_index < 0)
     discovered, outliers_before = discover_topics([texts[i] for i in rest], vectors[rest], embedder, config)
@@ -315,7 +327,7 @@ def topic_coherence(topics: pl.DataFrame, texts: list[str], top_n: int = 10, sam
         rng = np.random.default_rng(seed)
         texts = [texts[i] for i in sorted(rng.choice(len(texts), sample, replace=False))]
     analyzer = _vectorizer(len(texts)).build_analyzer()
-    tokenized = [[t for t in analyzer(text) if " " not in t] for text in texts]
+    tokenized = [[t for t in analyzer(text) if " " not in t] for text in keyword_texts(pl.Series(texts))]
     dictionary = Dictionary(tokenized)
     keyword_lists = [
         [w for w in k if " " not in w and w in dictionary.token2id][:top_n]

@@ -119,7 +119,13 @@ def test_override_theme_wins_over_a_higher_subject_theme():
     themes = [Theme(key="subject", label="S", description="s"),
               Theme(key="move", label="M", description="m", override_score=0.5)]
     scores = np.array([[0.9, 0.6], [0.9, 0.4], [0.3, 0.2]], dtype=np.float32)
-    chosen, _ = assign_themes(scores, themes, ThemeScoring(min_theme_score=0.5))
+    no_seed_words = np.zeros_like(scores)
+    chosen, _ = assign_themes(scores, no_seed_words, themes, ThemeScoring(min_theme_score=0.5))
+    assert chosen.tolist() == [1, 0, -1]
+    themes[1].override_needs_seed_word = True
+    chosen, _ = assign_themes(scores, no_seed_words, themes, ThemeScoring(min_theme_score=0.5))
+    assert chosen.tolist() == [0, 0, -1]
+    chosen, _ = assign_themes(scores, np.ones_like(scores), themes, ThemeScoring(min_theme_score=0.5))
     assert chosen.tolist() == [1, 0, -1]
 
 

@@ -257,11 +257,15 @@ def write_fixture_run(out_dir: Path, *, illustrative: bool = True) -> Path:
     ]:
         frame.write_parquet(run_dir / f"{name}.parquet", compression="zstd")
 
+    corpus = "/somewhere/data/corpus" if illustrative else "/srv/press-archive"
     manifest = {
         "run_id": RUN_ID,
         "started_at": "2024-05-01T00:00:00Z",
         "finished_at": "2024-05-01T00:01:00Z",
-        "config": {"corpus": "/somewhere/data/corpus" if illustrative else "/srv/press-archive"},
+        "kind": "build",
+        "corpus": [corpus],
+        "illustrative": illustrative,
+        "config": {"corpus": [corpus]},
         "counts": {"documents": len(DOCUMENTS), "passages": len(PASSAGES)},
     }
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))

@@ -174,3 +174,16 @@ def test_heatmap_cell_sets_person_and_topic(dash_duo, dash_app):
                and "topic=2" in dash_duo.driver.current_url, message="cell filters in URL")
     wait_until(lambda: trend_series(dash_duo) == {"Copyright lawsuits": [0, 1, 1, 0]},
                message="her copyright trend")
+
+
+def test_topic_explorer_bar_opens_the_topic(dash_duo, dash_app):
+    open_app(dash_duo, dash_app, "?tab=topics")
+    wait_until(lambda: dash_duo.find_element(f"#{ids.TOPIC_DETAILS} h3").text in (
+        "Pause letter", "Compute race"), message="a named theme opened first")
+    bars = dash_duo.find_elements(f"#{ids.TOPIC_SIZES} .bars path")
+    assert len(bars) == 3  # outliers left out
+    # the bottom bar is the smallest topic: the discovered one
+    ActionChains(dash_duo.driver).move_to_element(bars[0]).pause(0.3).click().perform()
+    dash_duo.wait_for_contains_text(f"#{ids.TOPIC_DETAILS} h3", "Copyright lawsuits")
+    assert "discovered topic" in dash_duo.find_element(f"#{ids.TOPIC_DETAILS}").text.lower()
+    assert dash_duo.get_logs() == []

@@ -221,3 +221,18 @@ def test_exports(ddata):
 def test_queries_are_cached(ddata):
     f = Filters(people=(GM, EM))
     assert ddata.monthly_topic_counts(f) is ddata.monthly_topic_counts(Filters(people=(EM, GM)))
+
+
+@pytest.mark.parametrize("manifest, corpus, illustrative", [
+    ({"corpus": ["/x/data/corpus"], "illustrative": True}, "/x/data/corpus", True),
+    ({"corpus": ["/x/data/corpus"], "illustrative": False}, "/x/data/corpus", False),
+    ({"corpus": ["/srv/a", "/srv/b"]}, "/srv/a, /srv/b", False),
+    ({"config": {"corpus": "/x/data/corpus/"}}, "/x/data/corpus/", True),
+    ({"config": {"corpus": ["/srv/a"]}, "illustrative": True}, "/srv/a", True),
+    ({}, "unknown corpus", False),
+])
+def test_manifest_shapes(manifest, corpus, illustrative):
+    from dashboard.data import _find_corpus, _is_illustrative
+
+    assert _find_corpus(manifest) == corpus
+    assert _is_illustrative(manifest, corpus) is illustrative

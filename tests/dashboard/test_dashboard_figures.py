@@ -37,7 +37,7 @@ def test_trend_figure_traces_and_styles(ddata):
 def test_share_and_area(ddata):
     fig = figures.trend_figure(ddata.monthly_topic_counts(Filters()), measure="share",
                                style="area")
-    assert fig.layout.yaxis.tickformat == ".0%"
+    assert fig.layout.yaxis.tickformat == ".1~%"
     first = fig.data[0]
     assert first.stackgroup == "one"
     assert list(first.y) == [0.2, 0.6, 2 / 7, 2 / 3]
