@@ -95,3 +95,10 @@ def test_keyword_bars_and_sizes(ddata):
     sizes = figures.topic_sizes(ddata.topic_list(), figures.topic_colors(ddata.topic_list()))
     assert -1 not in [c[0] for c in sizes.data[0].customdata]
     assert figures.png_config("x")["toImageButtonOptions"]["format"] == "png"
+
+
+def test_max_visible_keeps_the_rest_in_the_legend(ddata):
+    fig = figures.trend_figure(ddata.monthly_topic_counts(Filters()), max_visible=1)
+    visible = {t.name: t.visible for t in fig.data}
+    assert visible == {"Compute race": True, "Pause letter": "legendonly",
+                       "Copyright lawsuits": "legendonly"}

@@ -1,0 +1,66 @@
+"""`create_app(run_dir)`: the Dash app over one published run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from flask import Flask, Response
+
+from dashboard.callbacks import register_callbacks
+from dashboard.data import DiscourseData
+from dashboard.figures import topic_colors
+from dashboard.layout import build_layout
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ASSETS_DIR = REPO_ROOT / "assets"
+DATA_DIR = REPO_ROOT / "data"
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def add_security_headers(server: Flask) -> None:
+    @server.after_request
+    def _security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def _first_file(*candidates: Path) -> Path | None:
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def create_app(run_dir: Path, debug: bool = False, *, themes_path: Path | None = None,
+               events_path: Path | None = None) -> dash.Dash:
+    """The dashboard over `run_dir` (an `OUT/current` folder). Tables are read once, here.
+
+    Events come from `events_path`, else `run_dir/events.csv`, else `data/events.csv`;
+    theme descriptions from `themes_path`, else `data/themes.toml`.
+    """
+    run_dir = Path(run_dir)
+    data = DiscourseData.load(
+        run_dir,
+        themes_path=themes_path or _first_file(run_dir / "themes.toml",
+                                               DATA_DIR / "themes.toml"),
+        events_path=events_path or _first_file(run_dir / "events.csv", DATA_DIR / "events.csv"),
+    )
+    colors = topic_colors(data.topic_list())
+    app = dash.Dash(
+        __name__, assets_folder=str(ASSETS_DIR), title="AI-regulation discourse",
+        update_title=None, serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = build_layout(data, colors)
+    register_callbacks(app, data, colors)
+    add_security_headers(app.server)
+    app.server.config["PROPAGATE_EXCEPTIONS"] = bool(debug)
+    app.discourse_data = data  # for tests and the server's start-up message
+    app.discourse_debug = debug
+    return app

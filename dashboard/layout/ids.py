@@ -1,0 +1,39 @@
+"""Component ids, shared by the layout, the callbacks and the browser tests."""
+
+URL = "url"
+FILTERS = "filters-store"  # the validated UrlState as a dict
+POINT = "point-store"  # {"month": "YYYY-MM-DD", "topic_id": int} of a clicked trend point
+NOTICES = "notices"
+
+PEOPLE = "filter-people"
+MONTHS = "filter-months"
+MONTHS_LABEL = "filter-months-label"
+SOURCES = "filter-sources"
+TOPICS = "filter-topics"
+SEARCH = "filter-search"
+RESET = "filter-reset"
+
+TABS = "tabs"
+MEASURE = "trend-measure"
+CHART = "trend-chart"
+EVENTS = "trend-events"
+TREND_GRAPH = "trend-graph"
+TREND_NOTE = "trend-note"
+TREND_CSV_BUTTON = "trend-csv-button"
+TREND_CSV = "trend-csv-download"
+
+HEATMAP = "people-heatmap"
+
+TOPIC_SIZES = "topic-sizes"
+TOPIC_SELECT = "topic-select"
+TOPIC_DETAILS = "topic-details"
+
+GRID = "passage-grid"
+GRID_TITLE = "passage-title"
+GRID_COUNT = "passage-count"
+CLEAR_POINT = "passage-clear-point"
+PASSAGES_CSV_BUTTON = "passage-csv-button"
+PASSAGES_CSV = "passage-csv-download"
+
+DOC_DRAWER = "document-drawer"
+DOC_BODY = "document-body"

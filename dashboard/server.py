@@ -1,0 +1,59 @@
+"""`serve(out_dir)`: the dashboard over `out_dir/current`, behind waitress.
+
+`python -m dashboard.server OUT [--host H] [--port P] [--workers N] [--debug]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dashboard.data import RunNotFoundError
+
+
+def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 8050, workers: int = 4,
+          debug: bool = False) -> None:
+    """Serve the run that `out_dir/current` points at.
+
+    Production: waitress with `workers` threads. `debug=True`: Flask's development server
+    with Dash dev tools (never expose that one). Exits with a short message, no traceback,
+    when there is no run to show.
+    """
+    run_dir = Path(out_dir) / "current"
+    if not run_dir.is_dir():
+        raise SystemExit(
+            f"No published run at {run_dir}. Build one first:\n"
+            f"    discourse build --corpus PATH --out {out_dir}")
+    if workers < 1:
+        raise SystemExit("--workers must be at least 1")
+    from dashboard.app import create_app  # heavy imports only once there is a run
+
+    try:
+        app = create_app(run_dir, debug=debug)
+    except RunNotFoundError as exc:
+        raise SystemExit(f"Cannot open the run: {exc}") from None
+    summary = app.discourse_data.summary()
+    print(f"Dashboard for run {summary.run_id} ({summary.documents:,} documents, "
+          f"{summary.passages:,} passages) on http://{host}:{port}/", file=sys.stderr)
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app.server, host=host, port=port, threads=workers, ident="discourse")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="the --out folder of `discourse build`")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8050)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--debug", action="store_true")
+    args = parser.parse_args(argv)
+    serve(args.out, args.host, args.port, args.workers, args.debug)
+
+
+if __name__ == "__main__":
+    main()
