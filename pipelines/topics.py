@@ -88,7 +88,7 @@ DOMAIN_STOP_WORDS = {
     "gov", "com", "www", "http", "https", "html", "srcset", "org",
 }
 # Link targets, bare URLs and HTML tags say nothing about a topic: keywords come from the rest.
-_MARKUP = r"\]\([^)]*\)|https?://\S+|<[^>]+>|[\[\]*_#>]+"
+_MARKUP = r"[*_]*\]\([^)]*\)|https?://\S+|<[^>]+>|[\[\]*_#>]+"
 
 
 def keyword_texts(texts: pl.Series) -> list[str]:
