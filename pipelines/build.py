@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import platform
@@ -57,6 +58,7 @@ class BuildConfig(BaseModel):
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     topics: TopicConfig = Field(default_factory=TopicConfig)
     keep_runs: int = 5
+    reuse_topic_fit: bool = True  # an unchanged corpus reuses the cached (seeded, identical) fit
 
     @property
     def cache_dir(self) -> Path:
@@ -277,9 +279,10 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
             mentions = extract_mentions(documents, passages.lazy(), registry)
         embedder, vectors, titles = _embed(clock, config, passages, documents)
         with clock.stage("topics", passages.height) as note:
-            result = fit_topics(passages, vectors.vectors, titles.vectors, themes, embedder, config.topics)
-            save_topic_model(result, folder / MODEL_FOLDER, themes, config.topics)
-            note["detail"] = f"{result.topics.filter(pl.col('topic_id') >= 0).height} topics"
+            result = _fit_or_reuse_topics(config, documents, passages, embedder, vectors, titles, themes,
+                                          folder / MODEL_FOLDER)
+            note["detail"] = f"{result.topics.filter(pl.col('topic_id') >= 0).height} topics" + (
+                " (unchanged input: reused)" if result.reused else "")
         passages = passages.join(result.assignments, on="passage_id", how="left", maintain_order="left")
         tables = _aggregate(clock, documents, passages, mentions, registry.frame())
         tables.update(documents=documents, mentions=mentions, topics=result.topics, rejects=ingest.rejects)
@@ -292,6 +295,7 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
                           "embedded": vectors.embedded, "cached": vectors.cached},
             "counts": _counts(ingest, tables, result.outlier_share)
             | {"outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)},
+            "topics_reused_from_cache": result.reused,
             "rows": _write_tables(folder, {name: tables[name] for name in TABLES}),
             "timings": clock.timings,
         }
@@ -299,6 +303,60 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
         write_manifest(folder, manifest)
         final = publish(config.out, folder, run_id, config.keep_runs)
     return BuildResult(final, manifest)
+
+
+@dataclass
+class TopicTables:
+    assignments: pl.DataFrame
+    topics: pl.DataFrame
+    outlier_share: float
+    outlier_share_before_reduction: float
+    reused: bool
+
+
+def topic_cache_key(embedder_identity: str, documents: pl.DataFrame, passages: pl.DataFrame,
+                    themes: list, config: TopicConfig) -> str:
+    """Everything topic modelling depends on: same key, same topics (the fit is seeded)."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({
+        "embedder": embedder_identity, "themes": [t.model_dump() for t in themes],
+        "config": config.model_dump(mode="json"), "bertopic": _versions().get("bertopic"),
+        "code": 1,  # bump when topic modelling changes in a way the config does not show
+    }, sort_keys=True).encode())
+    titled = passages.select("passage_id", "doc_id", "text").join(
+        documents.select("doc_id", "title"), on="doc_id", how="left", maintain_order="left")
+    for row in titled.iter_rows():
+        digest.update("\x1f".join(str(v) for v in row).encode("utf-8", "surrogatepass") + b"\x1e")
+    return digest.hexdigest()[:32]
+
+
+def _fit_or_reuse_topics(config: BuildConfig, documents: pl.DataFrame, passages: pl.DataFrame, embedder,
+                         vectors, titles, themes: list, model_folder: Path) -> TopicTables:
+    """Fit topics, or reuse the cached fit of exactly the same passages, themes and config."""
+    cache = config.cache_dir.parent / "topics"
+    entry = cache / topic_cache_key(embedder.identity, documents, passages, themes, config.topics)
+    if config.reuse_topic_fit and (entry / "stats.json").is_file():
+        stats = json.loads((entry / "stats.json").read_text())
+        shutil.copytree(entry / MODEL_FOLDER, model_folder)
+        return TopicTables(pl.read_parquet(entry / "assignments.parquet"), pl.read_parquet(entry / "topics.parquet"),
+                           stats["outlier_share"], stats["outlier_share_before_reduction"], reused=True)
+    result = fit_topics(passages, vectors.vectors, titles.vectors, themes, embedder, config.topics)
+    save_topic_model(result, model_folder, themes, config.topics)
+    tables = TopicTables(result.assignments, result.topics, result.outlier_share,
+                         result.outlier_share_before_reduction, reused=False)
+    tmp = cache / f".{entry.name}.{uuid.uuid4().hex[:6]}.tmp"
+    tmp.mkdir(parents=True)
+    shutil.copytree(model_folder, tmp / MODEL_FOLDER)
+    tables.assignments.write_parquet(tmp / "assignments.parquet")
+    tables.topics.write_parquet(tmp / "topics.parquet")
+    (tmp / "stats.json").write_text(json.dumps({"outlier_share": tables.outlier_share,
+                                                "outlier_share_before_reduction": tables.outlier_share_before_reduction}))
+    shutil.rmtree(entry, ignore_errors=True)
+    os.replace(tmp, entry)
+    for stale in sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                        key=lambda p: p.stat().st_mtime)[:-3]:
+        shutil.rmtree(stale, ignore_errors=True)
+    return tables
 
 
 def _is_bundled(paths: list[Path]) -> bool:

@@ -78,30 +78,49 @@ def verify_model(model_dir: Path, expected_sha256: str | None) -> str:
 
 @dataclass
 class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 (or another local sentence-transformers model) on the CPU."""
+    """all-MiniLM-L6-v2 (or another local sentence-transformers model) on the CPU.
+
+    The model is loaded on the first `encode`, so a rebuild whose passages are all cached
+    never pays for loading it.
+    """
 
     model_dir: Path
     weights_sha256: str
     batch_size: int = 64
 
     def __post_init__(self) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.set_verbosity_error()  # load reports and weight bars are noise here
-        transformers_logging.disable_progress_bar()
-
-        self.model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
-        self.dimension = int(getattr(self.model, "get_embedding_dimension", None) and self.model.get_embedding_dimension() or self.model.get_sentence_embedding_dimension())
         self.identity = f"st:{self.model_dir.name}:{self.weights_sha256[:16]}"
+        self.dimension = _pooling_dimension(self.model_dir)
+        self._model = None
+
+    @property
+    def model(self):  # noqa: ANN201 - a SentenceTransformer
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.set_verbosity_error()  # load reports and weight bars are noise here
+            transformers_logging.disable_progress_bar()
+            self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+        return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self.model.encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True,
             show_progress_bar=False, convert_to_numpy=True,
         ).astype(np.float32)
+
+
+def _pooling_dimension(model_dir: Path) -> int:
+    """The sentence vector size, from the model's pooling config (no model load needed)."""
+    import json
+
+    try:
+        return int(json.loads((model_dir / "1_Pooling" / "config.json").read_text())["word_embedding_dimension"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelIntegrityError(f"{model_dir} is not a sentence-transformers model folder: {exc}") from None
 
 
 def load_embedder(config: EmbeddingConfig) -> Embedder:

@@ -82,14 +82,16 @@ def test_topics_table_is_consistent_with_assignments(passages, bundled_build):
 
 
 def test_same_input_and_config_give_identical_assignments_and_embed_nothing_twice(bundled_build, tmp_path):
-    """A second build of the unchanged corpus reuses the embedding cache and reproduces the model."""
+    """A second build of the unchanged corpus reuses the embedding cache; refitting the topic
+    model from scratch (no reuse of the cached fit) reproduces the same assignments."""
     from pipelines.build import BuildConfig, build
     from pipelines.embeddings import EmbeddingConfig
 
     first = bundled_build
     cache = first.run_dir.parent.parent / "cache" / "embeddings"
     second = build(BuildConfig(corpus=first.manifest["corpus"], out=tmp_path,
-                               embedding=EmbeddingConfig(cache_dir=cache)))
+                               embedding=EmbeddingConfig(cache_dir=cache), reuse_topic_fit=False))
+    assert second.manifest["topics_reused_from_cache"] is False
     assert second.manifest["embedding"]["embedded"] == 0
     assert second.manifest["embedding"]["cached"] == first.manifest["counts"]["passages"]
     columns = ["passage_id", "topic_id", "theme"]
@@ -97,6 +99,19 @@ def test_same_input_and_config_give_identical_assignments_and_embed_nothing_twic
         read_run(first.run_dir, "passages").select(columns))
     assert read_run(second.run_dir, "topics").select("topic_id", "label", "keywords").equals(
         read_run(first.run_dir, "topics").select("topic_id", "label", "keywords"))
+
+
+def test_rebuilding_an_unchanged_corpus_reuses_the_topic_fit(bundled_build):
+    from pipelines.build import BuildConfig, build
+
+    out = bundled_build.run_dir.parent.parent
+    again = build(BuildConfig(corpus=bundled_build.manifest["corpus"], out=out))
+    assert again.manifest["topics_reused_from_cache"] is True
+    assert again.manifest["embedding"]["embedded"] == 0
+    columns = ["passage_id", "topic_id", "topic_probability", "theme"]
+    assert read_run(again.run_dir, "passages").select(columns).equals(
+        read_run(bundled_build.run_dir, "passages").select(columns))
+    assert (again.run_dir / "topic_model" / "topic_embeddings.safetensors").is_file()
 
 
 def test_saved_model_assigns_new_passages_without_refitting(bundled_build, embedder):
