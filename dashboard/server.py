@@ -12,6 +12,26 @@ from pathlib import Path
 from dashboard.data import RunNotFoundError
 
 
+def choose_run_to_serve(out_dir: Path) -> Path:
+    """`out_dir/current` after checking every file against its manifest; when it is corrupted,
+    the newest earlier run that is intact (said in the log); otherwise a clear refusal."""
+    from pipelines.verify import choose_run
+
+    run, problems, current = choose_run(out_dir)
+    if current is None and run is None:
+        raise SystemExit(
+            f"No published run at {out_dir / 'current'}. Build one first:\n"
+            f"    discourse build --corpus PATH --out {out_dir}")
+    if problems and current is not None:
+        details = "; ".join(str(p) for p in problems[:5])
+        if run is None:
+            raise SystemExit(f"Refusing to serve run {current.name}: {details}. "
+                             f"No earlier intact run to fall back to; rebuild with `discourse build`.")
+        print(f"WARNING: run {current.name} is corrupted ({details}); serving the previous intact run "
+              f"{run.name} instead", file=sys.stderr)
+    return run
+
+
 def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 8050, workers: int = 4,
           debug: bool = False) -> None:
     """Serve the run that `out_dir/current` points at.
@@ -20,11 +40,7 @@ def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 8050, workers: int
     with Dash dev tools (never expose that one). Exits with a short message, no traceback,
     when there is no run to show.
     """
-    run_dir = Path(out_dir) / "current"
-    if not run_dir.is_dir():
-        raise SystemExit(
-            f"No published run at {run_dir}. Build one first:\n"
-            f"    discourse build --corpus PATH --out {out_dir}")
+    run_dir = choose_run_to_serve(Path(out_dir))
     if workers < 1:
         raise SystemExit("--workers must be at least 1")
     from dashboard.app import create_app  # heavy imports only once there is a run

@@ -42,6 +42,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.build import write_manifest
+
 NEWS = "Newswire"
 BLOG = "Policy blog"
 EM, GM, MV = "Elon Musk", "Gary Marcus", "Margrethe Vestager"
@@ -268,7 +270,7 @@ def write_fixture_run(out_dir: Path, *, illustrative: bool = True) -> Path:
         "config": {"corpus": [corpus]},
         "counts": {"documents": len(DOCUMENTS), "passages": len(PASSAGES)},
     }
-    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    write_manifest(run_dir, manifest)  # records every file's sha256, as a real build does
     (Path(out_dir) / "events.csv").write_text(EVENTS_CSV)
 
     current = Path(out_dir) / "current"
