@@ -24,7 +24,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
 import polars as pl
 from pydantic import BaseModel, Field
 
@@ -201,6 +200,15 @@ def _write_tables(folder: Path, tables: dict[str, pl.DataFrame]) -> dict[str, in
     return rows
 
 
+def _write_and_publish(config: "BuildConfig", run_id: str, folder: Path, tables: dict[str, pl.DataFrame],
+                       manifest: dict) -> Path:
+    """Write the tables and the manifest into the partial run folder, then publish it."""
+    manifest["rows"] = _write_tables(folder, {name: tables[name] for name in TABLES})
+    manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
+    write_manifest(folder, manifest)
+    return publish(config.out, folder, run_id, config.keep_runs)
+
+
 def write_manifest(folder: Path, manifest: dict) -> None:
     manifest["files"] = artifact_hashes(folder)
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
@@ -296,12 +304,9 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
             "counts": _counts(ingest, tables, result.outlier_share)
             | {"outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)},
             "topics_reused_from_cache": result.reused,
-            "rows": _write_tables(folder, {name: tables[name] for name in TABLES}),
             "timings": clock.timings,
         }
-        manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
-        write_manifest(folder, manifest)
-        final = publish(config.out, folder, run_id, config.keep_runs)
+        final = _write_and_publish(config, run_id, folder, tables, manifest)
     return BuildResult(final, manifest)
 
 
@@ -435,12 +440,9 @@ def update(config: BuildConfig, progress: Progress | None = None) -> BuildResult
                 "documents_rejected": parent["counts"]["documents_rejected"] + ingest.rejected,
                 "duplicates": parent["counts"]["duplicates"] + ingest.duplicates + already.height,
             },
-            "rows": _write_tables(folder, {name: tables[name] for name in TABLES}),
             "timings": clock.timings,
         }
-        manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
-        write_manifest(folder, manifest)
-        final = publish(config.out, folder, run_id, config.keep_runs)
+        final = _write_and_publish(config, run_id, folder, tables, manifest)
     return BuildResult(final, manifest)
 
 

@@ -13,13 +13,18 @@ BUNDLED = REPO_ROOT / "data" / "corpus"
 WHITEHOUSE = REPO_ROOT.parent / "shared" / "corpora" / "whitehouse-ai"
 
 
-def require_whitehouse() -> Path:
-    """The external White House corpus; skipped with a reason when absent, a failure in CI."""
-    if not WHITEHOUSE.is_dir():
+def require_external(path: Path) -> Path:
+    """`path` if it is there; else skip, or fail under CI where the corpus must be present."""
+    if not path.is_dir():
         if os.environ.get("CI"):
-            pytest.fail(f"CI must have the external corpus at {WHITEHOUSE}")
-        pytest.skip(f"external corpus not present at {WHITEHOUSE}")
-    return WHITEHOUSE
+            pytest.fail(f"CI is set but the external corpus is missing: {path}")
+        pytest.skip(f"external corpus not found at {path} (it lives in ../shared/corpora)")
+    return path
+
+
+def require_whitehouse() -> Path:
+    """The external White House corpus (see `require_external`)."""
+    return require_external(WHITEHOUSE)
 
 
 @pytest.fixture(scope="session")

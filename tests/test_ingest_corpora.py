@@ -8,7 +8,6 @@ its absence is a failure.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -18,9 +17,7 @@ import yaml
 
 from pipelines.ingest import IngestResult, ingest_paths
 
-REPO = Path(__file__).resolve().parents[1]
-BUNDLED = REPO / "data" / "corpus"
-WHITEHOUSE = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "whitehouse-ai"
+from pipeline_fixtures import BUNDLED, WHITEHOUSE, require_external
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
@@ -89,15 +86,6 @@ def test_cli_ingests_the_bundled_corpus(run_cli, tmp_path):
 
 
 # --- the external White House corpus ------------------------------------------------------------
-
-
-def require_external(path: Path) -> Path:
-    """`path` if it is there; else skip, or fail under CI where the corpus must be present."""
-    if not path.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but the external corpus is missing: {path}")
-        pytest.skip(f"external corpus not found at {path} (it lives in ../shared/corpora)")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -35,7 +35,6 @@ January (from the 20th) and April (up to the 10th) are partial months.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import date
 from pathlib import Path
