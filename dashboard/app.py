@@ -5,32 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-from flask import Flask, Response
 
 from dashboard.callbacks import register_callbacks
 from dashboard.data import DiscourseData
 from dashboard.figures import topic_colors
 from dashboard.layout import build_layout
+from dashboard.security import harden
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASSETS_DIR = REPO_ROOT / "assets"
 DATA_DIR = REPO_ROOT / "data"
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
-
-
-def add_security_headers(server: Flask) -> None:
-    @server.after_request
-    def _security_headers(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
 
 
 def _first_file(*candidates: Path) -> Path | None:
@@ -59,8 +43,7 @@ def create_app(run_dir: Path, debug: bool = False, *, themes_path: Path | None =
     )
     app.layout = build_layout(data, colors)
     register_callbacks(app, data, colors)
-    add_security_headers(app.server)
-    app.server.config["PROPAGATE_EXCEPTIONS"] = bool(debug)
+    harden(app, debug)  # headers, CSP, body cap, route allow-list, error handlers
     app.discourse_data = data  # for tests and the server's start-up message
     app.discourse_debug = debug
     return app

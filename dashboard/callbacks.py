@@ -2,6 +2,11 @@
 
 Flow: URL / filter controls / reset / heatmap click -> `sync_state` -> FILTERS store
 (+ URL) -> every chart and the passage grid. A trend click -> POINT store -> grid.
+
+Every value a callback receives comes from the browser and may be anything: filter values
+are validated by url_state (unknown / malformed ones are dropped and named in a notice),
+clicks and ids by dashboard.inputs; a value that cannot be used leaves the outputs as they
+are (no_update) instead of raising.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 
 from dashboard import figures
 from dashboard.data import DiscourseData, Filters, csv_text
+from dashboard.inputs import first_point, iso_month, short_text, small_int
 from dashboard.layout import ids
 from dashboard.layout.passages import grid_rows, render_document
 from dashboard.layout.topics import render_topic
@@ -26,21 +32,27 @@ from dashboard.url_state import (
 MAX_DISCOVERED_DEFAULT = 6  # discovered topics charted when no topic filter is set
 MAX_VISIBLE_DEFAULT = 6  # lines drawn at first (the largest); the rest one legend click away
 GRID_LIMIT = 500
+MAX_NOTICES = 12
 
 
-def render_notices(messages: list[str]) -> Any:
+def render_notices(messages: list[str], title: str = "Some values in the address were ignored"
+                   ) -> Any:
     if not messages:
         return []
+    items = [html.Li(m) for m in messages[:MAX_NOTICES]]
+    if len(messages) > MAX_NOTICES:
+        items.append(html.Li(f"… and {len(messages) - MAX_NOTICES:,} more."))
     return dmc.Alert(
-        title="Some values in the address were ignored", color="orange", variant="light",
-        withCloseButton=True, className="notice",
-        children=html.Ul([html.Li(m) for m in messages[:12]]),
+        title=title, color="orange", variant="light",
+        withCloseButton=True, className="notice", children=html.Ul(items),
     )
 
 
 def register_callbacks(app: Dash, data: DiscourseData, colors: dict[int, str]) -> None:
     vocab = data.vocabulary()
     months = data.months
+    month_set = frozenset(months)
+    topic_ids = frozenset(data.topic_list()["topic_id"].to_list())
 
     def current(store: Any) -> tuple[UrlState, Filters]:
         state = state_from_dict(store, vocab)
@@ -60,12 +72,13 @@ def register_callbacks(app: Dash, data: DiscourseData, colors: dict[int, str]) -
 
     def heatmap_cell(click: Any, state: UrlState) -> tuple[str, int] | None:
         """(person, topic_id) of a clicked heatmap cell, from its (x, y) positions."""
-        point = ((click or {}).get("points") or [{}])[0]
+        point = first_point(click)
+        x, y = small_int(point.get("x")), small_int(point.get("y"))
+        if x is None or y is None:
+            return None
         people, cols = figures.heatmap_axes(heatmap_matrix(to_filters(state, vocab)),
                                             data.topic_list())
-        x, y = point.get("x"), point.get("y")
-        if isinstance(x, int) and isinstance(y, int) and 0 <= x < len(cols) \
-                and 0 <= y < len(people):
+        if 0 <= x < len(cols) and 0 <= y < len(people):
             return people[y], cols[x][0]
         return None
 
@@ -100,7 +113,7 @@ def register_callbacks(app: Dash, data: DiscourseData, colors: dict[int, str]) -
             state, messages = from_controls(people, month_range, sources, topics, q, measure,
                                             chart, events, tab, vocab)
             if messages:
-                notices = render_notices(messages)
+                notices = render_notices(messages, "Some filter values were ignored")
             write_controls = False
             if trigger == ids.HEATMAP:
                 picked = heatmap_cell(cell, state)
@@ -147,25 +160,24 @@ def register_callbacks(app: Dash, data: DiscourseData, colors: dict[int, str]) -
     @app.callback(Output(ids.TOPIC_SELECT, "value"), Input(ids.TOPIC_SIZES, "clickData"),
                   prevent_initial_call=True)
     def pick_topic(click):
-        point = ((click or {}).get("points") or [{}])[0]
-        custom = point.get("customdata")
-        return str(custom[0]) if isinstance(custom, list) and custom else no_update
+        custom = first_point(click).get("customdata")
+        topic_id = small_int(custom[0], topic_ids) if isinstance(custom, list) and custom \
+            else None
+        return no_update if topic_id is None else str(topic_id)
 
     @app.callback(Output(ids.TOPIC_DETAILS, "children"), Input(ids.TOPIC_SELECT, "value"),
                   Input(ids.FILTERS, "data"))
     def update_topic(value, store):
-        try:
-            topic_id = int(value)
-        except (TypeError, ValueError):
+        if value is None or value == "":
             return html.P("Pick a topic.", className="note")
-        details = data.topic(topic_id)
+        topic_id = small_int(value, topic_ids)
+        details = data.topic(topic_id) if topic_id is not None else None
         if details is None:
             return html.P("Unknown topic.", className="note")
         _, f = current(store)
         counts = data.monthly_topic_counts(replace(f, topics=(topic_id,)))
         trend = figures.trend_figure(counts, colors=colors, partial=data.partial_months(),
-                                     height=280)
-        trend.update_layout(showlegend=False)
+                                     height=280, legend=False)
         return render_topic(details, colors.get(topic_id, figures.OUTLIER_COLOR), trend)
 
     @app.callback(Output(ids.POINT, "data"), Input(ids.TREND_GRAPH, "clickData"),
@@ -174,21 +186,22 @@ def register_callbacks(app: Dash, data: DiscourseData, colors: dict[int, str]) -
     def select_point(click, _clear, store):
         if ctx.triggered_id != ids.TREND_GRAPH:
             return None
-        point = ((click or {}).get("points") or [{}])[0]
-        custom = point.get("customdata")
+        custom = first_point(click).get("customdata")
         if not isinstance(custom, list) or len(custom) < 8:
-            return no_update  # an event marker, not a topic point
+            return no_update  # an event marker, not a topic point (or not a point at all)
+        topic_id, month = small_int(custom[0], topic_ids), iso_month(custom[7], month_set)
+        if topic_id is None or month is None:
+            return no_update
         state, _ = current(store)
-        return {"month": str(custom[7]), "topic_id": int(custom[0]),
-                "key": filter_key(state)}
+        return {"month": month.isoformat(), "topic_id": topic_id, "key": filter_key(state)}
 
     def point_of(point: Any, state: UrlState) -> tuple[date | None, int | None]:
+        """(month, topic) of the POINT store when it belongs to the current filters."""
         if not isinstance(point, dict) or point.get("key") != filter_key(state):
             return None, None
-        try:
-            return date.fromisoformat(str(point["month"])), int(point["topic_id"])
-        except (KeyError, TypeError, ValueError):
-            return None, None
+        month, topic_id = iso_month(point.get("month"), month_set), \
+            small_int(point.get("topic_id"), topic_ids)
+        return (month, topic_id) if month is not None and topic_id is not None else (None, None)
 
     @app.callback(Output(ids.GRID, "rowData"), Output(ids.GRID_TITLE, "children"),
                   Output(ids.GRID_COUNT, "children"), Input(ids.FILTERS, "data"),
@@ -229,9 +242,9 @@ def register_callbacks(app: Dash, data: DiscourseData, colors: dict[int, str]) -
                   Output(ids.DOC_BODY, "children"), Input(ids.GRID, "cellClicked"),
                   State(ids.FILTERS, "data"), prevent_initial_call=True)
     def open_document(cell, store):
-        passage_id = (cell or {}).get("rowId")
-        doc_id = data.doc_id_of(str(passage_id)) if passage_id else None
+        passage_id = short_text(cell.get("rowId")) if isinstance(cell, dict) else None
+        doc_id = data.doc_id_of(passage_id) if passage_id else None
         doc = data.document(doc_id, current(store)[1]) if doc_id else None
         if doc is None:
             return no_update, no_update, no_update
-        return True, f"Document {doc.doc_id}", render_document(doc, str(passage_id), colors)
+        return True, f"Document {doc.doc_id}", render_document(doc, passage_id, colors)

@@ -1,6 +1,10 @@
 """`serve(out_dir)`: the dashboard over `out_dir/current`, behind waitress.
 
 `python -m dashboard.server OUT [--host H] [--port P] [--workers N] [--debug]`
+
+Defaults are the safe ones: bound to 127.0.0.1 (this machine only), production mode
+(waitress, no Dash dev tools, no Flask debugger). `--debug` runs Flask's development
+server with Dash's dev tools and is refused on anything but a loopback address.
 """
 
 from __future__ import annotations
@@ -10,6 +14,21 @@ import sys
 from pathlib import Path
 
 from dashboard.data import RunNotFoundError
+from dashboard.security import MAX_BODY_BYTES
+
+DEFAULT_HOST = "127.0.0.1"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# waitress settings besides host / port / threads (see docs/RELIABILITY.md)
+WAITRESS_OPTIONS = {
+    "ident": "discourse",
+    # bodies up to 2 MB reach Flask, which answers 413 above 1 MB (with the security
+    # headers); waitress refuses anything larger before buffering it
+    "max_request_body_size": 2 * MAX_BODY_BYTES,
+    "max_request_header_size": 64 * 1024,
+    "channel_timeout": 60,
+    "connection_limit": 200,
+    "expose_tracebacks": False,
+}
 
 
 def choose_run_to_serve(out_dir: Path) -> Path:
@@ -32,7 +51,7 @@ def choose_run_to_serve(out_dir: Path) -> Path:
     return run
 
 
-def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 8050, workers: int = 4,
+def serve(out_dir: Path, host: str = DEFAULT_HOST, port: int = 8050, workers: int = 4,
           debug: bool = False) -> None:
     """Serve the run that `out_dir/current` points at.
 
@@ -40,6 +59,9 @@ def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 8050, workers: int
     with Dash dev tools (never expose that one). Exits with a short message, no traceback,
     when there is no run to show.
     """
+    if debug and host not in LOOPBACK_HOSTS:
+        raise SystemExit(f"--debug serves Dash's dev tools and is only allowed on a loopback "
+                         f"address ({', '.join(LOOPBACK_HOSTS)}), not {host}")
     run_dir = choose_run_to_serve(Path(out_dir))
     if workers < 1:
         raise SystemExit("--workers must be at least 1")
@@ -57,13 +79,17 @@ def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 8050, workers: int
         return
     from waitress import serve as waitress_serve
 
-    waitress_serve(app.server, host=host, port=port, threads=workers, ident="discourse")
+    if host not in LOOPBACK_HOSTS:
+        print(f"NOTE: listening on {host}, reachable from other machines; there is no "
+              "login. Use 127.0.0.1 (the default) unless a proxy in front handles access.",
+              file=sys.stderr)
+    waitress_serve(app.server, host=host, port=port, threads=workers, **WAITRESS_OPTIONS)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="the --out folder of `discourse build`")
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default=DEFAULT_HOST)
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--debug", action="store_true")

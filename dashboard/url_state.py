@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from dashboard.data import Filters, Vocabulary
+from dashboard.inputs import small_int
 
 MAX_QUERY_CHARS = 4000
 MAX_FIELDS = 200
@@ -24,6 +26,7 @@ MAX_SOURCES = 50
 MAX_TOPICS = 50
 MAX_SEARCH_CHARS = 200
 MAX_SHOWN_VALUE = 60
+MAX_LIST_VALUES = 200  # values read from one multi-select control / store list
 
 MEASURES = ("passages", "share")
 CHARTS = ("lines", "area")
@@ -72,10 +75,30 @@ def _parse_month(value: str, vocab: Vocabulary, name: str, notices: list[str]) -
 
 
 def _dedupe(values: list[str]) -> tuple[str, ...]:
-    out: list[str] = []
-    for v in values:
-        if v not in out:
+    return tuple(dict.fromkeys(values))
+
+
+def _strings(values: Any, what: str, notices: list[str] | None = None) -> tuple[str, ...]:
+    """The text values of a list sent by the browser: at most MAX_LIST_VALUES of them;
+    numbers become text, anything else (lists, objects, null) is dropped with a notice."""
+    if not isinstance(values, (list, tuple)):
+        if values not in (None, "") and notices is not None:
+            notices.append(f"Ignored the {what} value: expected a list.")
+        return ()
+    if len(values) > MAX_LIST_VALUES and notices is not None:
+        notices.append(f"Too many {what} values ({len(values):,}); only the first "
+                       f"{MAX_LIST_VALUES} were read.")
+    out, dropped = [], 0
+    for v in values[:MAX_LIST_VALUES]:
+        if isinstance(v, str):
             out.append(v)
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append(str(v))
+        else:
+            dropped += 1
+    if dropped and notices is not None:
+        notices.append(f"Ignored {dropped} {what} value{'s' * (dropped != 1)} that "
+                       f"{'are' if dropped != 1 else 'is'} not text.")
     return tuple(out)
 
 
@@ -107,8 +130,8 @@ def sanitize(state: UrlState, vocab: Vocabulary) -> tuple[UrlState, list[str]]:
         start = None
     if vocab.months and end == vocab.months[-1]:
         end = None
-    q = " ".join(CONTROL_RE.sub(" ", state.q or "").split())
-    if len(q) > MAX_SEARCH_CHARS:
+    q = " ".join(CONTROL_RE.sub(" ", (state.q or "")[:MAX_SEARCH_CHARS * 4]).split())
+    if len(q) > MAX_SEARCH_CHARS or len(state.q or "") > MAX_SEARCH_CHARS * 4:
         notices.append(f"The search text was cut to {MAX_SEARCH_CHARS} characters.")
         q = q[:MAX_SEARCH_CHARS].rstrip()
     clean = UrlState(
@@ -217,25 +240,33 @@ def from_controls(people, month_range, sources, topics, q, measure, chart, event
                   vocab: Vocabulary) -> tuple[UrlState, list[str]]:
     """Build a validated state from the filter controls' current values."""
     keys = [month_key(m) for m in vocab.months]
+    notices: list[str] = []
     start = end = None
-    if isinstance(month_range, (list, tuple)) and len(month_range) == 2 and keys:
-        try:
-            lo, hi = sorted(int(v) for v in month_range)
-        except (TypeError, ValueError):
-            lo, hi = 0, len(keys) - 1
-        lo, hi = max(lo, 0), min(hi, len(keys) - 1)
-        start, end = keys[lo], keys[hi]
+    if month_range is not None and keys:
+        bounds = [small_int(v) for v in month_range] if isinstance(
+            month_range, (list, tuple)) and len(month_range) == 2 else [None]
+        if None in bounds:
+            notices.append("Ignored the month range: expected two month positions.")
+        else:
+            lo, hi = sorted(bounds)
+            lo, hi = min(max(lo, 0), len(keys) - 1), min(max(hi, 0), len(keys) - 1)
+            start, end = keys[lo], keys[hi]
 
-    def strings(values) -> tuple[str, ...]:
-        return tuple(str(v) for v in values) if isinstance(values, (list, tuple)) else ()
+    def text(value: Any, default: str, what: str) -> str:
+        if isinstance(value, str):
+            return value
+        if value is not None:
+            notices.append(f"Ignored the {what} value: expected text.")
+        return default
 
-    return sanitize(UrlState(
-        people=strings(people), start=start, end=end, sources=strings(sources),
-        topics=strings(topics), q=q if isinstance(q, str) else "",
-        measure=measure if isinstance(measure, str) else "passages",
-        chart=chart if isinstance(chart, str) else "lines", events=bool(events),
-        tab=tab if isinstance(tab, str) else "trends",
+    state, more = sanitize(UrlState(
+        people=_strings(people, "people", notices), start=start, end=end,
+        sources=_strings(sources, "source", notices),
+        topics=_strings(topics, "topic", notices), q=text(q, "", "search"),
+        measure=text(measure, "passages", "measure"), chart=text(chart, "lines", "chart"),
+        events=bool(events), tab=text(tab, "trends", "tab"),
     ), vocab)
+    return state, notices + more
 
 
 def with_cell(state: UrlState, person: str, topic_token: str) -> UrlState:
@@ -257,7 +288,7 @@ def state_from_dict(data, vocab: Vocabulary) -> UrlState:
         return UrlState()
 
     def strings(value) -> tuple[str, ...]:
-        return tuple(str(v) for v in value) if isinstance(value, (list, tuple)) else ()
+        return _strings(value, "")
 
     def text(value) -> str | None:
         return value if isinstance(value, str) else None

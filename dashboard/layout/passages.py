@@ -31,7 +31,10 @@ COLUMNS = [
      "autoHeight": True},
     {"field": "text", "headerName": "Passage", "flex": 2.6, "minWidth": 300, "wrapText": True,
      "autoHeight": True, "cellRenderer": "HighlightedText", "sortable": False,
-     "cellClass": "cell-passage"},
+     "cellClass": "cell-passage",
+     # the highlights live in data.marks, not in the value: when new filters keep a row
+     # (same passage id, same text) its cell must still be redrawn with the new marks
+     "equals": {"function": "false"}},
 ]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fixture_run import write_fixture_run  # tests/dashboard is on sys.path (rootdir conftest)
+from hostile_run import write_hostile_run
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -45,6 +46,22 @@ def dash_app(fixture_run, events_csv):
     from dashboard.app import create_app
 
     return create_app(fixture_run, events_path=events_csv)
+
+
+@pytest.fixture(scope="session")
+def hostile_out(tmp_path_factory) -> Path:
+    """An --out folder whose run tries to inject markup and script (hostile_run.py)."""
+    out = tmp_path_factory.mktemp("discourse-hostile")
+    write_hostile_run(out)
+    return out
+
+
+@pytest.fixture
+def hostile_app(hostile_out):
+    from dashboard.app import create_app
+
+    return create_app(hostile_out / "current", themes_path=hostile_out / "themes.toml",
+                      events_path=hostile_out / "events.csv")
 
 
 def _chromium_available() -> bool:

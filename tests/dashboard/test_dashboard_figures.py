@@ -1,12 +1,31 @@
-"""figures.py is pure: frames in, go.Figure out."""
+"""figures.py is pure: frames in, figure dicts (Plotly's JSON schema) out.
+
+Each figure is checked through `go.Figure(fig)`, which also validates it against Plotly's
+schema: a misspelt property would fail here.
+"""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import polars as pl
 
 import fixture_run as fx
-from dashboard import figures
+from dashboard import figures as _figures
 from dashboard.data import Filters
+
+
+class _Validated:
+    """`figures`, with every figure builder's dict turned into a (validated) go.Figure."""
+
+    def __getattr__(self, name):
+        value = getattr(_figures, name)
+        if name in ("trend_figure", "people_topic_heatmap", "keyword_bars", "topic_sizes",
+                    "empty_figure"):
+            return lambda *a, **kw: go.Figure(value(*a, **kw))
+        return value
+
+
+figures = _Validated()
 
 
 def test_trend_figure_traces_and_styles(ddata):
@@ -102,3 +121,14 @@ def test_max_visible_keeps_the_rest_in_the_legend(ddata):
     visible = {t.name: t.visible for t in fig.data}
     assert visible == {"Compute race": True, "Pause letter": "legendonly",
                        "Copyright lawsuits": "legendonly"}
+
+
+def test_figures_are_plain_json_ready_dicts(ddata):
+    """What callbacks return: dicts (no graph objects to build), valid for Plotly."""
+    fig = _figures.trend_figure(ddata.monthly_topic_counts(Filters()),
+                                events=ddata.events(Filters()), legend=False)
+    assert isinstance(fig, dict) and isinstance(fig["data"][0], dict)
+    assert fig["layout"]["showlegend"] is False
+    checked = go.Figure(fig)  # raises on any property Plotly does not know
+    assert checked.layout.yaxis2.overlaying == "y"
+    assert checked.layout.template.layout.xaxis.gridcolor == "#EBF0F8"

@@ -1,0 +1,310 @@
+"""Hostile requests to the callback endpoint: never a 500, never a traceback.
+
+Requests are built from the app's own callback map (GET /_dash-dependencies), as the Dash
+renderer builds them, through Flask's test client. Two layers are checked separately:
+
+* a well-formed request carrying absurd *values* (wrong types, NaN, 10,000-element lists,
+  ~1 MB strings, unknown people / topics / passages, out-of-range months) is handled by the
+  callback itself: 200 with real outputs or 204 (nothing to update), never the 400 of the
+  last-resort error handler, so a callback that raised would fail these tests;
+* a malformed *request* (not JSON, wrong shape, unknown callback, inputs that do not match
+  the callback, oversized body) is refused with a 4xx before any callback runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+from dash import Input, Output
+
+from dashboard.layout import ids
+from dashboard.security import MAX_BODY_BYTES
+from dashboard.url_state import MAX_LIST_VALUES
+
+UPDATE = "/_dash-update-component"
+
+# A valid value for every input / state of every callback (the fixture run's page).
+DEFAULT_STORE = {"people": [], "start": None, "end": None, "sources": [], "topics": [],
+                 "q": "", "measure": "passages", "chart": "lines", "events": True,
+                 "tab": "trends"}
+BASELINE: dict[str, Any] = {
+    f"{ids.URL}.search": "", f"{ids.PEOPLE}.value": [], f"{ids.MONTHS}.value": [0, 3],
+    f"{ids.SOURCES}.value": [], f"{ids.TOPICS}.value": [], f"{ids.SEARCH}.value": "",
+    f"{ids.MEASURE}.value": "passages", f"{ids.CHART}.value": "lines",
+    f"{ids.EVENTS}.checked": True, f"{ids.TABS}.value": "trends",
+    f"{ids.FILTERS}.data": DEFAULT_STORE, f"{ids.TOPIC_SELECT}.value": "0",
+    f"{ids.TREND_CSV_BUTTON}.n_clicks": 1, f"{ids.PASSAGES_CSV_BUTTON}.n_clicks": 1,
+    f"{ids.GRID}.cellClicked": {"rowId": "d1:0", "colId": "text"},
+}
+
+NAN, INF = float("nan"), float("inf")
+HOSTILE_VALUES: dict[str, Any] = {
+    "null": None,
+    "empty-string": "",
+    "string-900k": "x" * 900_000,  # just under the 1 MB body cap
+    "markup": "<script>window.__pwned=1</script>",
+    "list-10k-strings": ["Nobody"] * 10_000,
+    "list-10k-ints": list(range(10_000)),
+    "dict": {"a": {"b": [1, 2, {"c": None}]}},
+    "negative": -1,
+    "huge-int": 10**30,
+    "nan": NAN,
+    "infinity": INF,
+    "neg-float": -1e308,
+    "bool": True,
+    "nested-lists": [[[[[]]]]],
+    "click-garbage": {"points": [{"x": 1e308, "y": "NaN", "customdata": [NAN] * 9,
+                                  "curveNumber": -1}]},
+    "click-points-string": {"points": "abc"},
+    "click-unknown-topic": {"points": [{"x": 0, "y": 0, "customdata": [
+        99, "x", 1, 1, "1%", "", "Jan 2024", "2024-01-01"]}]},
+    "click-month-out-of-range": {"points": [{"customdata": [
+        0, "x", 1, 1, "1%", "", "Jan 1999", "1999-01-01"]}]},
+    "row-garbage": {"rowId": ["d1:0"], "colId": {"x": 1}},
+    "row-unknown": {"rowId": "no-such-doc:0", "colId": "text"},
+    "store-garbage": {"people": ["Nobody"] * 10_000, "start": {"y": 1}, "end": -5,
+                      "q": ["x"], "measure": 5, "topics": [NAN, INF, "9999"],
+                      "month": {"x": 1}, "topic_id": "1e400", "key": ""},
+    "month-dict": {"year": 2024, "month": 13},
+    "month-range-nan": [NAN, INF],
+    "month-range-strings": ["2024-01", "2024-99"],
+}
+
+
+def _outputs(output_key: str) -> list[dict[str, str]]:
+    keys = output_key[2:-2].split("...") if output_key.startswith("..") else [output_key]
+    return [dict(zip(("id", "property"), k.rsplit(".", 1))) for k in keys]
+
+
+def request_body(dep: dict, values: dict[str, Any], changed: list[str]) -> dict:
+    """The JSON body the renderer sends for callback `dep` with these prop values
+    (a prop missing from `values` is sent without a value, i.e. undefined)."""
+    def specs(items):
+        out = []
+        for item in items:
+            spec = {"id": item["id"], "property": item["property"]}
+            key = f"{item['id']}.{item['property']}"
+            if key in values:
+                spec["value"] = values[key]
+            out.append(spec)
+        return out
+
+    outputs = _outputs(dep["output"])
+    body = {"output": dep["output"],
+            "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+            "inputs": specs(dep["inputs"]), "changedPropIds": changed}
+    if dep["state"]:
+        body["state"] = specs(dep["state"])
+    return body
+
+
+@pytest.fixture(scope="module")
+def app(fixture_run, events_csv):
+    from dashboard.app import create_app
+
+    return create_app(fixture_run, events_path=events_csv)
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.server.test_client()
+
+
+@pytest.fixture(scope="module")
+def deps(client) -> dict[str, dict]:
+    """Callback map by a short name: the first output's component id."""
+    return {_outputs(d["output"])[0]["id"]: d for d in client.get("/_dash-dependencies").get_json()}
+
+
+def post(client, body: Any, content_type: str = "application/json"):
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)  # NaN stays NaN
+    return client.post(UPDATE, data=data, content_type=content_type)
+
+
+def outputs_of(response) -> dict[str, dict[str, Any]]:
+    assert response.status_code == 200, response.data[:300]
+    return json.loads(response.data)["response"]
+
+
+def assert_handled(response) -> None:
+    """Handled by the callback itself: outputs, possibly none (200), or 204."""
+    assert response.status_code in (200, 204), (response.status_code, response.data[:300])
+    assert b"Traceback" not in response.data
+    if response.status_code == 200:
+        assert isinstance(json.loads(response.data)["response"], dict)
+
+
+CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS,
+             ids.POINT, ids.GRID, ids.TREND_CSV, ids.PASSAGES_CSV, ids.DOC_DRAWER]
+
+
+def test_every_callback_is_covered(deps):
+    assert sorted(deps) == sorted(CALLBACKS)
+
+
+# ------------------------------------------------------------ normal requests: real outputs
+def test_person_filter_from_the_control(client, deps):
+    dep = deps[ids.PEOPLE]
+    values = dict(BASELINE, **{f"{ids.PEOPLE}.value": ["Elon Musk"]})
+    out = outputs_of(post(client, request_body(dep, values, [f"{ids.PEOPLE}.value"])))
+    assert out[ids.FILTERS]["data"]["people"] == ["Elon Musk"]
+    assert out[ids.URL]["search"] == "?person=Elon+Musk"
+    assert out[ids.MONTHS_LABEL]["children"] == "Jan 2024 – Apr 2024"
+
+
+def test_grid_and_document_for_a_point(client, deps):
+    store = dict(DEFAULT_STORE, topics=["compute_race"])
+    point = {"points": [{"customdata": [1, "Compute race", 3, 5, "60%", "", "Feb 2024",
+                                        "2024-02-01"]}]}
+    dep = deps[ids.POINT]
+    values = dict(BASELINE, **{f"{ids.TREND_GRAPH}.clickData": point, f"{ids.FILTERS}.data": store})
+    picked = outputs_of(post(client, request_body(dep, values, [f"{ids.TREND_GRAPH}.clickData"])))
+    point_data = picked[ids.POINT]["data"]
+    assert point_data["month"] == "2024-02-01" and point_data["topic_id"] == 1
+    grid = outputs_of(post(client, request_body(
+        deps[ids.GRID], {f"{ids.FILTERS}.data": store, f"{ids.POINT}.data": point_data},
+        [f"{ids.POINT}.data"])))
+    assert sorted(r["passage_id"] for r in grid[ids.GRID]["rowData"]) == ["d3:1", "d4:0", "d4:1"]
+    doc = outputs_of(post(client, request_body(
+        deps[ids.DOC_DRAWER], dict(BASELINE, **{f"{ids.GRID}.cellClicked": {"rowId": "d4:0"}}),
+        [f"{ids.GRID}.cellClicked"])))
+    assert doc[ids.DOC_DRAWER] == {"opened": True, "title": "Document d4"}
+
+
+def test_ten_thousand_people_give_a_visible_notice(client, deps):
+    dep = deps[ids.PEOPLE]
+    values = dict(BASELINE, **{f"{ids.PEOPLE}.value": ["Elon Musk"] + ["Nobody"] * 9_999})
+    response = post(client, request_body(dep, values, [f"{ids.PEOPLE}.value"]))
+    out = outputs_of(response)
+    assert out[ids.FILTERS]["data"]["people"] == ["Elon Musk"]  # the known one is kept
+    notice = json.dumps(out[ids.NOTICES]["children"])
+    assert f"Too many people values (10,000); only the first {MAX_LIST_VALUES}" in notice
+    assert "Ignored unknown person" in notice and "Nobody" in notice
+
+
+def test_malformed_month_range_gives_a_notice(client, deps):
+    dep = deps[ids.PEOPLE]
+    values = dict(BASELINE, **{f"{ids.MONTHS}.value": [NAN, INF]})
+    out = outputs_of(post(client, request_body(dep, values, [f"{ids.MONTHS}.value"])))
+    assert "Ignored the month range" in json.dumps(out[ids.NOTICES]["children"])
+    assert out[ids.FILTERS]["data"]["start"] is None  # the whole corpus
+
+
+def test_unknown_topic_and_passage_are_ignored(client, deps):
+    topic = post(client, request_body(deps[ids.TOPIC_DETAILS],
+                                      dict(BASELINE, **{f"{ids.TOPIC_SELECT}.value": "9999"}),
+                                      [f"{ids.TOPIC_SELECT}.value"]))
+    assert "Unknown topic." in json.dumps(outputs_of(topic))
+    doc = post(client, request_body(deps[ids.DOC_DRAWER],
+                                    dict(BASELINE, **{f"{ids.GRID}.cellClicked": {"rowId": "x:0"}}),
+                                    [f"{ids.GRID}.cellClicked"]))
+    assert outputs_of(doc) == {}  # nothing to open: every output left as it is
+
+
+# ------------------------------------------------------- hostile values: handled, no 500
+@pytest.mark.parametrize("kind", sorted(HOSTILE_VALUES))
+@pytest.mark.parametrize("callback", CALLBACKS)
+def test_hostile_values_are_handled_by_the_callback(client, deps, callback, kind):
+    """Each input and state of the callback in turn gets the hostile value."""
+    dep = deps[callback]
+    value = HOSTILE_VALUES[kind]
+    for item in dep["inputs"] + dep["state"]:
+        key = f"{item['id']}.{item['property']}"
+        values = dict(BASELINE, **{key: value})
+        changed = [key] if item in dep["inputs"] else [
+            f"{i['id']}.{i['property']}" for i in dep["inputs"][:1]]
+        response = post(client, request_body(dep, values, changed))
+        assert_handled(response)
+
+
+# ---------------------------------------------------- malformed requests: 4xx, no callback
+def _valid(deps) -> dict:
+    return request_body(deps[ids.HEATMAP], BASELINE, [f"{ids.FILTERS}.data"])
+
+
+MALFORMED: dict[str, Any] = {
+    "not-json": b"{not json",
+    "empty-body": b"",
+    "json-list": b"[]",
+    "json-null": b"null",
+    "json-string": b'"hello"',
+    "deep-nesting": b"[" * 100_000 + b"]" * 100_000,
+    "unknown-output": lambda d: dict(_valid(d), output="nope.children",
+                                     outputs={"id": "nope", "property": "children"}),
+    "output-not-string": lambda d: dict(_valid(d), output=["x"]),
+    "output-1mb-id": lambda d: dict(_valid(d), output="x" * 900_000),
+    "missing-inputs": lambda d: {k: v for k, v in _valid(d).items() if k != "inputs"},
+    "inputs-dict": lambda d: dict(_valid(d), inputs={"id": ids.FILTERS, "property": "data"}),
+    "inputs-other-component": lambda d: dict(_valid(d), inputs=[
+        {"id": ids.PEOPLE, "property": "value", "value": []}]),
+    "inputs-10k": lambda d: dict(_valid(d), inputs=[
+        {"id": ids.FILTERS, "property": "data", "value": None}] * 10_000),
+    "inputs-id-not-string": lambda d: dict(_valid(d), inputs=[
+        {"id": {"type": "x"}, "property": "data"}]),
+    "state-on-stateless-callback": lambda d: dict(_valid(d), state=[
+        {"id": ids.POINT, "property": "data"}]),
+    "outputs-mismatch": lambda d: dict(_valid(d), outputs={"id": ids.URL, "property": "search"}),
+    "changed-not-list": lambda d: dict(_valid(d), changedPropIds="filters-store.data"),
+    "changed-unknown": lambda d: dict(_valid(d), changedPropIds=["nope.value"]),
+    "changed-number": lambda d: dict(_valid(d), changedPropIds=[123]),
+    "changed-10k": lambda d: dict(_valid(d), changedPropIds=[f"{ids.FILTERS}.data"] * 10_000),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED))
+def test_malformed_requests_get_400(client, deps, kind):
+    body = MALFORMED[kind]
+    response = post(client, body(deps) if callable(body) else body)
+    assert response.status_code == 400, (response.status_code, response.data[:200])
+    assert b"Traceback" not in response.data and len(response.data) < 500
+    assert "error" in json.loads(response.data)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_oversized_body_gets_413(client, deps):
+    body = request_body(deps[ids.PEOPLE], dict(BASELINE, **{
+        f"{ids.SEARCH}.value": "x" * (MAX_BODY_BYTES + 1)}), [f"{ids.SEARCH}.value"])
+    response = post(client, body)
+    assert response.status_code == 413
+    assert b"Traceback" not in response.data
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_wrong_content_type_and_method(client, deps):
+    assert post(client, json.dumps(_valid(deps)), "text/plain").status_code == 415
+    assert client.get(UPDATE).status_code in (404, 405)
+    assert client.put(UPDATE, json=_valid(deps)).status_code == 405
+
+
+def test_valid_request_passes_the_check(client, deps):
+    """The malformed cases above are all variations of this accepted request."""
+    out = outputs_of(post(client, _valid(deps)))
+    assert out[ids.HEATMAP]["figure"]["data"][0]["type"] == "heatmap"
+
+
+# ----------------------------------------------- the last resort: exceptions become a 400
+def test_an_exception_in_a_callback_is_logged_and_answered_with_400(
+        fixture_run, events_csv, caplog):
+    from dashboard.app import create_app
+
+    app = create_app(fixture_run, events_path=events_csv)
+
+    @app.callback(Output("probe-out", "children"), Input("probe-in", "n_clicks"))
+    def explode(_n):
+        raise RuntimeError("secret detail of the failure")
+
+    client = app.server.test_client()
+    with caplog.at_level(logging.ERROR, logger="dashboard.security"):
+        response = post(client, {
+            "output": "probe-out.children", "outputs": {"id": "probe-out", "property": "children"},
+            "inputs": [{"id": "probe-in", "property": "n_clicks", "value": 1}],
+            "changedPropIds": ["probe-in.n_clicks"]})
+    assert response.status_code == 400
+    assert json.loads(response.data) == {"error": "This request could not be handled."}
+    assert b"secret detail" not in response.data and b"Traceback" not in response.data
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    logged = [r for r in caplog.records if r.exc_info]
+    assert logged and "secret detail of the failure" in str(logged[0].exc_info[1])
