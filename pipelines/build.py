@@ -130,6 +130,10 @@ def new_run_folder(out: Path) -> tuple[str, Path]:
     runs.mkdir(parents=True, exist_ok=True)
     for stale in runs.glob("*.partial"):
         shutil.rmtree(stale, ignore_errors=True)
+    for link in out.glob(".current-*"):  # a killed publish may leave its temporary link
+        link.unlink(missing_ok=True)
+    for tmp in (out / "cache" / "topics").glob(".*.tmp"):
+        shutil.rmtree(tmp, ignore_errors=True)
     run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     folder = runs / f"{run_id}.partial"
     folder.mkdir()

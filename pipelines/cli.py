@@ -40,7 +40,7 @@ MapOption = Annotated[
 
 def fail(message: str, code: int = 2) -> None:
     """Print a clear message (no traceback) and exit."""
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(Text.assemble(("error:", "bold red"), " ", message))
     raise typer.Exit(code)
 
 
@@ -93,7 +93,7 @@ def ingest_summary(result: IngestResult) -> Table:
     table.add_row("rejected", f"{result.rejected:,}")
     table.add_row("duplicates", f"{result.duplicates:,}")
     for code, count in result.reason_counts().iter_rows():
-        table.add_row(f"  {code}", f"{count:,}")
+        table.add_row(Text(f"  {code}"), f"{count:,}")
     return table
 
 
@@ -115,7 +115,7 @@ def ingest(
         for column in ("origin", "reason_code", "reason"):
             listing.add_column(column, overflow="fold")
         for origin, code, reason in result.rejects.select("origin", "reason_code", "reason").head(show).iter_rows():
-            listing.add_row(origin, code, reason)
+            listing.add_row(Text(origin), Text(code), Text(reason))  # corpus data, never markup
         out.print(listing)
     try:
         if rejects:
@@ -153,7 +153,7 @@ class RichProgress:
         if self.task is not None:
             self.progress.remove_task(self.task)
             self.task = None
-        console.print(f"[green]✓[/] {stage:<11} {seconds:8.1f} s  {detail}")
+        console.print(Text.assemble(("✓", "green"), f" {stage:<11} {seconds:8.1f} s  {detail}"))
 
 
 def build_config(corpus: list[Path], out: Path, column_map: list[str] | None, embedder: str,
@@ -201,7 +201,7 @@ def build_summary(manifest: dict, run_dir: Path) -> Table:
         table.add_row(f"update: {key.replace('_', ' ')}", f"{value:,}")
     for stage, seconds in manifest["timings"].items():
         table.add_row(f"time: {stage}", f"{seconds:.1f} s")
-    table.add_row("run folder", str(run_dir))
+    table.add_row("run folder", Text(str(run_dir)))
     return table
 
 
@@ -260,7 +260,7 @@ def verify(out: OutOption) -> None:
     problems = verify_run(run)
     if problems:
         for problem in problems:
-            console.print(f"[bold red]corrupted:[/] {run.name}/{problem}")
+            console.print(Text.assemble(("corrupted:", "bold red"), f" {run.name}/{problem}"))
         raise typer.Exit(1)
     Console().print(f"run {manifest['run_id']}: all {len(manifest['files'])} files match the manifest")
 
@@ -277,8 +277,8 @@ def topics(out: OutOption, report: Annotated[bool, typer.Option("--report", help
     for column in ("id", "size", "theme", "label", "keywords"):
         listing.add_column(column, overflow="fold")
     for row in topic_table.sort("size", descending=True).iter_rows(named=True):
-        listing.add_row(str(row["topic_id"]), f"{row['size']:,}", row["theme"] or "(discovered)", row["label"],
-                        ", ".join(row["keywords"][:8]))
+        listing.add_row(str(row["topic_id"]), f"{row['size']:,}", Text(row["theme"] or "(discovered)"),
+                        Text(row["label"]), Text(", ".join(row["keywords"][:8])))
     out_console = Console()
     out_console.print(listing)
     if report:
@@ -316,7 +316,7 @@ def people(
         for column in ("name", "count", "evidence"):
             table.add_column(column)
         for name, count, evidence in found.head(limit).iter_rows():
-            table.add_row(name, f"{count:,}", evidence)
+            table.add_row(Text(name), f"{count:,}", evidence)
         out_console.print(table)
         return
     mentions = extract_mentions(result.documents, passages.lazy(), registry)
@@ -326,7 +326,7 @@ def people(
     for column in ("person", "mentions", "documents"):
         table.add_column(column)
     for person, n, docs in counts.head(limit).iter_rows():
-        table.add_row(person, f"{n:,}", f"{docs:,}")
+        table.add_row(Text(person), f"{n:,}", f"{docs:,}")
     out_console.print(table)
 
 

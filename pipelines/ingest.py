@@ -8,6 +8,8 @@ Invariant: records read = accepted + rejected + duplicates.
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +17,9 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.config import IngestConfig
-from pipelines.readers import RAW_FIELDS, discover_inputs, read_input
+from pipelines.readers import (
+    FEED_SUFFIXES, HTML_SUFFIXES, RAW_FIELDS, InputFile, discover_inputs, file_reject, read_input,
+)
 
 DOCUMENT_COLUMNS = [
     "doc_id", "date", "month", "title", "source", "author", "url", "text", "origin", "metadata",
@@ -26,6 +30,16 @@ DUPLICATE_CODE = "duplicate"
 # Tried in order on the cleaned date string; the first that parses wins.
 _DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d.%m.%Y", "%Y%m%d"]
 _MIN_DATE = dt.date(1800, 1, 1)
+# No date is written in more bytes than this; a longer value is not parsed (some twenty
+# passes over a multi-MB "date" took seconds per MB).
+MAX_DATE_BYTES = 200
+
+# How long reading one file may take before it becomes a `timeout` reject. HTML and feeds go
+# through pure-Python third-party parsers (trafilatura, feedparser) that are slow on hostile
+# markup and whose input is capped in size (readers.MAX_HTML_MARKUP_CHARS, MAX_FEED_BYTES):
+# they get a flat limit. Every other reader is linear in the file's size: it gets time for that.
+FILE_TIME_LIMIT_SECONDS = 10.0
+SECONDS_PER_MB = 2.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ def raw_records_frame(records: list[dict]) -> pl.LazyFrame:
 
 def parse_date(column: pl.Expr) -> pl.Expr:
     """Parse ISO dates/datetimes (date as written, offset ignored), RFC 822 and English dates."""
+    column = pl.when(column.str.len_bytes() <= MAX_DATE_BYTES).then(column)
     cleaned = (
         column.str.strip_chars()
         .str.replace(r"^[A-Za-z]{3,9}\.?,\s*", "")  # leading weekday: "Tue, 18 Apr 2023"
@@ -183,9 +198,78 @@ def ingest_paths(paths: list[Path], config: IngestConfig | None = None,
     inputs = discover_inputs(paths)
     records: list[dict] = []
     for done, item in enumerate(inputs, start=1):
-        records.extend(read_input(item, config))
+        records.extend(read_with_time_limit(item, config))
         if on_file:
             on_file(done, len(inputs))
     documents, rejects = normalise_documents(raw_records_frame(records), config)
     documents_df, rejects_df = pl.collect_all([documents, rejects])
     return IngestResult(documents=documents_df, rejects=rejects_df, records_read=len(records))
+
+
+# --- the per-file time limit ---------------------------------------------------------------------
+
+
+class _OutOfTime(BaseException):
+    """Raised by the SIGALRM handler inside a reader that ran out of time.
+
+    A BaseException, so that no reader's (or library's) `except Exception` swallows it.
+    """
+
+
+def file_time_limit(item: InputFile) -> float:
+    """Seconds reading `item` may take (see FILE_TIME_LIMIT_SECONDS)."""
+    suffix = item.path.suffix.lower()
+    if suffix in HTML_SUFFIXES or suffix in FEED_SUFFIXES:
+        return FILE_TIME_LIMIT_SECONDS
+    try:
+        size = item.path.stat().st_size
+    except OSError:
+        size = 0
+    return FILE_TIME_LIMIT_SECONDS + SECONDS_PER_MB * size / 1_000_000
+
+
+def _alarm_available() -> bool:
+    """SIGALRM can be used: main thread, and no one else's interval timer is running."""
+    return (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
+
+
+def read_with_time_limit(item: InputFile, config: IngestConfig) -> list[dict]:
+    """The raw records of one file, or one `timeout` reject if reading it takes too long.
+
+    The limit is enforced with SIGALRM, so only in the main thread (elsewhere the file is read
+    without one) and only between Python bytecodes: it stops pure-Python parsing, not a single
+    long call into C. Records the file yielded before the limit are dropped with it.
+    """
+    if not _alarm_available():
+        return list(read_input(item, config))
+    limit = file_time_limit(item)
+    armed = True
+
+    def out_of_time(signum, frame):  # noqa: ANN001 - signal handler signature
+        if armed:
+            raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, out_of_time)
+    records: list[dict] | None = None
+    try:
+        try:
+            # Fires again every 0.2 s, in case a library swallows the first one with a bare except.
+            signal.setitimer(signal.ITIMER_REAL, limit, 0.2)
+            records = list(read_input(item, config))
+            armed = False
+        except _OutOfTime:
+            armed = False
+    except _OutOfTime:  # a second alarm in the instant before the handler above disarmed
+        armed = False
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if records is None:
+        return [file_reject(item, "timeout",
+                            f"reading this file took longer than {limit:,.1f} s and was stopped "
+                            "(pathological or too complex content)")]
+    return records

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +44,16 @@ RAW_FIELDS = (
 )
 
 _FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+
+# Size caps applied before the expensive, pure-Python parsers run (a per-file time limit in
+# `ingest.ingest_paths` is the backstop for anything they miss):
+# trafilatura needs about 2-4 s per MB of markup, whatever the MB hold ...
+MAX_HTML_MARKUP_CHARS = 2_000_000
+# ... and feedparser 1-6 s per MB of a feed (its lenient parser is the slow one).
+MAX_FEED_BYTES = 10_000_000
+# Byte order marks of encodings that are not UTF-8 (UTF-32 first: its LE mark starts like UTF-16's).
+_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -54,7 +66,7 @@ class InputFile:
     path: Path
     root: Path
 
-    @property
+    @functools.cached_property  # asked for every record of a file: a million rows, a million calls
     def rel_path(self) -> str:
         try:
             rel = self.path.relative_to(self.root)
@@ -99,7 +111,11 @@ def read_input(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]
     """Yield raw records for one input file (never raises on bad content)."""
     suffix = item.path.suffix.lower()
     try:
-        size = item.path.stat().st_size
+        info = item.path.stat()
+        size = info.st_size
+        if not stat.S_ISREG(info.st_mode):  # a named pipe would block the read forever
+            yield _file_reject(item, "unreadable_file", "not a regular file (a pipe, socket or device)")
+            return
         if size > config.max_file_bytes:
             yield _file_reject(item, "file_too_large",
                                f"file is {size:,} bytes, over the limit of {config.max_file_bytes:,}")
@@ -177,6 +193,15 @@ def _file_reject(item: InputFile, code: str, reason: str) -> dict[str, Any]:
     return _reject(item, item.rel_path, code, reason, "", IngestConfig())
 
 
+def file_reject(item: InputFile, code: str, reason: str) -> dict[str, Any]:
+    """One rejected record standing for a whole file (for `ingest`'s per-file time limit)."""
+    return _file_reject(item, code, reason)
+
+
+class NestedTooDeeply(ValueError):
+    """A value nested too deeply to be kept as metadata (a RecursionError while converting it)."""
+
+
 def _jsonable(value: Any) -> Any:
     """`value` with every mapping key turned into a string, so that it can be dumped as JSON."""
     if isinstance(value, dict):
@@ -205,9 +230,11 @@ def _as_text(value: Any) -> str | None:
     return text or None
 
 
-def _pick(fields: dict[str, Any], candidates: list[str]) -> tuple[str | None, Any]:
+def _pick(fields: dict[str, Any], candidates: list[str],
+          lowered: dict[str, Any] | None = None) -> tuple[str | None, Any]:
     """First candidate key present with a non-empty value (keys compared case-insensitively)."""
-    lowered = {str(k).lower(): k for k in fields}
+    if lowered is None:
+        lowered = {str(k).lower(): k for k in fields}
     for name in candidates:
         key = lowered.get(name.lower())
         if key is not None and fields[key] not in (None, ""):
@@ -216,11 +243,23 @@ def _pick(fields: dict[str, Any], candidates: list[str]) -> tuple[str | None, An
 
 
 def _mapped_fields(fields: dict[str, Any], columns: ColumnMapping, *, with_text: bool) -> dict[str, Any]:
-    """Map input keys to documents-table fields; the rest is kept as JSON metadata."""
+    """Map input keys to documents-table fields; the rest is kept as JSON metadata.
+
+    Raises `NestedTooDeeply` for a value too deeply nested to convert (JSON allows about a
+    thousand levels, more than the conversion's recursion can follow).
+    """
+    try:
+        return _map_fields(fields, columns, with_text=with_text)
+    except RecursionError:
+        raise NestedTooDeeply("a field is nested too deeply to be kept (hundreds of levels)") from None
+
+
+def _map_fields(fields: dict[str, Any], columns: ColumnMapping, *, with_text: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     used: set[str] = set()
+    lowered = {str(k).lower(): k for k in fields}
     for field in ("id", "date", "title", "source", "author", "url") + (("text",) if with_text else ()):
-        key, value = _pick(fields, getattr(columns, field))
+        key, value = _pick(fields, getattr(columns, field), lowered)
         if key is not None:
             used.add(key)
         out["doc_id" if field == "id" else "raw_date" if field == "date" else field] = (
@@ -287,8 +326,19 @@ def split_front_matter(content: str, max_chars: int) -> tuple[dict[str, Any], st
     return data, stripped[match.end():]
 
 
+def _other_encoding(raw: bytes) -> str | None:
+    """Why `raw` is not UTF-8 when it starts with a UTF-16 or UTF-32 byte order mark, else None."""
+    for mark, name in _OTHER_BOMS:
+        if raw.startswith(mark):
+            return f"not valid UTF-8: the file starts with a {name} byte order mark (save it as UTF-8)"
+    return None
+
+
 def _decode(raw: bytes) -> tuple[str | None, str | None]:
     """Decode UTF-8 (with or without BOM); on failure return a reason instead."""
+    other = _other_encoding(raw)
+    if other:
+        return None, other
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -310,16 +360,58 @@ def _read_text_file(item: InputFile, config: IngestConfig, *, html: bool) -> dic
             return _reject(item, origin, "too_large",
                            f"HTML file has {len(content):,} characters, over the limit of "
                            f"{config.max_document_chars:,}", content, config)
+        markup = _markup_chars(content)
+        if markup > MAX_HTML_MARKUP_CHARS:
+            return _reject(item, origin, "too_large",
+                           f"HTML file has {markup:,} characters of markup outside scripts and styles, over "
+                           f"the limit of {MAX_HTML_MARKUP_CHARS:,} for main-text extraction", content, config)
         return _record(item, origin, _html_fields(content), config)
     try:
         front, body = split_front_matter(content, config.max_front_matter_chars)
     except ValueError as exc:
         return _reject(item, origin, "invalid_front_matter", str(exc), content, config)
-    fields = _mapped_fields(front, config.columns, with_text=False)
+    try:
+        fields = _mapped_fields(front, config.columns, with_text=False)
+    except NestedTooDeeply:
+        return _reject(item, origin, "invalid_front_matter", "front matter is not valid YAML: nested too deeply",
+                       content, config)
     fields["text"] = body
     if not fields.get("title"):
         fields["title"] = _title_from_filename(item.path)
     return _record(item, origin, fields, config)
+
+
+_RAW_TEXT_ELEMENTS = ("script", "style")
+
+
+def _markup_chars(content: str) -> int:
+    """Characters of an HTML page outside the content of its <script> and <style> elements.
+
+    That content is raw text the parser skips in one step, so only the rest decides how long
+    extraction takes (a saved page can hold megabytes of inline script). A linear scan, no
+    regex: no page can make it slow.
+    """
+    lower = content.lower()
+    size = len(lower)
+    skipped, pos = 0, 0
+    next_at = {tag: lower.find("<" + tag) for tag in _RAW_TEXT_ELEMENTS}
+    while True:
+        for tag, at in next_at.items():
+            if 0 <= at < pos:  # searched again only once passed: each occurrence is found once
+                next_at[tag] = lower.find("<" + tag, pos)
+        found = [(at, tag) for tag, at in next_at.items() if at >= 0]
+        if not found:
+            return size - skipped
+        start, tag = min(found)
+        after = start + 1 + len(tag)
+        if after < size and lower[after] not in " \t\r\n\f/>":  # <scripts>, <styled>: ordinary elements
+            pos = after
+            continue
+        end = lower.find("</" + tag, after)
+        end = size if end < 0 else end
+        opened = lower.find(">", after, end)  # the tags themselves count: 100,000 tiny scripts are markup
+        skipped += end - (opened + 1 if opened >= 0 else after)
+        pos = max(end, after)
 
 
 def _title_from_filename(path: Path) -> str:
@@ -355,7 +447,8 @@ def html_fragment_to_text(fragment: str) -> str:
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (ValueError, lxml.etree.ParserError):
-        return re.sub(r"<[^>]+>", " ", fragment).strip()
+        return re.sub(r"<[^<>]*>", " ", fragment).strip()  # not `<[^>]+>`: quadratic on "<<<<..."
+    lxml.etree.strip_elements(root, "script", "style", with_tail=False)
     for block in root.iter("p", "div", "li", "br", "h1", "h2", "h3", "h4", "blockquote"):
         block.tail = "\n\n" + (block.tail or "")
     text = root.text_content()
@@ -381,16 +474,26 @@ def _rows_to_records(item: InputFile, rows: Iterator[tuple[str, dict[str, Any] |
             code, _, reason = row.partition(":")
             yield _reject(item, origin, code, reason.strip(), "", config)
             continue
-        fields = _mapped_fields(row, config.columns, with_text=True)
+        try:
+            fields = _mapped_fields(row, config.columns, with_text=True)
+        except NestedTooDeeply as exc:
+            yield _reject(item, origin, "malformed_row", str(exc), _row_preview(row), config)
+            continue
         text = fields.get("text")
         if text is not None and not isinstance(text, str):
             yield _reject(item, origin, "malformed_row",
-                          f"text field is a {type(text).__name__}, not a string",
-                          json.dumps(row, default=str)[:300], config)
+                          f"text field is a {type(text).__name__}, not a string", _row_preview(row), config)
             continue
         if not fields.get("title") and isinstance(text, str):
             fields["title"] = _first_line(text)
         yield _record(item, origin, fields, config)
+
+
+def _row_preview(row: dict[str, Any]) -> str:
+    try:
+        return json.dumps(row, default=str)[:300]
+    except (RecursionError, ValueError):
+        return f"(a row with the fields {', '.join(map(str, list(row)[:20]))})"
 
 
 def _first_line(text: str, limit: int = 90) -> str:
@@ -399,7 +502,13 @@ def _first_line(text: str, limit: int = 90) -> str:
 
 
 def _read_csv(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]]:
-    content = item.path.read_bytes().decode("utf-8-sig", errors="surrogateescape")
+    raw = item.path.read_bytes()
+    other = _other_encoding(raw)
+    if other:
+        yield _file_reject(item, "undecodable_bytes", other)
+        return
+    content = raw.decode("utf-8-sig", errors="surrogateescape")
+    del raw
     if "\x00" in content:
         yield _file_reject(item, "binary_content", "file contains NUL bytes (binary, not CSV)")
         return
@@ -441,7 +550,13 @@ def _read_csv(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]]
 
 
 def _read_jsonl(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]]:
-    lines = item.path.read_bytes().split(b"\n")
+    raw = item.path.read_bytes()
+    other = _other_encoding(raw)
+    if other:
+        yield _file_reject(item, "undecodable_bytes", other)
+        return
+    lines = raw.split(b"\n")
+    del raw
     parsed: list[tuple[str, dict[str, Any] | str]] = []
     columns: dict[str, None] = {}
     for number, line in enumerate(lines, start=1):
@@ -502,10 +617,40 @@ def _read_json(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]
 
 def _read_parquet(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]]:
     import polars as pl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
+    # Read with pyarrow, which answers a corrupt file with an exception: Polars' own reader
+    # panics on some (a PanicException, which is no Exception) and aborts the whole process on
+    # others ("memory allocation of 2305843009213693944 bytes failed").
+    limit = config.max_file_bytes
     try:
-        frame = pl.read_parquet(item.path)
-    except Exception as exc:  # noqa: BLE001 - any Parquet failure is a counted reject
+        with pq.ParquetFile(item.path) as parquet:
+            metadata = parquet.metadata
+            unpacked = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+            if unpacked > limit:
+                yield _file_reject(item, "file_too_large",
+                                   f"Parquet data is {unpacked:,} bytes uncompressed, over the limit of {limit:,}")
+                return
+            # Dictionary encoding hides the size of the values (one 2 MB value repeated a million
+            # times packs small): count what each batch unpacks to instead.
+            batches, unpacked, rows = [], 0, 0
+            for batch in parquet.iter_batches(batch_size=1024):
+                unpacked, rows = unpacked + batch.nbytes, rows + batch.num_rows
+                if unpacked > limit:
+                    yield _file_reject(item, "file_too_large",
+                                       f"Parquet data unpacks to {unpacked:,} bytes by row {rows:,}, over the "
+                                       f"limit of {limit:,}")
+                    return
+                batches.append(batch)
+            table = pa.Table.from_batches(batches) if batches else parquet.schema_arrow.empty_table()
+        table.validate(full=True)  # offsets and UTF-8 checked here, not trusted by Polars
+        # Rebuilt from its columns: drops schema metadata, and names that are not UTF-8 fail here.
+        table = pa.Table.from_arrays(table.columns, names=[str(name) for name in table.column_names])
+        frame = pl.from_arrow(table)
+        if not isinstance(frame, pl.DataFrame):
+            frame = frame.to_frame()
+    except (Exception, pl.exceptions.PanicException) as exc:  # noqa: BLE001 - any Parquet failure is a counted reject
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         yield _file_reject(item, "malformed_file", f"unreadable Parquet file: {first_line[:300]}")
         return
@@ -519,8 +664,16 @@ def _read_parquet(item: InputFile, config: IngestConfig) -> Iterator[dict[str, A
 def _read_feed(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]]:
     import feedparser
 
+    size = item.path.stat().st_size
+    if size > MAX_FEED_BYTES:
+        yield _file_reject(item, "file_too_large",
+                           f"feed file is {size:,} bytes, over the limit of {MAX_FEED_BYTES:,} for RSS/Atom feeds")
+        return
     raw = item.path.read_bytes()
-    feed = feedparser.parse(raw)
+    # A stream, never the bytes themselves: feedparser opens bytes that name a file ("/etc/passwd")
+    # and reads that file instead. HTML in entries becomes plain text below, so it needs neither
+    # sanitizing nor link resolving (both slow on escaped markup).
+    feed = feedparser.parse(io.BytesIO(raw), sanitize_html=False, resolve_relative_uris=False)
     if not feed.entries:
         reason = "feed has no entries"
         if feed.bozo:
