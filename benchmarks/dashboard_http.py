@@ -1,0 +1,479 @@
+"""Part 2 (and the serving half of part 4): every dashboard callback over HTTP at scale.
+
+A worker process (`benchmarks.serve_worker`) serves `create_app(run_dir)` with waitress on
+127.0.0.1. This module plays the browser: it reads the component tree from
+GET /_dash-layout and the callback map from GET /_dash-dependencies, and then, like Dash's
+renderer, POSTs /_dash-update-component with the JSON payload the browser would send
+(output spec, inputs and state with their current values, changedPropIds), applies the
+response to its copy of the component props and fires the callbacks that the changed
+props feed, round after round.
+
+User actions (page load, people filter, month range, heatmap click, drill-down, search,
+CSV exports, ...) are defined by component id and property only; an action whose target
+is not an input of any callback in the map is skipped and reported, and callbacks that no
+action reached are listed, so the benchmark follows the dashboard as it changes.
+Each action runs with several different values (so the app's query caches do not answer
+every request) after one first call that is reported separately (first-use costs such as
+building the search index).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import PYTHON, REPO_ROOT, log, percentile
+
+try:  # component ids as the dashboard defines them; literal fallbacks keep this importable
+    from dashboard.layout import ids as _ids
+except Exception:  # noqa: BLE001
+    _ids = None
+
+
+def cid(name: str, default: str) -> str:
+    return getattr(_ids, name, default) if _ids is not None else default
+
+
+URL, FILTERS, POINT = cid("URL", "url"), cid("FILTERS", "filters-store"), cid("POINT", "point-store")
+PEOPLE, MONTHS = cid("PEOPLE", "filter-people"), cid("MONTHS", "filter-months")
+SOURCES, TOPICS = cid("SOURCES", "filter-sources"), cid("TOPICS", "filter-topics")
+SEARCH, RESET = cid("SEARCH", "filter-search"), cid("RESET", "filter-reset")
+TABS, MEASURE = cid("TABS", "tabs"), cid("MEASURE", "trend-measure")
+CHART, EVENTS = cid("CHART", "trend-chart"), cid("EVENTS", "trend-events")
+TREND_GRAPH, TREND_CSV_BUTTON = cid("TREND_GRAPH", "trend-graph"), cid("TREND_CSV_BUTTON", "trend-csv-button")
+HEATMAP, TOPIC_SIZES = cid("HEATMAP", "people-heatmap"), cid("TOPIC_SIZES", "topic-sizes")
+TOPIC_SELECT = cid("TOPIC_SELECT", "topic-select")
+GRID, CLEAR_POINT = cid("GRID", "passage-grid"), cid("CLEAR_POINT", "passage-clear-point")
+PASSAGES_CSV_BUTTON = cid("PASSAGES_CSV_BUTTON", "passage-csv-button")
+
+# Friendly names of callbacks, by their first output component (fallback: the outputs).
+CALLBACK_NAMES = {
+    cid("PEOPLE", "filter-people"): "filter/URL sync", FILTERS: "filter/URL sync",
+    TREND_GRAPH: "trend chart", HEATMAP: "people x topics heatmap", TOPIC_SELECT: "topic pick",
+    cid("TOPIC_DETAILS", "topic-details"): "topic details", POINT: "trend point -> drill-down",
+    GRID: "drill-down passage grid", cid("TREND_CSV", "trend-csv-download"): "trend CSV export",
+    cid("PASSAGES_CSV", "passage-csv-download"): "passages CSV export",
+    cid("DOC_DRAWER", "document-drawer"): "document view",
+}
+SEARCH_WORDS = ["licensing", "GPU", "safety", "copyright", "Senate", "compute", "pause", "open source",
+                "liability", "chips", "election", "deepfake", "watermark", "frontier", "Brussels",
+                "export controls", "data centre", "testimony", "summit", "moratorium", "transparency"]
+
+
+# --- the worker ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    port: int
+    load_seconds: float
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def rss(self) -> int:
+        import psutil
+
+        return psutil.Process(self.process.pid).memory_info().rss
+
+    def peak_rss(self) -> int | None:
+        """VmHWM: the highest resident set size the worker has had."""
+        try:
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            return None
+        return None
+
+
+@contextmanager
+def serve(run_dir: Path, threads: int = 4, timeout: float = 300) -> Iterator[Worker]:
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    errors = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would block the worker
+    process = subprocess.Popen(
+        [str(PYTHON if PYTHON.exists() else sys.executable), "-m", "benchmarks.serve_worker", str(run_dir),
+         "--threads", str(threads)],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
+    try:
+        deadline = time.monotonic() + timeout
+        line = ""
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if line.startswith("READY") or (not line and process.poll() is not None):
+                break
+        if not line.startswith("READY"):
+            errors.seek(0)
+            raise RuntimeError(f"dashboard worker did not start: {errors.read()[-3000:]}")
+        _, port, seconds = line.split()
+        yield Worker(process, int(port), float(seconds))
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        errors.close()
+
+
+# --- a minimal Dash renderer ---------------------------------------------------------------------
+
+
+def _parse_outputs(spec: str) -> list[tuple[str, str]]:
+    parts = spec[2:-2].split("...") if spec.startswith("..") else [spec]
+    out = []
+    for part in parts:
+        component, prop = part.rsplit(".", 1)
+        out.append((component, prop))
+    return out
+
+
+@dataclass
+class Callback:
+    index: int
+    spec: dict
+    outputs: list[tuple[str, str]]
+    inputs: list[tuple[str, str]]
+    state: list[tuple[str, str]]
+    name: str
+
+    @property
+    def prevent_initial_call(self) -> bool:
+        return bool(self.spec.get("prevent_initial_call"))
+
+    @property
+    def key(self) -> str:
+        return self.spec["output"]
+
+
+@dataclass
+class Sample:
+    action: str
+    callback: str
+    client_ms: float
+    server_ms: float
+    bytes: int
+    status: int
+    first: bool  # the action's first call (first-use costs), not in p50/p95
+
+
+@dataclass
+class Renderer:
+    session: Any
+    base: str
+    props: dict[tuple[str, str], Any] = field(default_factory=dict)
+    callbacks: list[Callback] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    fired: set[str] = field(default_factory=set)
+    action: str = ""
+    first: bool = False
+    record: bool = True
+
+    @classmethod
+    def connect(cls, base: str) -> "Renderer":
+        import requests
+
+        session = requests.Session()
+        renderer = cls(session, base)
+        layout = session.get(base + "/_dash-layout", timeout=120).json()
+        renderer._collect(layout)
+        deps = session.get(base + "/_dash-dependencies", timeout=120).json()
+        for i, dep in enumerate(deps):
+            if dep.get("clientside_function"):
+                continue
+            inputs = [(d["id"], d["property"]) for d in dep.get("inputs", [])]
+            if any(isinstance(c, dict) or str(c).startswith("{") for c, _ in inputs):
+                continue  # pattern-matching callbacks are not played
+            outputs = _parse_outputs(dep["output"])
+            name = next((CALLBACK_NAMES[c] for c, _ in outputs if c in CALLBACK_NAMES), None) or \
+                ", ".join(f"{c}.{p}" for c, p in outputs)
+            renderer.callbacks.append(Callback(i, dep, outputs, inputs,
+                                               [(d["id"], d["property"]) for d in dep.get("state", [])], name))
+        return renderer
+
+    def _collect(self, node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                self._collect(item)
+        elif isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict) and "type" in node:
+                component = props.get("id")
+                if isinstance(component, str):
+                    for prop, value in props.items():
+                        if prop not in ("children", "id"):
+                            self.props[(component, prop)] = value
+                for value in props.values():
+                    if isinstance(value, (dict, list)):
+                        self._collect(value)
+
+    # -- firing ------------------------------------------------------------------------------------
+    def _payload(self, cb: Callback, changed: set[tuple[str, str]]) -> dict:
+        outputs = [{"id": c, "property": p} for c, p in cb.outputs]
+        return {
+            "output": cb.spec["output"],
+            "outputs": outputs if cb.spec["output"].startswith("..") else outputs[0],
+            "inputs": [{"id": c, "property": p, "value": self.props.get((c, p))} for c, p in cb.inputs],
+            "state": [{"id": c, "property": p, "value": self.props.get((c, p))} for c, p in cb.state],
+            "changedPropIds": [f"{c}.{p}" for c, p in cb.inputs if (c, p) in changed],
+        }
+
+    def fire(self, cb: Callback, changed: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        body = json.dumps(self._payload(cb, changed))
+        began = time.perf_counter()
+        response = self.session.post(self.base + "/_dash-update-component", data=body,
+                                     headers={"Content-Type": "application/json"}, timeout=300)
+        client_ms = (time.perf_counter() - began) * 1000
+        server_ms = float(response.headers.get("X-Bench-Server-Ms", "nan"))
+        self.fired.add(cb.key)
+        if self.record:
+            self.samples.append(Sample(self.action, cb.name, client_ms, server_ms, len(response.content),
+                                       response.status_code, self.first))
+        if response.status_code == 204:
+            return {}
+        if response.status_code != 200:
+            raise RuntimeError(f"{cb.name} ({self.action}) answered {response.status_code}: "
+                               f"{response.text[:500]}")
+        updates: dict[tuple[str, str], Any] = {}
+        for component, props in response.json().get("response", {}).items():
+            for prop, value in props.items():
+                updates[(component, prop.split("@")[0])] = value
+        return updates
+
+    def propagate(self, changed: dict[tuple[str, str], Any], initial: bool = False, rounds: int = 8) -> None:
+        """Set `changed` props, then fire callbacks round after round as Dash's renderer does."""
+        self.props.update(changed)
+        producers: dict[tuple[str, str], str | None] = {k: None for k in changed}
+        pending = [cb for cb in self.callbacks if not cb.prevent_initial_call] if initial else None
+        for _ in range(rounds):
+            if pending is None:
+                pending = [cb for cb in self.callbacks
+                           if any(i in producers and producers[i] != cb.key for i in cb.inputs)]
+            if not pending:
+                return
+            new_producers: dict[tuple[str, str], str | None] = {}
+            for cb in pending:
+                updates = self.fire(cb, set(producers) if not initial else set())
+                self.props.update(updates)
+                for prop in updates:
+                    new_producers[prop] = cb.key
+            producers, pending, initial = new_producers, None, False
+
+    def inputs(self) -> set[tuple[str, str]]:
+        return {i for cb in self.callbacks for i in cb.inputs}
+
+
+# --- user actions ------------------------------------------------------------------------------------
+
+
+def _values(options: Any) -> list[str]:
+    """Option values of a Select/MultiSelect `data` prop (flat or grouped)."""
+    out: list[str] = []
+    for item in options or []:
+        if isinstance(item, dict) and "items" in item:
+            out.extend(_values(item["items"]))
+        elif isinstance(item, dict) and "value" in item:
+            out.append(str(item["value"]))
+        elif isinstance(item, str):
+            out.append(item)
+    return out
+
+
+def _trend_points(figure: Any) -> list[dict]:
+    """Clickable points of a trend figure (traces with customdata), largest y first."""
+    points = []
+    for curve, trace in enumerate((figure or {}).get("data", [])):
+        custom = trace.get("customdata")
+        if not isinstance(custom, list):
+            continue
+        ys = trace.get("y") if isinstance(trace.get("y"), list) else [None] * len(custom)
+        xs = trace.get("x") if isinstance(trace.get("x"), list) else [None] * len(custom)
+        for i, cd in enumerate(custom):
+            points.append({"curveNumber": curve, "pointNumber": i, "pointIndex": i,
+                           "x": xs[i] if i < len(xs) else None, "y": ys[i] if i < len(ys) else None,
+                           "customdata": cd})
+    points.sort(key=lambda p: -(p["y"] if isinstance(p["y"], (int, float)) else 0))
+    return points
+
+
+@dataclass
+class Action:
+    name: str
+    target: tuple[str, str]  # the input the user changes (must be in the callback map)
+    steps: Callable[[dict, int], list[tuple[dict, bool]]]  # (snapshot props, variant) -> [(changes, record)]
+
+
+def actions(snapshot: dict, n_months: int) -> list[Action]:
+    people = _values(snapshot.get((PEOPLE, "data")))
+    sources = _values(snapshot.get((SOURCES, "data")))
+    topics = _values(snapshot.get((TOPICS, "data")))
+    last = max(n_months - 1, 1)
+
+    def one(changes: dict) -> list[tuple[dict, bool]]:
+        return [(changes, True)]
+
+    def pick(seq: list, i: int, default: Any = None) -> Any:
+        return seq[i % len(seq)] if seq else default
+
+    def page_load(_s: dict, i: int):
+        query = [("", ""), ("?person=" + pick(people, i, "").replace(" ", "+"), ""),
+                 (f"?from=2024-{(i % 12) + 1:02d}", ""), ("?tab=people", ""),
+                 ("?q=" + pick(SEARCH_WORDS, i).replace(" ", "+"), "")][i % 5][0]
+        return [({(URL, "search"): query, (URL, "pathname"): "/"}, True)]
+
+    def trend_point(s: dict, i: int):
+        points = _trend_points(s.get((TREND_GRAPH, "figure")))
+        return one({(TREND_GRAPH, "clickData"): {"points": [pick(points, i * 7, {})]}}) if points else []
+
+    def grid_cell(s: dict, i: int):
+        rows = s.get((GRID, "rowData")) or []
+        row = pick(rows, i, None)
+        if not row:
+            return []
+        return one({(GRID, "cellClicked"): {"rowId": row.get("passage_id"), "colId": "text", "rowIndex": i,
+                                             "value": row.get("text"), "timestamp": time.time() * 1000}})
+
+    def topic_sizes(s: dict, i: int):
+        figure = s.get((TOPIC_SIZES, "figure")) or {}
+        custom = next((t.get("customdata") for t in figure.get("data", []) if isinstance(t.get("customdata"), list)),
+                      None)
+        if not custom:
+            return []
+        return one({(TOPIC_SIZES, "clickData"): {"points": [{"pointNumber": i % len(custom),
+                                                             "customdata": custom[i % len(custom)]}]}})
+
+    def show_all(s: dict, i: int):
+        click = trend_point(s, i)
+        return [(click[0][0], False), ({(CLEAR_POINT, "n_clicks"): i + 1}, True)] if click else []
+
+    def after_people(then: dict) -> Callable[[dict, int], list]:
+        return lambda _s, i: [({(PEOPLE, "value"): [pick(people, i + 3, "")]}, False), (then(i), True)]
+
+    return [  # search first: its first call carries the search's first-use cost
+        Action("search", (SEARCH, "value"), lambda _s, i: one({(SEARCH, "value"): pick(SEARCH_WORDS, i)})),
+        Action("page load", (URL, "search"), page_load),
+        Action("people filter: 1 person", (PEOPLE, "value"),
+               lambda _s, i: one({(PEOPLE, "value"): [pick(people, i, "")]})),
+        Action("people filter: 3 people", (PEOPLE, "value"),
+               lambda _s, i: one({(PEOPLE, "value"): [pick(people, i, ""), pick(people, i + 5, ""),
+                                                      pick(people, i + 11, "")]})),
+        Action("month range", (MONTHS, "value"),
+               lambda _s, i: one({(MONTHS, "value"): [i % (last // 2 + 1),
+                                                      min(last, last // 2 + i % (last // 2 + 1))]})),
+        Action("source filter", (SOURCES, "value"),
+               lambda _s, i: one({(SOURCES, "value"): [pick(sources, i, "")]})),
+        Action("topic filter", (TOPICS, "value"),
+               lambda _s, i: one({(TOPICS, "value"): [pick(topics, i, ""), pick(topics, i + 4, "")]})),
+        Action("search + person", (SEARCH, "value"),
+               lambda _s, i: [({(PEOPLE, "value"): [pick(people, i, "")]}, False),
+                              ({(SEARCH, "value"): pick(SEARCH_WORDS, i + 3)}, True)]),
+        Action("measure: share", (MEASURE, "value"),
+               lambda _s, i: [({(PEOPLE, "value"): [pick(people, i + 7, "")]}, False),
+                              ({(MEASURE, "value"): "share"}, True)]),
+        Action("chart: stacked area", (CHART, "value"),
+               lambda _s, i: [({(PEOPLE, "value"): [pick(people, i + 9, "")]}, False),
+                              ({(CHART, "value"): "area"}, True)]),
+        Action("events off", (EVENTS, "checked"),
+               lambda _s, i: [({(MONTHS, "value"): [i % last, last]}, False), ({(EVENTS, "checked"): False}, True)]),
+        Action("tab switch", (TABS, "value"),
+               lambda _s, i: one({(TABS, "value"): ["people", "topics", "trends"][i % 3]})),
+        Action("heatmap click", (HEATMAP, "clickData"),
+               lambda _s, i: one({(HEATMAP, "clickData"): {"points": [{"x": i % 6, "y": (i * 7) % 20}]}})),
+        Action("topic sizes click", (TOPIC_SIZES, "clickData"), topic_sizes),
+        Action("topic details", (TOPIC_SELECT, "value"), lambda _s, i: one({(TOPIC_SELECT, "value"): pick(
+            [str(t) for t in range(-1, 30)], i)})),
+        Action("drill-down: trend point click", (TREND_GRAPH, "clickData"), trend_point),
+        Action("drill-down: show all", (CLEAR_POINT, "n_clicks"), show_all),
+        Action("document view (grid row click)", (GRID, "cellClicked"), grid_cell),
+        Action("trend CSV export", (TREND_CSV_BUTTON, "n_clicks"),
+               after_people(lambda i: {(TREND_CSV_BUTTON, "n_clicks"): i + 1})),
+        Action("passages CSV export (filtered)", (PASSAGES_CSV_BUTTON, "n_clicks"),
+               after_people(lambda i: {(PASSAGES_CSV_BUTTON, "n_clicks"): i + 1})),
+        Action("passages CSV export (no filter)", (PASSAGES_CSV_BUTTON, "n_clicks"),
+               lambda _s, i: one({(PASSAGES_CSV_BUTTON, "n_clicks"): i + 1})),
+        Action("reset filters", (RESET, "n_clicks"),
+               lambda _s, i: [({(PEOPLE, "value"): [pick(people, i, "")], (MONTHS, "value"): [1, last - 1]}, False),
+                              ({(RESET, "n_clicks"): i + 1}, True)]),
+    ]
+
+
+@dataclass
+class HttpResult:
+    samples: list[Sample]
+    skipped: list[str]
+    not_exercised: list[str]
+    load_seconds: float
+    rss_after: int | None
+    peak_rss: int | None
+    callbacks: list[str]
+
+
+def run(run_dir: Path, variants: int = 12, only: set[str] | None = None,
+        on_ready: Callable[[Worker], None] | None = None) -> HttpResult:
+    """Serve `run_dir`, play every action `variants` times (+1 first call) and collect samples."""
+    with serve(run_dir) as worker:
+        log(f"dashboard worker up (create_app {worker.load_seconds:.1f} s, RSS {worker.rss() / 2**20:.0f} MB)")
+        if on_ready:
+            on_ready(worker)
+        renderer = Renderer.connect(worker.base)
+        renderer.action, renderer.first = "initial page load", True
+        renderer.propagate({(URL, "search"): "", (URL, "pathname"): "/", (URL, "href"): worker.base + "/"},
+                           initial=True)
+        snapshot = copy.deepcopy(renderer.props)
+        n_months = int(snapshot.get((MONTHS, "max")) or 0) + 1
+        inputs = renderer.inputs()
+        skipped = []
+        for action in actions(snapshot, n_months):
+            if only and action.name not in only:
+                continue
+            if action.target not in inputs:
+                skipped.append(f"{action.name} ({action.target[0]}.{action.target[1]} is no callback input)")
+                continue
+            for variant in range(variants + 1):
+                steps = action.steps(snapshot, variant)
+                if not steps:
+                    if variant == 0:
+                        skipped.append(f"{action.name} (nothing to click in this run)")
+                    break
+                renderer.props = copy.deepcopy(snapshot)
+                renderer.action = action.name
+                for changes, record in steps:
+                    renderer.first, renderer.record = variant == 0, record
+                    renderer.propagate(changes)
+                renderer.record = True
+        not_exercised = sorted({cb.name for cb in renderer.callbacks if cb.key not in renderer.fired})
+        return HttpResult(renderer.samples, skipped, not_exercised, worker.load_seconds, worker.rss(),
+                          worker.peak_rss(), sorted({cb.name for cb in renderer.callbacks}))
+
+
+def summarize(samples: list[Sample]) -> list[dict]:
+    """One row per (action, callback): n, first-call ms, p50/p95 server and client ms, sizes."""
+    groups: dict[tuple[str, str], list[Sample]] = {}
+    for s in samples:
+        groups.setdefault((s.action, s.callback), []).append(s)
+    rows = []
+    for (action, callback), group in groups.items():
+        steady = [s for s in group if not s.first] or group
+        first = [s for s in group if s.first]
+        rows.append({
+            "action": action, "callback": callback, "n": len(steady),
+            "first_ms": first[0].server_ms if first else float("nan"),
+            "p50_ms": percentile([s.server_ms for s in steady], 50),
+            "p95_ms": percentile([s.server_ms for s in steady], 95),
+            "client_p95_ms": percentile([s.client_ms for s in steady], 95),
+            "p50_bytes": percentile([s.bytes for s in steady], 50),
+            "max_bytes": max(s.bytes for s in group),
+        })
+    return rows
