@@ -71,42 +71,13 @@ def load_inputs(run_dir: Path, with_bertopic: bool = True) -> AggregationInputs:
 
 
 def polars_trends(passages: pl.DataFrame, mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The project's pipeline: `pipelines.aggregates.trend_tables` on passages with their
+    `people` lists (computed from the mentions when absent, as the build does)."""
     from pipelines import aggregates
 
-    lazy_passages, lazy_mentions = passages.lazy(), mentions.lazy()
-    trends, totals = pl.collect_all([
-        aggregates.monthly_topic_counts(lazy_passages, lazy_mentions),
-        aggregates.monthly_totals(lazy_passages, lazy_mentions),
-    ])
-    return trends, totals
-
-
-def proposed_polars_trends(passages: pl.DataFrame, mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """A proposed rewrite of `monthly_topic_counts` + `monthly_totals` (same tables, same order).
-
-    Differences from pipelines/aggregates.py: (1) the passage x person frame comes from
-    exploding the passages' `people` lists (which the build computes anyway, in
-    `passages_with_people`) instead of joining mentions on the string passage_id, once per
-    table; (2) distinct documents are counted on a dense integer id, not on the doc_id
-    strings; (3) the frame is built once and shared by both group-bys.
-    """
-    from pipelines import aggregates
-
-    lazy = passages.lazy()
     if "people" not in passages.columns:
-        lazy = aggregates.passages_with_people(lazy, mentions.lazy())
-    base = lazy.select("month", "topic_id", "source", "people",
-                       doc=pl.col("doc_id").rank("dense").cast(pl.UInt32))
-    everyone = base.drop("people").with_columns(person=pl.lit(None, dtype=pl.String))
-    per_person = (base.explode("people").drop_nulls("people").rename({"people": "person"})
-                  .select(everyone.collect_schema().names()))
-    frame = pl.concat([everyone, per_person])
-    counts = [pl.len().cast(pl.UInt32).alias("passages"), pl.col("doc").n_unique().cast(pl.UInt32).alias("documents")]
-    trends, totals = pl.collect_all([
-        frame.group_by(TRENDS_KEYS).agg(counts).sort(TRENDS_KEYS, nulls_last=False),
-        frame.group_by(TOTALS_KEYS).agg(counts).sort(TOTALS_KEYS, nulls_last=False),
-    ])
-    return trends, totals
+        passages = aggregates.passages_with_people(passages.lazy(), mentions.lazy()).collect()
+    return aggregates.trend_tables(passages)
 
 
 def pandas_trends(passages):  # noqa: ANN001, ANN201 - pandas.DataFrame in, two out
@@ -175,22 +146,14 @@ def breakdown(run_dir: Path, repeat: int) -> dict[str, list[float]]:
     from pipelines import aggregates
 
     inputs = load_inputs(run_dir, with_bertopic=False)
-    lazy_passages, lazy_mentions = inputs.passages.lazy(), inputs.mentions.lazy()
-    keys = lazy_passages.select("passage_id", "doc_id", "month", "topic_id", "source")
+    rows = aggregates.passage_person_rows(inputs.passages.lazy()).collect()
     functions = {
-        "pipeline: monthly_topic_counts alone": lambda: aggregates.monthly_topic_counts(
-            lazy_passages, lazy_mentions).collect(),
-        "pipeline: monthly_totals alone": lambda: aggregates.monthly_totals(lazy_passages, lazy_mentions).collect(),
-        "pipeline: _with_people alone (join of mentions on passage_id)": lambda: aggregates._with_people(
-            keys, lazy_mentions).collect(),
-        "pipeline: group_by of trends without the doc_id n_unique": lambda: aggregates._with_people(
-            keys, lazy_mentions).group_by("month", "topic_id", "person", "source").agg(pl.len()).collect(),
-        "proposal: passage x person frame by exploding `people`": lambda: pl.concat([
-            lazy_passages.select("month", "topic_id", "source", person=pl.lit(None, dtype=pl.String)),
-            lazy_passages.select("month", "topic_id", "source", person="people").explode("person")
-            .drop_nulls("person")]).collect(),
-        "proposal: dense integer doc ids (rank)": lambda: inputs.passages.select(
-            pl.col("doc_id").rank("dense").cast(pl.UInt32)),
+        "pipeline: passage x person rows (explode people, dense doc ids)": lambda: aggregates.passage_person_rows(
+            inputs.passages.lazy()).collect(),
+        "pipeline: trends group_by on those rows": lambda: aggregates.monthly_topic_counts(rows.lazy()).collect(),
+        "pipeline: month totals group_by on those rows": lambda: aggregates.monthly_totals(rows.lazy()).collect(),
+        "pipeline: people lists from mentions (join on passage_id)": lambda: aggregates.passages_with_people(
+            inputs.passages.drop("people").lazy(), inputs.mentions.lazy()).collect(),
     }
     times, _ = side_by_side(functions, repeat, warmup=True)
     return times
@@ -200,11 +163,8 @@ def run_once_and_check(run_dir: Path, with_bertopic: bool = True) -> dict[str, i
     """One run of each implementation and the agreement check (used by the smoke test)."""
     inputs = load_inputs(run_dir, with_bertopic)
     ours = polars_trends(inputs.passages, inputs.mentions)
-    for a, b in zip(ours, proposed_polars_trends(inputs.passages, inputs.mentions)):
-        assert b.equals(a), "the proposed Polars rewrite differs from pipelines.aggregates"
-    without_people = proposed_polars_trends(inputs.passages.drop("people"), inputs.mentions)
-    for a, b in zip(ours, without_people):
-        assert b.equals(a), "the proposed Polars rewrite (people from mentions) differs"
+    for a, b in zip(ours, polars_trends(inputs.passages.drop("people"), inputs.mentions)):
+        assert b.equals(a), "people lists from mentions give other tables than the stored lists"
     return check_agreement(ours, pandas_trends(inputs.pandas_passages),
                            bertopic_topics_over_time(inputs) if with_bertopic else None)
 
@@ -218,7 +178,6 @@ def benchmark(run_dir: Path, repeat: int, with_bertopic: bool = True) -> dict:
     inputs = load_inputs(run_dir, with_bertopic)
     functions = {
         "polars": lambda: polars_trends(inputs.passages, inputs.mentions),
-        "polars_proposed": lambda: proposed_polars_trends(inputs.passages, inputs.mentions),
         "pandas": lambda: pandas_trends(inputs.pandas_passages),
     }
     if with_bertopic:
@@ -227,10 +186,8 @@ def benchmark(run_dir: Path, repeat: int, with_bertopic: bool = True) -> dict:
         warnings.simplefilter("ignore")
         # BERTopic's first call is not warmed up separately: at 1M it takes half a minute
         # and has no first-call cost the later calls avoid (its imports are done at load).
-        times, results = side_by_side(functions, repeat, warmup={"polars", "polars_proposed", "pandas"})
+        times, results = side_by_side(functions, repeat, warmup={"polars", "pandas"})
     compared = check_agreement(results["polars"], results["pandas"], results.get("bertopic"))
-    for ours, theirs in zip(results["polars"], results["polars_proposed"]):
-        assert theirs.equals(ours), "the proposed Polars rewrite differs from pipelines.aggregates"
     return {"times": times, "compared": compared, "passages": inputs.passages.height,
             "mentions": inputs.mentions.height, "trends_rows": results["polars"][0].height}
 

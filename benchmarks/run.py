@@ -83,7 +83,6 @@ def part_aggregation(sizes: list[int], repeat: int | None, refresh: bool) -> Res
         med = {k: median(v) for k, v in out["times"].items()}
         stat = f"median of {reps}"
         names = {"polars": "Polars pipeline (pipelines.aggregates)",
-                 "polars_proposed": "Polars, proposed rewrite (benchmarks/aggregation.py)",
                  "pandas": "pandas (explode + groupby)", "bertopic": "BERTopic topics_over_time"}
         for key, label in names.items():
             if key in med:
@@ -96,16 +95,11 @@ def part_aggregation(sizes: list[int], repeat: int | None, refresh: bool) -> Res
             r = _ratio(med[other], med["polars"])
             res.add("1 aggregation", f"{size_label(n)}: {names[other]} time / Polars pipeline time", f"{r:.2f}x",
                     f"ratio of medians of {reps}", "≥ 10x at 1M" if big else "", (r >= 10) if big else None)
-        if "polars_proposed" in med:
-            r = _ratio(med["pandas"], med["polars_proposed"])
-            res.add("1 aggregation", f"{size_label(n)}: pandas time / proposed Polars time", f"{r:.2f}x",
-                    f"ratio of medians of {reps}", "≥ 10x at 1M" if big else "", (r >= 10) if big else None)
         c = out["compared"]
         res.note("1 aggregation", f"{size_label(n)}: all implementations agree — passages per month x topic "
                  f"(all people) equal in {c['month_topic_cells']:,} cells across Polars, pandas and BERTopic "
                  f"({c.get('bertopic_cells', 0):,} cells); the full trends ({c['trends_rows']:,} rows) and "
-                 f"month_totals ({c['month_totals_rows']:,} rows) tables are identical between Polars and pandas "
-                 "(and the proposed rewrite).")
+                 f"month_totals ({c['month_totals_rows']:,} rows) tables are identical between Polars and pandas.")
     largest = max(sizes)
     reps = repeat or DEFAULT_REPEAT.get(largest, 3)
     log(f"aggregation breakdown at {size_label(largest)} ...")

@@ -204,13 +204,12 @@ def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
 
     t0 = time.perf_counter()
     passages, mentions = tables["passages"].lazy(), tables["mentions"].lazy()
-    trends, totals, months, people, with_people = pl.collect_all([
-        aggregates.monthly_topic_counts(passages, mentions),
-        aggregates.monthly_totals(passages, mentions),
+    months, people, with_people = pl.collect_all([
         aggregates.month_coverage(tables["documents"].lazy(), passages),
         aggregates.people_summary(mentions, load_registry(DEFAULT_REGISTRY).frame().lazy()),
         aggregates.passages_with_people(passages, mentions),
     ])
+    trends, totals = aggregates.trend_tables(with_people)
     tables.update(passages=with_people, trends=trends, month_totals=totals, months=months, people=people)
     timings["aggregates"] = round(time.perf_counter() - t0, 3)
 

@@ -9,34 +9,41 @@ from __future__ import annotations
 
 import polars as pl
 
-COUNTS = [pl.len().cast(pl.UInt32).alias("passages"), pl.col("doc_id").n_unique().cast(pl.UInt32).alias("documents")]
+TREND_KEYS = ["month", "topic_id", "person", "source"]
+TOTAL_KEYS = ["month", "person", "source"]
+COUNTS = [pl.len().cast(pl.UInt32).alias("passages"), pl.col("doc").n_unique().cast(pl.UInt32).alias("documents")]
 
 
-def _with_people(passages: pl.LazyFrame, mentions: pl.LazyFrame) -> pl.LazyFrame:
-    """Passages once with person = null, plus once per distinct person they mention."""
-    everyone = passages.with_columns(person=pl.lit(None, dtype=pl.String))
-    per_person = passages.join(mentions.select("passage_id", "person").unique(), on="passage_id", how="inner")
+def passage_person_rows(passages_with_people: pl.LazyFrame) -> pl.LazyFrame:
+    """Each passage once with person = null ("all people"), plus once per person it names.
+
+    Takes passages with their `people` lists (see `passages_with_people`): exploding those
+    is far cheaper than joining mentions on the passage_id strings, and distinct documents
+    are counted on a dense integer id rather than on doc_id strings.
+    """
+    base = passages_with_people.select(
+        "month", "topic_id", "source", "people", doc=pl.col("doc_id").rank("dense").cast(pl.UInt32))
+    everyone = base.drop("people").with_columns(person=pl.lit(None, dtype=pl.String))
+    per_person = base.explode("people").drop_nulls("people").rename({"people": "person"})
     return pl.concat([everyone, per_person.select(everyone.collect_schema().names())])
 
 
-def monthly_topic_counts(passages: pl.LazyFrame, mentions: pl.LazyFrame) -> pl.LazyFrame:
-    """The trends table: passages and documents per month, topic, person (null = all) and source."""
-    return (
-        _with_people(passages.select("passage_id", "doc_id", "month", "topic_id", "source"), mentions)
-        .group_by("month", "topic_id", "person", "source")
-        .agg(COUNTS)
-        .sort("month", "topic_id", "person", "source", nulls_last=False)
-    )
+def monthly_topic_counts(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """The trends table from `passage_person_rows`: passages and documents per month, topic,
+    person (null = all) and source."""
+    return rows.group_by(TREND_KEYS).agg(COUNTS).sort(TREND_KEYS, nulls_last=False)
 
 
-def monthly_totals(passages: pl.LazyFrame, mentions: pl.LazyFrame) -> pl.LazyFrame:
+def monthly_totals(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Denominators for a topic's share of the month, under the same person/source filter."""
-    return (
-        _with_people(passages.select("passage_id", "doc_id", "month", "source"), mentions)
-        .group_by("month", "person", "source")
-        .agg(COUNTS)
-        .sort("month", "person", "source", nulls_last=False)
-    )
+    return rows.group_by(TOTAL_KEYS).agg(COUNTS).sort(TOTAL_KEYS, nulls_last=False)
+
+
+def trend_tables(passages_with_people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(trends, month_totals), sharing one passage x person frame between the two."""
+    rows = passage_person_rows(passages_with_people.lazy()).collect().lazy()
+    trends, totals = pl.collect_all([monthly_topic_counts(rows), monthly_totals(rows)])
+    return trends, totals
 
 
 def month_coverage(documents: pl.LazyFrame, passages: pl.LazyFrame) -> pl.LazyFrame:

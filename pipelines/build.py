@@ -241,13 +241,12 @@ def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFram
                mentions: pl.DataFrame, registry_frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
     with clock.stage("aggregates"):
         lazy_passages, lazy_mentions = passages.lazy(), mentions.lazy()
-        trends, totals, months, people, with_people = pl.collect_all([
-            aggregates.monthly_topic_counts(lazy_passages, lazy_mentions),
-            aggregates.monthly_totals(lazy_passages, lazy_mentions),
+        with_people, months, people = pl.collect_all([
+            aggregates.passages_with_people(lazy_passages, lazy_mentions),
             aggregates.month_coverage(documents.lazy(), lazy_passages),
             aggregates.people_summary(lazy_mentions, registry_frame.lazy()),
-            aggregates.passages_with_people(lazy_passages, lazy_mentions),
         ])
+        trends, totals = aggregates.trend_tables(with_people)
     return {"passages": with_people, "trends": trends, "month_totals": totals, "months": months, "people": people}
 
 

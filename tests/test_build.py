@@ -74,12 +74,11 @@ def _tiny_passages() -> tuple[pl.LazyFrame, pl.LazyFrame]:
 
 def test_a_passage_naming_two_people_counts_once_in_all_people_and_once_under_each():
     passages, mentions = _tiny_passages()
-    trends = aggregates.monthly_topic_counts(passages, mentions).collect()
+    trends, totals = aggregates.trend_tables(aggregates.passages_with_people(passages, mentions).collect())
     may_topic0 = trends.filter((pl.col("month") == dt.date(2023, 5, 1)) & (pl.col("topic_id") == 0))
     rows = {(r["person"], r["source"]): (r["passages"], r["documents"]) for r in may_topic0.iter_rows(named=True)}
     # a:0 names Musk (twice) and Altman; a:1 names nobody: all people = 2 passages of 1 document
     assert rows == {(None, "news"): (2, 1), ("Elon Musk", "news"): (1, 1), ("Sam Altman", "news"): (1, 1)}
-    totals = aggregates.monthly_totals(passages, mentions).collect()
     may_all = totals.filter((pl.col("month") == dt.date(2023, 5, 1)) & pl.col("person").is_null())
     assert dict(zip(may_all["source"], may_all["passages"])) == {"blog": 1, "news": 2}
 
