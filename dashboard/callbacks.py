@@ -19,7 +19,7 @@ import dash_mantine_components as dmc
 from dash import Dash, Input, Output, State, ctx, html, no_update
 
 from dashboard import figures
-from dashboard.data import DiscourseData, Filters, csv_text
+from dashboard.data import EXPORT_LIMIT, DiscourseData, Filters, csv_text
 from dashboard.inputs import first_point, iso_month, short_text, small_int
 from dashboard.layout import ids
 from dashboard.layout.passages import grid_rows, render_document
@@ -31,7 +31,7 @@ from dashboard.url_state import (
 
 MAX_DISCOVERED_DEFAULT = 6  # discovered topics charted when no topic filter is set
 MAX_VISIBLE_DEFAULT = 6  # lines drawn at first (the largest); the rest one legend click away
-GRID_LIMIT = 500
+GRID_LIMIT = 200  # rows sent to the grid (newest first); the CSV has up to EXPORT_LIMIT
 MAX_NOTICES = 12
 
 
@@ -46,6 +46,16 @@ def render_notices(messages: list[str], title: str = "Some values in the address
         title=title, color="orange", variant="light",
         withCloseButton=True, className="notice", children=html.Ul(items),
     )
+
+
+def grid_count(total: int, shown: int) -> str:
+    """The note under the grid's title: how many passages match, and how many are shown."""
+    if total <= shown:
+        return f"{total:,} passage{'s' * (total != 1)}"
+    csv = (f"all {total:,} of them" if total <= EXPORT_LIMIT else
+           f"the newest {EXPORT_LIMIT:,}")
+    return (f"{total:,} passages match; the grid shows the newest {shown:,}. "
+            f"Download the passages CSV for {csv}.")
 
 
 def register_callbacks(app: Dash, data: DiscourseData, colors: dict[int, str]) -> None:
@@ -214,11 +224,7 @@ def register_callbacks(app: Dash, data: DiscourseData, colors: dict[int, str]) -
             title = f"Passages · {data.topic_label(topic_id)} · {month:%B %Y}"
         else:
             title = "Latest passages matching the filters"
-        shown = result.rows.height
-        count = (f"{result.total:,} passage{'s' * (result.total != 1)}"
-                 if not result.truncated else
-                 f"newest {shown:,} of {result.total:,} passages (CSV has up to 50,000)")
-        return grid_rows(result), title, count
+        return grid_rows(result), title, grid_count(result.total, result.rows.height)
 
     @app.callback(Output(ids.TREND_CSV, "data"), Input(ids.TREND_CSV_BUTTON, "n_clicks"),
                   State(ids.FILTERS, "data"), prevent_initial_call=True)

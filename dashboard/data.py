@@ -8,7 +8,8 @@ docs/ARTIFACTS.md) and builds a few indexes. Each query then takes a `Filters` v
 * several people and/or a text search  -> answered from indexed passage look-ups:
   passages are kept sorted by (month, topic), with the row range of every month and of
   every (month, topic) known; the rows naming each person are pre-grouped; a text search
-  uses a word index built on first use. No query scans every passage to draw a chart.
+  matches each word with a vectorised regex over the candidate rows only (month range,
+  people, sources, topics), memoised per question. Only a text search reads passage texts.
 
 Several people = passages naming ANY of them, each passage counted once.
 Share of the month = topic passages / all passages of that month (every topic, outliers
@@ -18,7 +19,6 @@ numerator only.
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 import threading
@@ -39,6 +39,27 @@ WORD_RE = re.compile(r"\w+")
 
 TABLES = ("documents", "passages", "mentions", "topics", "trends", "month_totals", "months",
           "people")
+
+
+EXPORT_LIMIT = 50_000  # rows in the passages CSV
+SEARCH_CACHE_SIZE = 16  # memoised search row sets: at most 8 MB each at 1M passages (int64)
+PERSON_CACHE_SIZE = 32  # memoised people -> rows (a single person: a view, no copy)
+
+
+def _remember(cache: dict, key: Any, value: Any, cap: int) -> None:
+    """Put `value` in an insertion-ordered dict used as a small LRU of `cap` entries."""
+    cache.pop(key, None)
+    cache[key] = value
+    while len(cache) > cap:
+        cache.pop(next(iter(cache)))
+
+
+def _recall(cache: dict, key: Any) -> Any:
+    """The cached value of `key` (marked most recently used), or None."""
+    value = cache.pop(key, None)
+    if value is not None:
+        cache[key] = value
+    return value
 
 
 class RunNotFoundError(FileNotFoundError):
@@ -209,6 +230,18 @@ def load_events(path: Path | None) -> pl.DataFrame:
         .drop_nulls(["date", "label"]).sort("date"))
 
 
+def _newest(keys: pl.DataFrame, limit: int) -> pl.DataFrame:
+    """The `limit` rows of `keys` with the latest `date` (ties: lowest `_row` first), in
+    that order: the same rows and order as a full sort by (date desc, _row) + head, but
+    only the kept rows are sorted (top_k is a partial selection)."""
+    if limit <= 0:
+        return keys.clear()
+    if keys.height <= limit or keys["date"].null_count():  # small, or nulls (sorted first)
+        return keys.sort(["date", "_row"], descending=[True, False]).head(limit)
+    return (keys.top_k(limit, by=["date", "_row"], reverse=[False, True])
+            .sort(["date", "_row"], descending=[True, False]))
+
+
 class DiscourseData:
     """Read-only, thread-safe access to one run. Build with `DiscourseData.load(run_dir)`."""
 
@@ -220,7 +253,10 @@ class DiscourseData:
         self.manifest = manifest
         self._themes = themes or {}
         self._lock = threading.Lock()
-        self._search_index: tuple[list[str], np.ndarray, np.ndarray] | None = None
+        # small memos of row sets (insertion-ordered dicts used as LRUs, see _remember)
+        self._person_rows_cache: dict[tuple[str, ...], np.ndarray] = {}
+        self._search_cache: dict[tuple[Any, ...], np.ndarray] = {}
+        self._search_cache_hits = 0
 
         fill_source = pl.col("source").fill_null(UNKNOWN_SOURCE)
         docs = tables["documents"].with_columns(fill_source).sort("doc_id")
@@ -431,48 +467,92 @@ class DiscourseData:
         return (min(s[0] for s in slices), max(s[1] for s in slices))
 
     def _person_rows(self, people: tuple[str, ...]) -> np.ndarray:
-        """Sorted rows naming ANY of `people` (a passage naming two of them appears once)."""
+        """Sorted rows naming ANY of `people` (a passage naming two of them appears once).
+
+        Memoised per people tuple (`Filters` keeps it sorted); several people are merged
+        with a boolean mask over all rows, which is much cheaper than np.unique."""
+        people = tuple(people)
+        with self._lock:
+            hit = _recall(self._person_rows_cache, people)
+        if hit is not None:
+            return hit
         parts = [self._person_row_arr[slice(*self._person_slices[p])]
                  for p in people if p in self._person_slices]
         if not parts:
-            return np.empty(0, dtype=np.int64)
-        return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
-
-    def _ensure_search_index(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+            rows = np.empty(0, dtype=np.int64)
+        elif len(parts) == 1:
+            rows = parts[0]
+        else:
+            mask = np.zeros(self._p.height, dtype=bool)
+            for part in parts:
+                mask[part] = True
+            rows = np.flatnonzero(mask).astype(np.int64)
+        rows.flags.writeable = False
         with self._lock:
-            if self._search_index is None:
-                tok = (self._p.select("_row", pl.col("text").str.to_lowercase()
-                                      .str.extract_all(r"\w+").alias("tok"))
-                       .explode("tok").drop_nulls("tok").unique().sort(["tok", "_row"]))
-                vocab = tok.group_by("tok", maintain_order=True).len()
-                offsets = np.concatenate([[0], np.cumsum(vocab["len"].to_numpy().astype(np.int64))])
-                self._search_index = (vocab["tok"].to_list(), offsets,
-                                      tok["_row"].to_numpy().astype(np.int64))
-            return self._search_index
+            _remember(self._person_rows_cache, people, rows, PERSON_CACHE_SIZE)
+        return rows
 
-    def search_rows(self, words: tuple[str, ...]) -> np.ndarray:
-        """Sorted rows whose text has, for every word, a word starting with it."""
-        vocab, offsets, rows = self._ensure_search_index()
-        result: np.ndarray | None = None
+    def search_rows(self, words: tuple[str, ...], candidates: np.ndarray | None = None,
+                    lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """Sorted rows (within [lo, hi), and among `candidates` when given) whose text has,
+        for every word, a word starting with it (case-insensitive).
+
+        No index: each word is matched with a vectorised regex over the candidate rows
+        only, narrowing the candidates word by word."""
+        hi = self._p.height if hi is None else hi
+        if candidates is None:
+            rows = None  # every row of [lo, hi): a zero-copy slice of the texts
+            texts = self._p["text"].slice(lo, max(hi - lo, 0))
+        else:
+            rows = np.asarray(candidates, dtype=np.int64)
+            rows = rows[np.searchsorted(rows, lo):np.searchsorted(rows, hi)]
+            texts = self._p["text"].gather(rows)
         for w in words:
-            lo = bisect.bisect_left(vocab, w)
-            hi = bisect.bisect_left(vocab, w + "\U0010ffff")
-            hits = np.unique(rows[offsets[lo]:offsets[hi]])
-            result = hits if result is None else np.intersect1d(result, hits, assume_unique=True)
-            if result.size == 0:
+            hit = texts.str.contains(r"(?i)\b" + re.escape(w)).fill_null(False).to_numpy()
+            pos = np.flatnonzero(hit)
+            rows = (pos + lo) if rows is None else rows[pos]
+            if rows.size == 0:
                 break
-        return result if result is not None else np.empty(0, dtype=np.int64)
+            texts = texts.gather(pos)
+        if rows is None:  # no words
+            rows = np.arange(lo, max(hi, lo), dtype=np.int64)
+        return rows.astype(np.int64, copy=False)
+
+    def _search_hits(self, f: Filters, lo: int, hi: int) -> np.ndarray:
+        """Rows within [lo, hi) that pass the people, source, topic and search filters
+        (the search matched on the narrowed candidates only), memoised per question:
+        the grid, the charts and the heatmap ask the same one for each interaction."""
+        key = (f.search_words, lo, hi, f.people, f.sources, f.topics)
+        with self._lock:
+            hit = _recall(self._search_cache, key)
+        if hit is not None:
+            self._search_cache_hits += 1
+            return hit
+        candidates = self._person_rows(f.people) if f.people else None
+        if f.sources or f.topics:
+            keys = (self._keys.slice(lo, hi - lo) if candidates is None else
+                    self._keys[candidates[np.searchsorted(candidates, lo):
+                                          np.searchsorted(candidates, hi)]])
+            expr = self._source_filter(f)
+            if f.topics:
+                expr &= pl.col("topic_id").is_in(list(f.topics))
+            candidates = keys.filter(expr)["_row"].to_numpy().astype(np.int64)
+        rows = self.search_rows(f.search_words, candidates, lo, hi)
+        rows.flags.writeable = False
+        with self._lock:
+            _remember(self._search_cache, key, rows, SEARCH_CACHE_SIZE)
+        return rows
 
     def _candidate_rows(self, f: Filters, lo: int, hi: int) -> np.ndarray | None:
-        """Rows within [lo, hi) allowed by the people and search filters; None = all."""
-        rows: np.ndarray | None = None
-        if f.people:
-            rows = self._person_rows(f.people)
+        """Rows within [lo, hi) allowed by the people and search filters; None = all.
+
+        With a search, the rows are also narrowed by the source and topic filters (every
+        caller applies those anyway)."""
         if f.search_words:
-            hits = self.search_rows(f.search_words)
-            rows = hits if rows is None else np.intersect1d(rows, hits, assume_unique=True)
-        if rows is None:
+            return self._search_hits(f, lo, hi)
+        if not f.people:
             return None
+        rows = self._person_rows(f.people)
         return rows[np.searchsorted(rows, lo):np.searchsorted(rows, hi)]
 
     def _keys_for(self, f: Filters, lo: int, hi: int) -> pl.DataFrame:
@@ -646,9 +726,10 @@ class DiscourseData:
         return out
 
     def passages(self, f: Filters, month: date | None = None, topic_id: int | None = None,
-                 limit: int = 200) -> PassageList:
+                 limit: int = 200, marks: bool = True) -> PassageList:
         """Passages under the filters, newest first (or those of one month and/or topic,
-        e.g. a clicked trend point), with highlight marks per row (see `_marks`)."""
+        e.g. a clicked trend point), with highlight marks per row (see `_marks`) unless
+        `marks` is False (then `PassageList.marks` is empty)."""
         if month is not None:
             month = _month_of(month)
             start, end = self._month_bounds(f)
@@ -666,13 +747,14 @@ class DiscourseData:
             topic_expr = pl.lit(False)
         keys = self._keys_for(f, lo, hi).filter(self._source_filter(f), topic_expr)
         total = keys.height
-        picked = keys.sort(["date", "_row"], descending=[True, False]).head(limit)
+        picked = _newest(keys, limit)
         rows = self._with_titles(self._p[picked["_row"].to_numpy()])
         rows = rows.with_columns(
             pl.col("topic_id").replace_strict(self._topic_label, default=None,
                                               return_dtype=pl.String).alias("topic"),
         )
-        return PassageList(rows.select(PASSAGE_COLUMNS), total, self._marks(rows, f))
+        return PassageList(rows.select(PASSAGE_COLUMNS), total,
+                           self._marks(rows, f) if marks else [])
 
     def _empty_passages(self) -> pl.DataFrame:
         return self._with_titles(self._p.clear()).with_columns(
@@ -720,9 +802,11 @@ class DiscourseData:
             "theme", "passages", "month_passages", pl.col("share").round(6), "partial")
 
     def passages_export(self, f: Filters, month: date | None = None,
-                        topic_id: int | None = None, limit: int = 50_000) -> pl.DataFrame:
-        """The passage list (as in the grid, up to `limit` rows) as a CSV-ready frame."""
-        rows = self.passages(f, month, topic_id, limit=limit).rows
+                        topic_id: int | None = None, limit: int = EXPORT_LIMIT
+                        ) -> pl.DataFrame:
+        """The passage list (as in the grid, up to `limit` rows) as a CSV-ready frame.
+        No highlight marks are computed: the CSV has no use for them."""
+        rows = self.passages(f, month, topic_id, limit=limit, marks=False).rows
         return rows.select(
             "passage_id", "doc_id", "date", "title", "source", "topic_id", "topic", "theme",
             pl.col("people").list.join("; "), "text", "url")

@@ -308,3 +308,39 @@ def test_an_exception_in_a_callback_is_logged_and_answered_with_400(
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
     logged = [r for r in caplog.records if r.exc_info]
     assert logged and "secret detail of the failure" in str(logged[0].exc_info[1])
+
+
+def test_grid_limit_and_its_message(client, deps, monkeypatch):
+    """The grid gets the newest GRID_LIMIT rows; the note says how many match in total,
+    that the grid shows the newest ones, and that the CSV has them all."""
+    from dashboard import callbacks
+
+    assert callbacks.GRID_LIMIT == 200  # ~133 KB of rowData at most (docs/PERFORMANCE.md)
+    body = request_body(deps[ids.GRID], {f"{ids.FILTERS}.data": DEFAULT_STORE,
+                                         f"{ids.POINT}.data": None}, [f"{ids.FILTERS}.data"])
+    whole = outputs_of(post(client, body))
+    assert len(whole[ids.GRID]["rowData"]) == 20
+    assert whole[ids.GRID_COUNT]["children"] == "20 passages"
+    monkeypatch.setattr(callbacks, "GRID_LIMIT", 5)  # read at call time
+    capped = outputs_of(post(client, body))
+    rows = capped[ids.GRID]["rowData"]
+    assert [r["passage_id"] for r in rows] == [r["passage_id"] for r in whole[ids.GRID]["rowData"][:5]]
+    assert capped[ids.GRID_COUNT]["children"] == (
+        "20 passages match; the grid shows the newest 5. "
+        "Download the passages CSV for all 20 of them.")
+    csv = outputs_of(post(client, request_body(
+        deps[ids.PASSAGES_CSV], dict(BASELINE, **{f"{ids.POINT}.data": None}),
+        [f"{ids.PASSAGES_CSV_BUTTON}.n_clicks"])))
+    assert csv[ids.PASSAGES_CSV]["data"]["content"].count("\n") == 21  # header + every row
+
+
+def test_grid_count_wording():
+    from dashboard.callbacks import grid_count
+    from dashboard.data import EXPORT_LIMIT
+
+    assert grid_count(1, 1) == "1 passage" and grid_count(0, 0) == "0 passages"
+    assert grid_count(200, 200) == "200 passages"
+    assert grid_count(1_234, 200) == ("1,234 passages match; the grid shows the newest 200. "
+                                      "Download the passages CSV for all 1,234 of them.")
+    assert grid_count(EXPORT_LIMIT + 1, 200).endswith(
+        f"Download the passages CSV for the newest {EXPORT_LIMIT:,}.")

@@ -1,0 +1,161 @@
+"""The data layer's fast paths give the same answers as the slow ones they replaced:
+text search without a word index, the newest-N pick of the grid, several people's rows,
+and the passages export without highlight marks."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import numpy as np
+import polars as pl
+import pytest
+
+import fixture_run as fx
+from dashboard.data import DiscourseData, Filters, _newest
+
+M1, M2, M3, M4 = fx.M1, fx.M2, fx.M3, fx.M4
+EM, GM, MV = fx.EM, fx.GM, fx.MV
+PAUSE, COMPUTE, COPYRIGHT = 0, 1, 2
+
+
+def indexed_search(data: DiscourseData, words: tuple[str, ...]) -> np.ndarray:
+    """The former word index (lower-cased \\w+ tokens, prefix look-up), as a reference."""
+    tok = (data._p.select("_row", pl.col("text").str.to_lowercase().str.extract_all(r"\w+")
+                          .alias("tok")).explode("tok").drop_nulls("tok"))
+    result = None
+    for w in words:
+        hits = np.unique(tok.filter(pl.col("tok").str.starts_with(w))["_row"].to_numpy())
+        result = hits if result is None else np.intersect1d(result, hits)
+    return np.empty(0, dtype=np.int64) if result is None else result.astype(np.int64)
+
+
+def queries(data: DiscourseData) -> list[tuple[str, ...]]:
+    tokens = sorted(set(itertools.chain.from_iterable(
+        data._p["text"].str.to_lowercase().str.extract_all(r"\w+").to_list())))
+    singles = sorted({t[:n] for t in tokens for n in (1, 2, 3, len(t))})
+    pairs = [(a, b) for a, b in zip(singles[::7], singles[3::11])]
+    return [(w,) for w in singles] + pairs + [("zzzz",), ("pause", "letter", "musk")]
+
+
+@pytest.fixture(scope="module")
+def hostile_data(hostile_out):
+    return DiscourseData.load(hostile_out / "current")
+
+
+@pytest.mark.parametrize("which", ["fixture", "hostile"])
+def test_search_matches_the_former_word_index(which, ddata, hostile_data):
+    data = ddata if which == "fixture" else hostile_data
+    for words in queries(data):
+        assert data.search_rows(words).tolist() == indexed_search(data, words).tolist(), words
+
+
+def test_search_semantics_on_the_fixture(ddata):
+    def ids(search: str, **kw) -> list[str]:
+        res = ddata.passages(Filters(search=search, **kw), limit=100)
+        return sorted(res.rows["passage_id"].to_list())
+
+    # every word must START a word of the passage, case-insensitively, in any order
+    assert ids("copyright") == ids("COPYRIGHT") == ids("copy")
+    assert len(ids("copyright")) == 4
+    assert ids("opyright") == []  # not a word start
+    assert ids("Pause   LETTER") == ids("letter pause")
+    assert ids("regulat") and set(ids("regulat")) <= set(ids("regul"))
+    assert ids("zzzz") == [] and ids("pause zzzz") == []
+    assert ids("(pause)") == ids("pause")  # punctuation is not part of a word
+    assert ids("pause", people=(EM,)) == ["d1:0", "d8:0"]
+
+
+def test_search_narrowed_by_every_filter_equals_filtering_afterwards(ddata):
+    """Matching on the candidate rows only (range, people, sources, topics) gives the
+    same rows as matching everything and filtering afterwards."""
+    keys = ddata._keys.join(ddata._p.select("_row", "people"), on="_row")
+    for search, people, sources, topics, start, end in itertools.product(
+            ["pause", "compute", "the a", "musk"], [(), (EM,), (EM, GM)], [(), (fx.NEWS,)],
+            [(), (PAUSE,), (COMPUTE, COPYRIGHT, -1)], [None, M2], [None, M3]):
+        f = Filters(people=people, sources=sources, topics=topics, start=start, end=end,
+                    search=search)
+        lo, hi = ddata._range_slice(f)
+        got = ddata._candidate_rows(f, lo, hi)
+        expr = pl.col("_row").is_in(indexed_search(ddata, f.search_words).tolist())
+        expr &= (pl.col("_row") >= lo) & (pl.col("_row") < hi)
+        if people:
+            expr &= pl.col("people").list.eval(pl.element().is_in(list(people))).list.any()
+        if sources:
+            expr &= pl.col("source").is_in(list(sources))
+        if topics:
+            expr &= pl.col("topic_id").is_in(list(topics))
+        assert got.tolist() == sorted(keys.filter(expr)["_row"].to_list()), f
+
+
+def test_search_is_memoised_per_question(ddata):
+    f = Filters(search="compute", people=(EM, GM), start=M2)
+    lo, hi = ddata._range_slice(f)
+    first = ddata._candidate_rows(f, lo, hi)
+    before = ddata._search_cache_hits
+    ddata.monthly_topic_counts.cache_clear()
+    ddata.monthly_topic_counts(f)
+    ddata.passages(f)
+    assert ddata._search_cache_hits >= before + 2
+    assert ddata._candidate_rows(f, lo, hi) is first
+    assert not first.flags.writeable  # shared: nobody may change it
+
+
+def test_search_cache_is_bounded(ddata):
+    from dashboard.data import SEARCH_CACHE_SIZE
+
+    for i in range(SEARCH_CACHE_SIZE + 10):
+        ddata._candidate_rows(Filters(search=f"w{i}"), 0, ddata._p.height)
+    assert len(ddata._search_cache) == SEARCH_CACHE_SIZE
+
+
+def test_newest_equals_a_full_sort():
+    rng = np.random.default_rng(7)
+    n = 5_000
+    keys = pl.DataFrame({
+        "_row": pl.Series(rng.permutation(n), dtype=pl.UInt32),
+        "date": pl.Series(rng.integers(0, 40, n), dtype=pl.Int32).cast(pl.Date),  # many ties
+    })
+    full = keys.sort(["date", "_row"], descending=[True, False])
+    for limit in (0, 1, 7, 200, 500, n - 1, n, n + 5):
+        assert _newest(keys, limit).equals(full.head(limit)), limit
+    with_null = keys.with_columns(pl.when(pl.col("_row") == 3).then(None)
+                                  .otherwise(pl.col("date")).alias("date"))
+    assert _newest(with_null, 10).equals(
+        with_null.sort(["date", "_row"], descending=[True, False]).head(10))
+
+
+def test_passages_keep_the_order_of_a_full_sort(ddata):
+    everything = ddata.passages(Filters(), limit=1_000)
+    expected = (ddata._keys.sort(["date", "_row"], descending=[True, False])
+                .join(ddata._p.select("_row", "passage_id"), on="_row", maintain_order="left"))
+    assert everything.rows["passage_id"].to_list() == expected["passage_id"].to_list()
+    for limit in range(1, 21):
+        assert ddata.passages(Filters(), limit=limit).rows["passage_id"].to_list() == \
+            expected["passage_id"].to_list()[:limit]
+    assert ddata.passages(Filters(), limit=1, marks=False).marks == []
+
+
+def test_several_people_rows(ddata):
+    for people in [(EM,), (EM, GM), (EM, GM, MV), (GM, "Nobody"), ("Nobody",), ()]:
+        parts = [ddata._person_row_arr[slice(*ddata._person_slices[p])]
+                 for p in people if p in ddata._person_slices]
+        expected = np.unique(np.concatenate(parts)) if parts else np.empty(0)
+        ddata._person_rows_cache.clear()
+        rows = ddata._person_rows(people)
+        assert rows.tolist() == expected.tolist(), people
+        assert ddata._person_rows(people) is rows  # memoised
+
+
+def test_export_has_no_marks_but_the_same_rows(ddata, monkeypatch):
+    f = Filters(people=(EM,), search="pause")
+    grid = ddata.passages(f, limit=50_000)
+
+    def no_marks(*_a, **_k):
+        raise AssertionError("the export computed highlight marks")
+    monkeypatch.setattr(ddata, "_marks", no_marks)
+    export = ddata.passages_export(f)
+    assert export["passage_id"].to_list() == grid.rows["passage_id"].to_list()
+    assert ddata.passages_export(Filters())["passage_id"].to_list() == \
+        ddata.passages(Filters(), limit=50_000, marks=False).rows["passage_id"].to_list()
+    assert date(2024, 4, 10) in ddata.passages_export(Filters())["date"].to_list()
