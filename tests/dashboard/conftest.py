@@ -91,3 +91,17 @@ def pytest_setup_options():
                  "--disable-dev-shm-usage"):
         options.add_argument(flag)
     return options
+
+
+@pytest.fixture(scope="module")
+def app(fixture_run, events_csv):
+    """One app over the fixture run per test module (for request-level tests)."""
+    from dashboard.app import create_app
+
+    return create_app(fixture_run, events_path=events_csv)
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    """Flask test client of `app`."""
+    return app.server.test_client()

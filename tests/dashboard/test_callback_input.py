@@ -102,18 +102,6 @@ def request_body(dep: dict, values: dict[str, Any], changed: list[str]) -> dict:
 
 
 @pytest.fixture(scope="module")
-def app(fixture_run, events_csv):
-    from dashboard.app import create_app
-
-    return create_app(fixture_run, events_path=events_csv)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.server.test_client()
-
-
-@pytest.fixture(scope="module")
 def deps(client) -> dict[str, dict]:
     """Callback map by a short name: the first output's component id."""
     return {_outputs(d["output"])[0]["id"]: d for d in client.get("/_dash-dependencies").get_json()}

@@ -59,18 +59,6 @@ def assert_security_headers(headers) -> None:
 
 
 @pytest.fixture(scope="module")
-def app(fixture_run, events_csv):
-    from dashboard.app import create_app
-
-    return create_app(fixture_run, events_path=events_csv)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.server.test_client()
-
-
-@pytest.fixture(scope="module")
 def live(app):
     """The app behind waitress on a free loopback port, with serve()'s settings."""
     from waitress import create_server
