@@ -22,7 +22,7 @@ from selenium.webdriver.common.by import By
 
 import hostile_run as hr
 from dashboard.layout import ids
-from test_dashboard_browser import grid_rows, wait_until
+from test_dashboard_browser import grid_rows, open_app, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -76,13 +76,6 @@ def page_text(dash_duo) -> str:
     return dash_duo.driver.execute_script("return document.body.innerText")
 
 
-def open_hostile(dash_duo, app, query: str = "") -> None:
-    dash_duo.start_server(app)
-    if query:
-        dash_duo.driver.get(dash_duo.server_url + "/" + query)
-    dash_duo.wait_for_element(f"#{ids.TREND_GRAPH} .scatterlayer .trace", timeout=15)
-
-
 ROW_INDEX_JS = """
 const api = window.dash_ag_grid && window.dash_ag_grid.getApi(arguments[0]);
 const node = api && api.getRowNode(arguments[1]);
@@ -102,7 +95,7 @@ def row_element(dash_duo, passage_id: str):
 
 
 def test_grid_and_document_show_markup_as_text(dash_duo, hostile_app):
-    open_hostile(dash_duo, hostile_app)
+    open_app(dash_duo, hostile_app)
     evil = [f"{hr.EVIL_DOC}:{n}" for n in range(3)]
     wait_until(lambda: grid_rows(dash_duo) == sorted(evil + ["calm:0", "calm:1"]),
                message="the five hostile passages")
@@ -136,7 +129,7 @@ def test_grid_and_document_show_markup_as_text(dash_duo, hostile_app):
 
 
 def test_topic_explorer_and_chart_hover_show_markup_as_text(dash_duo, hostile_app):
-    open_hostile(dash_duo, hostile_app)
+    open_app(dash_duo, hostile_app)
     legend = dash_duo.find_element(f"#{ids.TREND_GRAPH} .legend").text
     assert hr.IMG in legend  # legend names are cut to 42 characters
     hover = wait_until(lambda: dash_duo.driver.execute_script(
@@ -166,7 +159,7 @@ def test_topic_explorer_and_chart_hover_show_markup_as_text(dash_duo, hostile_ap
 
 
 def test_people_heatmap_and_csv_show_markup_as_text(dash_duo, hostile_app):
-    open_hostile(dash_duo, hostile_app, "?tab=people")
+    open_app(dash_duo, hostile_app, "?tab=people")
     dash_duo.wait_for_element(f"#{ids.HEATMAP} .heatmaplayer", timeout=10)
     ticks = [t.text for t in dash_duo.find_elements(f"#{ids.HEATMAP} .ytick text")]
     assert hr.BOB in ticks, ticks
@@ -203,7 +196,7 @@ def test_people_heatmap_and_csv_show_markup_as_text(dash_duo, hostile_app):
 
 def test_content_security_policy_blocks_inline_script(dash_duo, hostile_app):
     """Defence in depth: even a <script> element that did reach the DOM would not run."""
-    open_hostile(dash_duo, hostile_app)
+    open_app(dash_duo, hostile_app)
     ran = dash_duo.driver.execute_script(
         "const s = document.createElement('script');"
         "s.textContent = 'window.__csp_probe = 1';"
