@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: runs carry search_index.parquet
 FIRST_DAY = dt.date(2023, 1, 1)
 LAST_DAY = dt.date(2025, 12, 31)
 N_OUTLETS = 20
@@ -190,7 +190,7 @@ def resample(source_run: Path, n_passages: int, seed: int = 0) -> dict[str, pl.D
 def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
              force: bool = False) -> SyntheticRun:
     """Write (once) a synthetic run of `n_passages` passages into `out`; reuse it later."""
-    from pipelines import aggregates
+    from pipelines import aggregates, search_index
     from pipelines.build import TABLES, new_run_folder, publish, write_manifest
     from pipelines.people import DEFAULT_REGISTRY, load_registry
 
@@ -210,7 +210,8 @@ def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
         aggregates.passages_with_people(passages, mentions),
     ])
     trends, totals = aggregates.trend_tables(with_people)
-    tables.update(passages=with_people, trends=trends, month_totals=totals, months=months, people=people)
+    tables.update(passages=with_people, trends=trends, month_totals=totals, months=months, people=people,
+                  search_index=search_index.word_postings(with_people))
     timings["aggregates"] = round(time.perf_counter() - t0, 3)
 
     t0 = time.perf_counter()

@@ -8,8 +8,10 @@ docs/ARTIFACTS.md) and builds a few indexes. Each query then takes a `Filters` v
 * several people and/or a text search  -> answered from indexed passage look-ups:
   passages are kept sorted by (month, topic), with the row range of every month and of
   every (month, topic) known; the rows naming each person are pre-grouped; a text search
-  matches each word with a vectorised regex over the candidate rows only (month range,
-  people, sources, topics), memoised per question. Only a text search reads passage texts.
+  looks each word up in the run's word index (`search_index.parquet`, see `WordIndex`)
+  and intersects the hits with the candidate rows (month range, people, sources, topics),
+  memoised per question. Runs without the index (built before it existed) fall back to a
+  vectorised regex over the candidate rows' texts.
 
 Several people = passages naming ANY of them, each passage counted once.
 Share of the month = topic passages / all passages of that month (every topic, outliers
@@ -19,6 +21,7 @@ numerator only.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import threading
@@ -32,6 +35,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from pipelines.search_index import query_words
+
 OUTLIER_TOPIC = -1
 UNKNOWN_SOURCE = "(no source)"
 MAX_SEARCH_WORDS = 8
@@ -39,6 +44,7 @@ WORD_RE = re.compile(r"\w+")
 
 TABLES = ("documents", "passages", "mentions", "topics", "trends", "month_totals", "months",
           "people")
+OPTIONAL_TABLES = ("search_index",)
 
 
 EXPORT_LIMIT = 50_000  # rows in the passages CSV
@@ -242,6 +248,30 @@ def _newest(keys: pl.DataFrame, limit: int) -> pl.DataFrame:
             .sort(["date", "_row"], descending=[True, False]))
 
 
+class WordIndex:
+    """The run's word postings (pipelines/search_index.py) mapped to dashboard rows.
+
+    Words are sorted, so the words starting with a prefix form one block, and their
+    postings one contiguous slice of `rows`: a prefix look-up is two bisections and a
+    scatter into a boolean mask, whatever the corpus size."""
+
+    def __init__(self, postings: pl.DataFrame, row_of_position: np.ndarray) -> None:
+        self.words: list[str] = postings["word"].to_list()
+        lengths = postings["positions"].list.len().to_numpy()
+        self.offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
+        positions = postings["positions"].explode().to_numpy()
+        self.rows = row_of_position[positions].astype(np.int32)
+        self.size = len(row_of_position)
+
+    def prefix_mask(self, prefix: str) -> np.ndarray:
+        """Boolean mask over all rows: the passage has a word starting with `prefix`."""
+        first = bisect.bisect_left(self.words, prefix)
+        last = bisect.bisect_left(self.words, prefix + "\U0010ffff", lo=first)
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.rows[self.offsets[first]:self.offsets[last]]] = True
+        return mask
+
+
 class DiscourseData:
     """Read-only, thread-safe access to one run. Build with `DiscourseData.load(run_dir)`."""
 
@@ -265,8 +295,15 @@ class DiscourseData:
 
         # passages sorted by (month, topic); `_row` is the position in that order
         p = (tables["passages"].with_columns(fill_source, pl.col("topic_id").cast(pl.Int32))
+             .with_row_index("_position")
              .sort(["month", "topic_id", "date", "passage_id"])
              .with_row_index("_row"))
+        self._word_index = None
+        if "search_index" in tables:
+            row_of_position = np.empty(p.height, dtype=np.int64)
+            row_of_position[p["_position"].to_numpy()] = p["_row"].to_numpy()
+            self._word_index = WordIndex(tables["search_index"], row_of_position)
+        p = p.drop("_position")
         self._p = p
         self._keys = p.select("_row", "month", "topic_id", "source", "date", "doc_id")
         self._month_slices: dict[date, tuple[int, int]] = {}
@@ -352,6 +389,8 @@ class DiscourseData:
             raise RunNotFoundError(
                 f"{run_dir} is not a complete run (missing: {', '.join(missing) or 'folder'})")
         tables = {t: pl.read_parquet(run_dir / f"{t}.parquet") for t in TABLES}
+        tables.update({t: pl.read_parquet(run_dir / f"{t}.parquet") for t in OPTIONAL_TABLES
+                       if (run_dir / f"{t}.parquet").is_file()})
         manifest: dict[str, Any] = {}
         if (run_dir / "manifest.json").is_file():
             try:
@@ -497,25 +536,27 @@ class DiscourseData:
         """Sorted rows (within [lo, hi), and among `candidates` when given) whose text has,
         for every word, a word starting with it (case-insensitive).
 
-        No index: each word is matched with a vectorised regex over the candidate rows
-        only, narrowing the candidates word by word."""
-        hi = self._p.height if hi is None else hi
-        if candidates is None:
-            rows = None  # every row of [lo, hi): a zero-copy slice of the texts
-            texts = self._p["text"].slice(lo, max(hi - lo, 0))
-        else:
+        Each word is looked up in the word index; a word the index tokenises differently
+        (or a run without an index) is matched with a vectorised regex over the rows left."""
+        hi = max(self._p.height if hi is None else hi, lo)
+        rows = None  # None: every row of [lo, hi), not materialised until narrowed
+        if candidates is not None:
             rows = np.asarray(candidates, dtype=np.int64)
             rows = rows[np.searchsorted(rows, lo):np.searchsorted(rows, hi)]
-            texts = self._p["text"].gather(rows)
         for w in words:
-            hit = texts.str.contains(r"(?i)\b" + re.escape(w)).fill_null(False).to_numpy()
-            pos = np.flatnonzero(hit)
-            rows = (pos + lo) if rows is None else rows[pos]
-            if rows.size == 0:
+            tokens = query_words(w) if self._word_index is not None else []
+            for token in tokens:  # each token starts a word of every match: narrows, never drops
+                mask = self._word_index.prefix_mask(token)
+                rows = np.flatnonzero(mask[lo:hi]) + lo if rows is None else rows[mask[rows]]
+            if tokens != [w]:
+                texts = (self._p["text"].slice(lo, hi - lo) if rows is None
+                         else self._p["text"].gather(rows))
+                hit = texts.str.contains(r"(?i)\b" + re.escape(w)).fill_null(False).to_numpy()
+                rows = np.flatnonzero(hit) + lo if rows is None else rows[hit]
+            if rows is not None and rows.size == 0:
                 break
-            texts = texts.gather(pos)
         if rows is None:  # no words
-            rows = np.arange(lo, max(hi, lo), dtype=np.int64)
+            rows = np.arange(lo, hi, dtype=np.int64)
         return rows.astype(np.int64, copy=False)
 
     def _search_hits(self, f: Filters, lo: int, hi: int) -> np.ndarray:

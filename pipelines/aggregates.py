@@ -3,9 +3,18 @@
 Grain: month x topic x person x source. `person = null` is "all people": each passage once,
 whether it names nobody or several people; a passage naming two people also counts once
 under each of them. See docs/ARTIFACTS.md.
+
+`trend_tables` is the hot path at a million passages (docs/PERFORMANCE.md, part 1). It codes
+every group key as a small integer, packs month, topic, person, source and document into one
+UInt64 per passage x person row, sorts that column and reads both counts off the sorted runs:
+no hashing of strings and no per-group distinct count. Corpora whose codes do not fit in 64
+bits take `hashed_trend_tables`, the plain group-by (same result, about 3x slower).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
@@ -17,9 +26,8 @@ COUNTS = [pl.len().cast(pl.UInt32).alias("passages"), pl.col("doc").n_unique().c
 def passage_person_rows(passages_with_people: pl.LazyFrame) -> pl.LazyFrame:
     """Each passage once with person = null ("all people"), plus once per person it names.
 
-    Takes passages with their `people` lists (see `passages_with_people`): exploding those
-    is far cheaper than joining mentions on the passage_id strings, and distinct documents
-    are counted on a dense integer id rather than on doc_id strings.
+    Takes passages with their `people` lists (see `passages_with_people`); distinct
+    documents are counted on a dense integer id rather than on doc_id strings.
     """
     base = passages_with_people.select(
         "month", "topic_id", "source", "people", doc=pl.col("doc_id").rank("dense").cast(pl.UInt32))
@@ -39,10 +47,155 @@ def monthly_totals(rows: pl.LazyFrame) -> pl.LazyFrame:
     return rows.group_by(TOTAL_KEYS).agg(COUNTS).sort(TOTAL_KEYS, nulls_last=False)
 
 
-def trend_tables(passages_with_people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(trends, month_totals), sharing one passage x person frame between the two."""
+def hashed_trend_tables(passages_with_people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(trends, month_totals) by a group-by on the key columns themselves."""
     rows = passage_person_rows(passages_with_people.lazy()).collect().lazy()
     trends, totals = pl.collect_all([monthly_topic_counts(rows), monthly_totals(rows)])
+    return trends, totals
+
+
+# --- packed-key path ------------------------------------------------------------------------------
+
+
+def _bits(count: int) -> int:
+    """Bits for codes 0 .. count - 1."""
+    return max(int(count - 1).bit_length(), 1)
+
+
+def _days(day: date) -> int:
+    """Days since 1970-01-01: the physical value of a Polars Date."""
+    return (day - date(1970, 1, 1)).days
+
+
+@dataclass(frozen=True)
+class KeyCodes:
+    """Integer codes of the group keys; each code's bit width, most significant first.
+
+    Codes keep the tables' sort order: months (days since the first month) and topics by
+    value, person 0 = all people then names in order, source 0 = missing then names in
+    order. So sorting packed keys sorts the rows as `TREND_KEYS` / `TOTAL_KEYS`, nulls first."""
+
+    first_month: date
+    month_days: int  # days from the first month's first day to the last month's, plus one
+    first_topic: int
+    topics: int
+    people: tuple[str, ...]
+    sources: tuple[str, ...]
+    documents: int
+    topic_dtype: pl.DataType
+
+    @property
+    def widths(self) -> dict[str, int]:
+        return {"month": _bits(self.month_days), "topic": _bits(self.topics), "person": _bits(len(self.people) + 1),
+                "source": _bits(len(self.sources) + 1), "doc": _bits(self.documents)}
+
+    @property
+    def fits(self) -> bool:
+        return sum(self.widths.values()) <= 64
+
+    @classmethod
+    def of(cls, passages: pl.DataFrame) -> KeyCodes:
+        lazy = passages.lazy()
+        people, sources, bounds = pl.collect_all([
+            lazy.select(pl.col("people").explode().drop_nulls().unique().sort()),
+            lazy.select(pl.col("source").drop_nulls().unique().sort()),
+            lazy.select(first_month=pl.col("month").min(), last_month=pl.col("month").max(),
+                        first_topic=pl.col("topic_id").min(), last_topic=pl.col("topic_id").max(),
+                        documents=pl.col("doc_id").rle_id().max() + 1),
+        ])
+        b = bounds.row(0, named=True)
+        return cls(first_month=b["first_month"], month_days=(b["last_month"] - b["first_month"]).days + 1,
+                   first_topic=b["first_topic"] or 0, topics=(b["last_topic"] or 0) - (b["first_topic"] or 0) + 1,
+                   people=tuple(people.to_series().to_list()), sources=tuple(sources.to_series().to_list()),
+                   documents=int(b["documents"] or 1), topic_dtype=passages.schema["topic_id"])
+
+
+def _pack(parts: list[tuple[pl.Expr, int]]) -> pl.Expr:
+    """One UInt64 from (code, width) pairs, the first pair most significant."""
+    packed = pl.lit(0, dtype=pl.UInt64)
+    for code, width in parts:
+        packed = packed * (1 << width) + code.cast(pl.UInt64)
+    return packed
+
+
+def _packed_rows(passages: pl.LazyFrame, codes: KeyCodes) -> pl.LazyFrame:
+    """One row per passage x person (person code 0 = all people), with `trend_key` and
+    `total_key`: the group's codes followed by the document's, packed into a UInt64.
+    Documents are numbered by `rle_id`, so each document's passages must be contiguous."""
+    w = codes.widths
+    base = passages.select(
+        month=pl.col("month").to_physical().cast(pl.Int64) - _days(codes.first_month),
+        topic=pl.col("topic_id").cast(pl.Int64) - codes.first_topic,
+        source=pl.col("source").cast(pl.Enum(codes.sources)).to_physical().cast(pl.Int64).add(1).fill_null(0),
+        doc=pl.col("doc_id").rle_id(),
+        people=pl.col("people"),
+    )
+    everyone = base.select("month", "topic", "source", "doc", person=pl.lit(0, dtype=pl.Int64))
+    per_person = base.explode("people").drop_nulls("people").select(
+        "month", "topic", "source", "doc",
+        person=pl.col("people").cast(pl.Enum(codes.people)).to_physical().cast(pl.Int64) + 1)
+    return pl.concat([everyone, per_person]).select(
+        trend_key=_pack([(pl.col("month"), w["month"]), (pl.col("topic"), w["topic"]), (pl.col("person"), w["person"]),
+                         (pl.col("source"), w["source"]), (pl.col("doc"), w["doc"])]),
+        total_key=_pack([(pl.col("month"), w["month"]), (pl.col("person"), w["person"]),
+                         (pl.col("source"), w["source"]), (pl.col("doc"), w["doc"])]),
+    )
+
+
+def _counts_of_sorted_keys(rows: pl.LazyFrame, column: str, doc_bits: int) -> pl.LazyFrame:
+    """Passages and distinct documents per group, read off the sorted packed keys: a run of
+    equal group codes is one group, a change of the whole key within it is a new document."""
+    keys = rows.select(pl.col(column).sort().alias("key"))
+    group = pl.col("key") // (1 << doc_bits)
+    return (keys.with_columns(
+        group=group,
+        new_doc=pl.col("key").ne_missing(pl.col("key").shift(1)),
+    ).with_columns(
+        seen_rows=pl.int_range(1, pl.len() + 1, dtype=pl.UInt32),
+        seen_docs=pl.col("new_doc").cum_sum().cast(pl.UInt32),
+    ).filter(pl.col("group").ne_missing(pl.col("group").shift(-1)))
+        .select("group",
+                passages=pl.col("seen_rows") - pl.col("seen_rows").shift(1, fill_value=0),
+                documents=pl.col("seen_docs") - pl.col("seen_docs").shift(1, fill_value=0)))
+
+
+def _unpack(groups: pl.LazyFrame, codes: KeyCodes, fields: list[str]) -> pl.LazyFrame:
+    """Key columns back from the packed group codes (fields most significant first)."""
+    w = codes.widths
+    shift, columns = 1, {}
+    for name in reversed(fields):
+        columns[name] = (pl.col("group") // shift) % (1 << w[name])
+        shift *= 1 << w[name]
+    decoded = {
+        "month": (columns["month"].cast(pl.Int32) + _days(codes.first_month)).cast(pl.Date),
+        "topic_id": (columns.get("topic", pl.lit(0)).cast(pl.Int64) + codes.first_topic).cast(codes.topic_dtype),
+        "person": columns.get("person", pl.lit(0)).cast(pl.Int64).replace_strict(
+            list(range(1, len(codes.people) + 1)), list(codes.people), default=None, return_dtype=pl.String),
+        "source": columns.get("source", pl.lit(0)).cast(pl.Int64).replace_strict(
+            list(range(1, len(codes.sources) + 1)), list(codes.sources), default=None, return_dtype=pl.String),
+    }
+    keys = TREND_KEYS if "topic" in fields else TOTAL_KEYS
+    return groups.select(*[decoded[k].alias(k) for k in keys], "passages", "documents")
+
+
+def trend_tables(passages_with_people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(trends, month_totals): passages and distinct documents per month x topic x person x
+    source, and per month x person x source (the share denominators). Sorted by the keys,
+    nulls (all people / no source) first."""
+    frame = passages_with_people
+    if frame.height == 0 or frame.select(pl.sum_horizontal(pl.col("month", "topic_id").null_count())).item():
+        return hashed_trend_tables(frame)
+    if not frame["doc_id"].is_sorted():
+        frame = frame.sort("doc_id", maintain_order=True)
+    codes = KeyCodes.of(frame)
+    if not codes.fits:
+        return hashed_trend_tables(frame)
+    rows = _packed_rows(frame.lazy(), codes).collect().lazy()
+    doc_bits = codes.widths["doc"]
+    trends, totals = pl.collect_all([
+        _unpack(_counts_of_sorted_keys(rows, "trend_key", doc_bits), codes, ["month", "topic", "person", "source"]),
+        _unpack(_counts_of_sorted_keys(rows, "total_key", doc_bits), codes, ["month", "person", "source"]),
+    ])
     return trends, totals
 
 

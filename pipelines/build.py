@@ -27,19 +27,20 @@ from typing import Protocol
 import polars as pl
 from pydantic import BaseModel, Field
 
-from pipelines import aggregates
+from pipelines import aggregates, search_index
 from pipelines.config import IngestConfig
 from pipelines.embeddings import EmbeddingCache, EmbeddingConfig, embed_texts, file_sha256, load_embedder
 from pipelines.ingest import IngestResult, ingest_paths
 from pipelines.passages import PassageConfig, split_passages
 from pipelines.people import DEFAULT_REGISTRY, extract_mentions, load_registry
 from pipelines.readers import discover_inputs
-from pipelines.themes import DEFAULT_THEMES, load_themes
+from pipelines.themes import DEFAULT_THEMES, SimilarityCalibration, load_themes, similarity_calibration
 from pipelines.topics import (
     TopicConfig, assign_new_passages, fit_topics, load_topic_model, save_topic_model,
 )
 
-TABLES = ("documents", "passages", "mentions", "topics", "trends", "month_totals", "months", "people", "rejects")
+TABLES = ("documents", "passages", "mentions", "topics", "trends", "month_totals", "months", "people", "rejects",
+          "search_index")
 MODEL_FOLDER = "topic_model"
 LIBRARIES = ("polars", "numpy", "bertopic", "sentence-transformers", "torch", "umap-learn", "hdbscan",
              "scikit-learn", "dash", "plotly", "trafilatura", "feedparser", "pyahocorasick", "gensim")
@@ -247,7 +248,9 @@ def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFram
             aggregates.people_summary(lazy_mentions, registry_frame.lazy()),
         ])
         trends, totals = aggregates.trend_tables(with_people)
-    return {"passages": with_people, "trends": trends, "month_totals": totals, "months": months, "people": people}
+        words = search_index.word_postings(with_people)
+    return {"passages": with_people, "trends": trends, "month_totals": totals, "months": months, "people": people,
+            "search_index": words}
 
 
 def _counts(ingest: IngestResult, tables: dict[str, pl.DataFrame], outliers: float) -> dict:
@@ -303,7 +306,8 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
             "illustrative": _is_bundled(config.corpus),
             "config": config.model_dump(mode="json"), "inputs": inputs, "versions": _versions(),
             "embedding": {"identity": embedder.identity, "model_sha256": getattr(embedder, "weights_sha256", None),
-                          "embedded": vectors.embedded, "cached": vectors.cached},
+                          "embedded": vectors.embedded, "cached": vectors.cached,
+                          "similarity_calibration": _calibration_record(embedder)},
             "counts": _counts(ingest, tables, result.outlier_share)
             | {"outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)},
             "topics_reused_from_cache": result.reused,
@@ -323,14 +327,17 @@ class TopicTables:
 
 
 def topic_cache_key(embedder_identity: str, documents: pl.DataFrame, passages: pl.DataFrame,
-                    themes: list, config: TopicConfig) -> str:
+                    themes: list, config: TopicConfig, calibration: SimilarityCalibration | None = None) -> str:
     """Everything topic modelling depends on: same key, same topics (the fit is seeded)."""
     digest = hashlib.sha256()
-    digest.update(json.dumps({
+    parts = {
         "embedder": embedder_identity, "themes": [t.model_dump() for t in themes],
         "config": config.model_dump(mode="json"), "bertopic": _versions().get("bertopic"),
         "code": 1,  # bump when topic modelling changes in a way the config does not show
-    }, sort_keys=True).encode())
+    }
+    if calibration is not None and not calibration.is_identity:
+        parts["similarity_calibration"] = [calibration.scale, calibration.offset]
+    digest.update(json.dumps(parts, sort_keys=True).encode())
     titled = passages.select("passage_id", "doc_id", "text").join(
         documents.select("doc_id", "title"), on="doc_id", how="left", maintain_order="left")
     for row in titled.iter_rows():
@@ -342,7 +349,8 @@ def _fit_or_reuse_topics(config: BuildConfig, documents: pl.DataFrame, passages:
                          vectors, titles, themes: list, model_folder: Path) -> TopicTables:
     """Fit topics, or reuse the cached fit of exactly the same passages, themes and config."""
     cache = config.cache_dir.parent / "topics"
-    entry = cache / topic_cache_key(embedder.identity, documents, passages, themes, config.topics)
+    entry = cache / topic_cache_key(embedder.identity, documents, passages, themes, config.topics,
+                                    similarity_calibration(embedder))
     if config.reuse_topic_fit and (entry / "stats.json").is_file():
         stats = json.loads((entry / "stats.json").read_text())
         shutil.copytree(entry / MODEL_FOLDER, model_folder)
@@ -365,6 +373,12 @@ def _fit_or_reuse_topics(config: BuildConfig, documents: pl.DataFrame, passages:
                         key=lambda p: p.stat().st_mtime)[:-3]:
         shutil.rmtree(stale, ignore_errors=True)
     return tables
+
+
+def _calibration_record(embedder) -> dict | None:  # noqa: ANN001 - an Embedder
+    """The map onto MiniLM's cosine scale the theme scorer applied (None: already on it)."""
+    calibration = similarity_calibration(embedder)
+    return None if calibration.is_identity else calibration.model_dump()
 
 
 def _is_bundled(paths: list[Path]) -> bool:
@@ -432,7 +446,8 @@ def update(config: BuildConfig, progress: Progress | None = None) -> BuildResult
             "config": config.model_dump(mode="json"), "inputs": parent.get("inputs", []) + inputs,
             "versions": _versions(),
             "embedding": {"identity": embedder.identity, "model_sha256": getattr(embedder, "weights_sha256", None),
-                          "embedded": vectors.embedded, "cached": vectors.cached},
+                          "embedded": vectors.embedded, "cached": vectors.cached,
+                          "similarity_calibration": _calibration_record(embedder)},
             "update": {"documents_read": ingest.records_read, "documents_added": new_documents.height,
                        "already_present": already.height, "rejected": ingest.rejected,
                        "duplicates": ingest.duplicates, "passages_added": new_passages.height},

@@ -42,6 +42,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.build import write_manifest
+from pipelines.search_index import word_postings
 
 NEWS = "Newswire"
 BLOG = "Policy blog"
@@ -254,7 +255,7 @@ def write_fixture_run(out_dir: Path, *, illustrative: bool = True) -> Path:
     for name, frame in [
         ("documents", documents), ("passages", passages), ("mentions", mentions),
         ("topics", topics), ("trends", trends), ("month_totals", month_totals),
-        ("months", months), ("people", people),
+        ("months", months), ("people", people), ("search_index", word_postings(passages)),
     ]:
         frame.write_parquet(run_dir / f"{name}.parquet", compression="zstd")
 

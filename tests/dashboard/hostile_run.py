@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.build import write_manifest
+from pipelines.search_index import word_postings
 
 RUN_ID = "20250101T000000Z-hostile"
 
@@ -170,7 +171,7 @@ def write_hostile_run(out_dir: Path) -> Path:
     for name, frame in [("documents", documents), ("passages", passages),
                         ("mentions", mentions), ("topics", topics), ("trends", trends),
                         ("month_totals", month_totals), ("months", months),
-                        ("people", people)]:
+                        ("people", people), ("search_index", word_postings(passages))]:
         frame.write_parquet(run_dir / f"{name}.parquet", compression="zstd")
     write_manifest(run_dir, {
         "run_id": RUN_ID, "kind": "build", "corpus": [f"/corpora/{SCRIPT}"],

@@ -1,5 +1,6 @@
 """The data layer's fast paths give the same answers as the slow ones they replaced:
-text search without a word index, the newest-N pick of the grid, several people's rows,
+text search through the build's word index and through the regex fallback (runs without
+`search_index.parquet`), the newest-N pick of the grid, several people's rows,
 and the passages export without highlight marks."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import polars as pl
 import pytest
 
 import fixture_run as fx
-from dashboard.data import DiscourseData, Filters, _newest
+from dashboard.data import TABLES, DiscourseData, Filters, _newest
 
 M1, M2, M3, M4 = fx.M1, fx.M2, fx.M3, fx.M4
 EM, GM, MV = fx.EM, fx.GM, fx.MV
@@ -43,11 +44,24 @@ def hostile_data(hostile_out):
     return DiscourseData.load(hostile_out / "current")
 
 
+def without_word_index(run_dir) -> DiscourseData:
+    """The run as a build from before search_index.parquet existed would load."""
+    tables = {t: pl.read_parquet(run_dir / f"{t}.parquet") for t in TABLES}
+    return DiscourseData(tables, {}, run_dir)
+
+
+@pytest.mark.parametrize("index", ["word index", "regex fallback"])
 @pytest.mark.parametrize("which", ["fixture", "hostile"])
-def test_search_matches_the_former_word_index(which, ddata, hostile_data):
+def test_search_matches_the_reference_prefix_search(which, index, ddata, hostile_data):
     data = ddata if which == "fixture" else hostile_data
+    if index == "regex fallback":
+        data = without_word_index(data.run_dir)
+    assert (data._word_index is None) == (index == "regex fallback")
     for words in queries(data):
-        assert data.search_rows(words).tolist() == indexed_search(data, words).tolist(), words
+        for lo, hi in [(0, None), (1, data._p.height - 1)]:
+            expected = indexed_search(data, words)
+            expected = expected[(expected >= lo) & (expected < (hi or data._p.height))]
+            assert data.search_rows(words, lo=lo, hi=hi).tolist() == expected.tolist(), words
 
 
 def test_search_semantics_on_the_fixture(ddata):
