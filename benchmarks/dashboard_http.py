@@ -15,6 +15,14 @@ action reached are listed, so the benchmark follows the dashboard as it changes.
 Each action runs with several different values (so the app's query caches do not answer
 every request) after one first call that is reported separately (first-use costs such as
 building the search index).
+
+The passages CSV is not a callback: it is a streamed file download
+(`GET /download/passages.csv?<filters>`, dashboard/downloads.py) behind a link whose href
+a callback sets. Its actions set the filters (through the callbacks, as above), read the
+link's href from the component props and GET it as a browser would: time to first byte
+(the first body chunk), total time, bytes, and X-Bench-Server-Ms (the time until Flask has
+the response object, i.e. the query before streaming starts) go to `HttpResult.downloads`,
+never into the callback samples, so they are not held to the callback targets.
 """
 
 from __future__ import annotations
@@ -31,8 +39,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
-from benchmarks.common import PYTHON, REPO_ROOT, log, percentile
+from benchmarks.common import PYTHON, REPO_ROOT, Results, fmt_bytes, log, percentile
 
 try:  # component ids as the dashboard defines them; literal fallbacks keep this importable
     from dashboard.layout import ids as _ids
@@ -54,7 +63,7 @@ TREND_GRAPH, TREND_CSV_BUTTON = cid("TREND_GRAPH", "trend-graph"), cid("TREND_CS
 HEATMAP, TOPIC_SIZES = cid("HEATMAP", "people-heatmap"), cid("TOPIC_SIZES", "topic-sizes")
 TOPIC_SELECT = cid("TOPIC_SELECT", "topic-select")
 GRID, CLEAR_POINT = cid("GRID", "passage-grid"), cid("CLEAR_POINT", "passage-clear-point")
-PASSAGES_CSV_BUTTON = cid("PASSAGES_CSV_BUTTON", "passage-csv-button")
+PASSAGES_CSV_LINK = cid("PASSAGES_CSV_LINK", "passage-csv-link")
 
 # Friendly names of callbacks, by their first output component (fallback: the outputs).
 CALLBACK_NAMES = {
@@ -62,7 +71,7 @@ CALLBACK_NAMES = {
     TREND_GRAPH: "trend chart", HEATMAP: "people x topics heatmap", TOPIC_SELECT: "topic pick",
     cid("TOPIC_DETAILS", "topic-details"): "topic details", POINT: "trend point -> drill-down",
     GRID: "drill-down passage grid", cid("TREND_CSV", "trend-csv-download"): "trend CSV export",
-    cid("PASSAGES_CSV", "passage-csv-download"): "passages CSV export",
+    PASSAGES_CSV_LINK: "passages CSV link (href)",
     cid("DOC_DRAWER", "document-drawer"): "document view",
 }
 SEARCH_WORDS = ["licensing", "GPU", "safety", "copyright", "Senate", "compute", "pause", "open source",
@@ -170,12 +179,27 @@ class Sample:
 
 
 @dataclass
+class DownloadSample:
+    """One file download through its link (not a callback)."""
+
+    action: str
+    href: str
+    ttfb_ms: float  # request sent -> first body chunk received
+    total_ms: float  # request sent -> last byte received
+    server_ms: float  # X-Bench-Server-Ms: until Flask had the response (before streaming)
+    bytes: int
+    status: int
+    first: bool
+
+
+@dataclass
 class Renderer:
     session: Any
     base: str
     props: dict[tuple[str, str], Any] = field(default_factory=dict)
     callbacks: list[Callback] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
+    downloads: list[DownloadSample] = field(default_factory=list)
     fired: set[str] = field(default_factory=set)
     action: str = ""
     first: bool = False
@@ -274,6 +298,29 @@ class Renderer:
     def inputs(self) -> set[tuple[str, str]]:
         return {i for cb in self.callbacks for i in cb.inputs}
 
+    def outputs(self) -> set[tuple[str, str]]:
+        return {o for cb in self.callbacks for o in cb.outputs}
+
+    def download(self, href: str) -> DownloadSample:
+        """GET a link's href as the browser does when it is clicked, reading the streamed
+        body chunk by chunk."""
+        began = time.perf_counter()
+        ttfb_ms, size = float("nan"), 0
+        with self.session.get(urljoin(self.base + "/", href), stream=True, timeout=300) as response:
+            for chunk in response.iter_content(chunk_size=64 * 1024):
+                if size == 0 and chunk:
+                    ttfb_ms = (time.perf_counter() - began) * 1000
+                size += len(chunk)
+            total_ms = (time.perf_counter() - began) * 1000
+            server_ms = float(response.headers.get("X-Bench-Server-Ms", "nan"))
+            status, kind = response.status_code, response.headers.get("Content-Type", "")
+        if status != 200 or not kind.startswith("text/csv"):
+            raise RuntimeError(f"download {href} ({self.action}) answered {status} {kind}")
+        sample = DownloadSample(self.action, href, ttfb_ms, total_ms, server_ms, size, status,
+                                self.first)
+        self.downloads.append(sample)
+        return sample
+
 
 # --- user actions ------------------------------------------------------------------------------------
 
@@ -313,6 +360,7 @@ class Action:
     name: str
     target: tuple[str, str]  # the input the user changes (must be in the callback map)
     steps: Callable[[dict, int], list[tuple[dict, bool]]]  # (snapshot props, variant) -> [(changes, record)]
+    download: bool = False  # then `target` is a link's href (a callback output) fetched after the steps
 
 
 def actions(snapshot: dict, n_months: int) -> list[Action]:
@@ -399,10 +447,14 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
         Action("document view (grid row click)", (GRID, "cellClicked"), grid_cell),
         Action("trend CSV export", (TREND_CSV_BUTTON, "n_clicks"),
                after_people(lambda i: {(TREND_CSV_BUTTON, "n_clicks"): i + 1})),
-        Action("passages CSV export (filtered)", (PASSAGES_CSV_BUTTON, "n_clicks"),
-               after_people(lambda i: {(PASSAGES_CSV_BUTTON, "n_clicks"): i + 1})),
-        Action("passages CSV export (no filter)", (PASSAGES_CSV_BUTTON, "n_clicks"),
-               lambda _s, i: one({(PASSAGES_CSV_BUTTON, "n_clicks"): i + 1})),
+        # file downloads: the steps set the filters (their callbacks are measured by the
+        # actions above, so not recorded here), then the link's href is fetched
+        Action("passages CSV download (1 person)", (PASSAGES_CSV_LINK, "href"),
+               lambda _s, i: [({(PEOPLE, "value"): [pick(people, i + 3, "")]}, False)], download=True),
+        Action("passages CSV download (trend point)", (PASSAGES_CSV_LINK, "href"),
+               lambda s, i: [(c, False) for c, _ in trend_point(s, i)], download=True),
+        Action("passages CSV download (no filter)", (PASSAGES_CSV_LINK, "href"),
+               lambda _s, _i: [({}, False)], download=True),
         Action("reset filters", (RESET, "n_clicks"),
                lambda _s, i: [({(PEOPLE, "value"): [pick(people, i, "")], (MONTHS, "value"): [1, last - 1]}, False),
                               ({(RESET, "n_clicks"): i + 1}, True)]),
@@ -411,7 +463,8 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
 
 @dataclass
 class HttpResult:
-    samples: list[Sample]
+    samples: list[Sample]  # callbacks only
+    downloads: list[DownloadSample]  # file downloads through links (not callbacks)
     skipped: list[str]
     not_exercised: list[str]
     load_seconds: float
@@ -433,13 +486,14 @@ def run(run_dir: Path, variants: int = 12, only: set[str] | None = None,
                            initial=True)
         snapshot = copy.deepcopy(renderer.props)
         n_months = int(snapshot.get((MONTHS, "max")) or 0) + 1
-        inputs = renderer.inputs()
+        inputs, outputs = renderer.inputs(), renderer.outputs()
         skipped = []
         for action in actions(snapshot, n_months):
             if only and action.name not in only:
                 continue
-            if action.target not in inputs:
-                skipped.append(f"{action.name} ({action.target[0]}.{action.target[1]} is no callback input)")
+            if action.target not in (outputs if action.download else inputs):
+                skipped.append(f"{action.name} ({action.target[0]}.{action.target[1]} is no callback "
+                               f"{'output' if action.download else 'input'})")
                 continue
             for variant in range(variants + 1):
                 steps = action.steps(snapshot, variant)
@@ -449,13 +503,44 @@ def run(run_dir: Path, variants: int = 12, only: set[str] | None = None,
                     break
                 renderer.props = copy.deepcopy(snapshot)
                 renderer.action = action.name
+                renderer.first = variant == 0
                 for changes, record in steps:
-                    renderer.first, renderer.record = variant == 0, record
+                    renderer.record = record
                     renderer.propagate(changes)
                 renderer.record = True
+                if action.download:
+                    href = renderer.props.get(action.target)
+                    if not isinstance(href, str) or not href:
+                        skipped.append(f"{action.name} (the link has no href)")
+                        break
+                    renderer.download(href)
         not_exercised = sorted({cb.name for cb in renderer.callbacks if cb.key not in renderer.fired})
-        return HttpResult(renderer.samples, skipped, not_exercised, worker.load_seconds, worker.rss(),
-                          worker.peak_rss(), sorted({cb.name for cb in renderer.callbacks}))
+        return HttpResult(renderer.samples, renderer.downloads, skipped, not_exercised, worker.load_seconds,
+                          worker.rss(), worker.peak_rss(), sorted({cb.name for cb in renderer.callbacks}))
+
+
+def summarize_downloads(downloads: list[DownloadSample]) -> list[dict]:
+    """One row per download action: n, first-call and p50/p95 time to first byte and total
+    time (client side), p95 server time before streaming, p50 / max bytes."""
+    groups: dict[str, list[DownloadSample]] = {}
+    for d in downloads:
+        groups.setdefault(d.action, []).append(d)
+    rows = []
+    for action, group in groups.items():
+        steady = [d for d in group if not d.first] or group
+        first = next((d for d in group if d.first), None)
+        rows.append({
+            "action": action, "n": len(steady),
+            "first_total_ms": first.total_ms if first else float("nan"),
+            "ttfb_p50_ms": percentile([d.ttfb_ms for d in steady], 50),
+            "ttfb_p95_ms": percentile([d.ttfb_ms for d in steady], 95),
+            "total_p50_ms": percentile([d.total_ms for d in steady], 50),
+            "total_p95_ms": percentile([d.total_ms for d in steady], 95),
+            "server_p95_ms": percentile([d.server_ms for d in steady], 95),
+            "p50_bytes": percentile([d.bytes for d in steady], 50),
+            "max_bytes": max(d.bytes for d in group),
+        })
+    return rows
 
 
 def summarize(samples: list[Sample]) -> list[dict]:
@@ -477,3 +562,38 @@ def summarize(samples: list[Sample]) -> list[dict]:
             "max_bytes": max(s.bytes for s in group),
         })
     return rows
+
+
+DOWNLOAD_LABEL = "passages CSV download (streamed file, not a callback)"
+
+
+def report_downloads(res: Results, part: str, downloads: list[DownloadSample], size: str) -> list[str]:
+    """Add the downloads' summary rows to `res` (no target: the callback targets do not apply
+    to a file) and return their markdown table for the part's detail."""
+    rows = summarize_downloads(downloads)
+    if not rows:
+        return []
+    steady = [d for d in downloads if not d.first] or downloads
+
+    def p50_p95(values: list[float]) -> str:
+        return f"{percentile(values, 50):.1f} / {percentile(values, 95):.1f} ms"
+
+    how = f"{len(steady)} downloads over {len(rows)} actions, first calls excluded"
+    res.add(part, f"{DOWNLOAD_LABEL}: time to first byte p50 / p95", p50_p95([d.ttfb_ms for d in steady]), how)
+    res.add(part, f"{DOWNLOAD_LABEL}: total time p50 / p95", p50_p95([d.total_ms for d in steady]), how)
+    res.add(part, f"{DOWNLOAD_LABEL}: largest file", fmt_bytes(max(d.bytes for d in downloads)),
+            f"max of {len(downloads)}")
+    table = ["", f"File downloads at {size} passages: the passages CSV link's href "
+             "(`GET /download/passages.csv?<filters>`, streamed in chunks), fetched as a browser does after the "
+             "action set the filters. Not callbacks: the callback targets do not apply. Time to first byte and "
+             "total time are client side (request sent → first / last body byte); server = X-Bench-Server-Ms, "
+             "until Flask had the response, i.e. the query before streaming starts.", "",
+             "| action | n | first call (total) | TTFB p50 | TTFB p95 | total p50 | total p95 | server p95 "
+             "| file p50 | file max |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        table.append(f"| {r['action']} | {r['n']} | {r['first_total_ms']:.1f} ms | {r['ttfb_p50_ms']:.1f} ms "
+                     f"| {r['ttfb_p95_ms']:.1f} ms | {r['total_p50_ms']:.1f} ms | {r['total_p95_ms']:.1f} ms "
+                     f"| {r['server_p95_ms']:.1f} ms | {fmt_bytes(r['p50_bytes'])} | {fmt_bytes(r['max_bytes'])} |")
+    return table
+

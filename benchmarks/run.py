@@ -4,7 +4,8 @@ Parts (all by default):
   aggregation  passages -> trends: Polars pipeline vs pandas vs BERTopic topics_over_time
                at every size of --sizes (median of 5 at 100k, 3 at 1M; --repeat overrides)
   dashboard    every Dash callback over HTTP (waitress, loopback) on the largest size:
-               p50/p95 server time and response size; serving worker RSS
+               p50/p95 server time and response size; the passages CSV file download
+               (time to first byte, total time, size); serving worker RSS
   embedding    MiniLM vs static throughput, theme agreement, cold build vs rebuild,
                a build's peak RSS (skip with --skip-embedding)
 
@@ -156,6 +157,7 @@ def part_dashboard(n: int, variants: int, refresh: bool) -> Results:
         if s.server_ms > 1000:
             res.add(part, f"first call: {s.action} -> {s.callback}", fmt_seconds(s.server_ms / 1000),
                     "1 request (first use)", "p95 < 50 ms", False)
+    detail += dashboard_http.report_downloads(res, part, out.downloads, size_label(n))
     res.add(part, f"create_app on {size_label(n)} passages (worker start)", fmt_seconds(out.load_seconds), "1 run")
     res.add("4 memory", f"serving worker RSS at {size_label(n)} after every callback answered",
             fmt_bytes(out.rss_after or 0), "1 worker, after the run", "< 2 GB", (out.rss_after or 0) < GB_TARGET)

@@ -4,6 +4,8 @@
 `READY <port> <create_app seconds>` once it listens on 127.0.0.1. Every response carries
 `X-Bench-Server-Ms`: the time from Flask's first before_request hook to the last
 after_request hook (callback, figure building and JSON serialisation; not the socket).
+For a streamed response (the passages CSV download) that is the time until Flask has the
+response object, before any of the body is generated: the client measures the rest.
 Stop it with SIGTERM.
 """
 

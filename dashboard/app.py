@@ -8,6 +8,7 @@ import dash
 
 from dashboard.callbacks import register_callbacks
 from dashboard.data import DiscourseData
+from dashboard.downloads import PASSAGES_CSV_ROUTE, register_passages_csv
 from dashboard.figures import topic_colors
 from dashboard.layout import build_layout
 from dashboard.security import harden
@@ -41,8 +42,10 @@ def create_app(run_dir: Path, debug: bool = False, *, themes_path: Path | None =
         update_title=None, serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.layout = build_layout(data, colors)
+    app.layout = build_layout(data, colors,
+                              app.config.requests_pathname_prefix + PASSAGES_CSV_ROUTE)
     register_callbacks(app, data, colors)
+    register_passages_csv(app, data)  # GET /download/passages.csv, streamed
     harden(app, debug)  # headers, CSP, body cap, route allow-list, error handlers
     app.discourse_data = data  # for tests and the server's start-up message
     app.discourse_debug = debug

@@ -2,6 +2,8 @@
 
 Flow: URL / filter controls / reset / heatmap click -> `sync_state` -> FILTERS store
 (+ URL) -> every chart and the passage grid. A trend click -> POINT store -> grid.
+FILTERS + POINT -> the href of the passages CSV link (the file itself is streamed by the
+Flask route of dashboard/downloads.py, not sent through a callback).
 
 Every value a callback receives comes from the browser and may be anything: filter values
 are validated by url_state (unknown / malformed ones are dropped and named in a notice),
@@ -20,6 +22,7 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 
 from dashboard import figures
 from dashboard.data import EXPORT_LIMIT, DiscourseData, Filters, csv_text
+from dashboard.downloads import PASSAGES_CSV_ROUTE, passages_csv_href, point_topic_token
 from dashboard.inputs import first_point, iso_month, short_text, small_int
 from dashboard.layout import ids
 from dashboard.layout.passages import grid_rows, render_document
@@ -63,6 +66,7 @@ def register_callbacks(app: Dash, data: DiscourseData, colors: dict[int, str]) -
     months = data.months
     month_set = frozenset(months)
     topic_ids = frozenset(data.topic_list()["topic_id"].to_list())
+    csv_route = app.config.requests_pathname_prefix + PASSAGES_CSV_ROUTE
 
     def current(store: Any) -> tuple[UrlState, Filters]:
         state = state_from_dict(store, vocab)
@@ -234,15 +238,14 @@ def register_callbacks(app: Dash, data: DiscourseData, colors: dict[int, str]) -
         return {"content": csv_text(frame), "filename": "discourse-trends.csv",
                 "type": "text/csv"}
 
-    @app.callback(Output(ids.PASSAGES_CSV, "data"),
-                  Input(ids.PASSAGES_CSV_BUTTON, "n_clicks"), State(ids.FILTERS, "data"),
-                  State(ids.POINT, "data"), prevent_initial_call=True)
-    def download_passages(_n, store, point):
-        state, f = current(store)
+    @app.callback(Output(ids.PASSAGES_CSV_LINK, "href"), Input(ids.FILTERS, "data"),
+                  Input(ids.POINT, "data"), prevent_initial_call=True)
+    def passages_csv_link(store, point):
+        """The download link of the passages the grid lists (filters + clicked point)."""
+        state, _ = current(store)
         month, topic_id = point_of(point, state)
-        frame = data.passages_export(f, month, topic_id)
-        return {"content": csv_text(frame), "filename": "discourse-passages.csv",
-                "type": "text/csv"}
+        token = point_topic_token(vocab, topic_id) if topic_id is not None else None
+        return passages_csv_href(csv_route, state, month, token)
 
     @app.callback(Output(ids.DOC_DRAWER, "opened"), Output(ids.DOC_DRAWER, "title"),
                   Output(ids.DOC_BODY, "children"), Input(ids.GRID, "cellClicked"),

@@ -9,7 +9,9 @@
   it ever reached the DOM;
 * a 1 MB cap on request bodies (Flask answers 413 above it);
 * an allow-list of routes: the page, Dash's layout / dependencies / callback endpoints, the
-  component bundles Dash registered, the favicon and `assets/`. Everything else is 404:
+  component bundles Dash registered, the favicon, `assets/` and the passages CSV download
+  (`download/passages.csv`, GET only: dashboard/downloads.py validates its query and
+  answers 400 in plain text for anything it cannot use). Everything else is 404:
   Dash's catch-all page route, Flask's default `static/` route, `/_reload-hash` (dev tools;
   only with `debug=True`) and any path with `..` / `.` segments, backslashes or NUL;
 * a check of every `/_dash-update-component` body against the app's callback map
@@ -35,6 +37,8 @@ import dash
 from dash.exceptions import DependencyException
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
+
+from dashboard.downloads import PASSAGES_CSV_ROUTE
 
 log = logging.getLogger("dashboard.security")
 
@@ -168,7 +172,8 @@ def harden(app: dash.Dash, debug: bool = False) -> None:
 
     prefix = app.config.routes_pathname_prefix  # "/"
     allowed_rules = {prefix, prefix + "_dash-layout", prefix + "_dash-dependencies",
-                     prefix + "_dash-update-component", prefix + "_favicon.ico"}
+                     prefix + "_dash-update-component", prefix + "_favicon.ico",
+                     prefix + PASSAGES_CSV_ROUTE}
     if debug:
         allowed_rules.add(prefix + "_reload-hash")
     allowed_prefixes = (prefix + "assets/", prefix + "_dash-component-suites/")

@@ -13,6 +13,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 
 from dashboard.data import DiscourseData
+from dashboard.downloads import PASSAGES_CSV_ROUTE
 from dashboard.layout import ids
 from dashboard.layout.filters import build_filters
 from dashboard.layout.header import build_header
@@ -28,7 +29,9 @@ THEME = {
 }
 
 
-def build_layout(data: DiscourseData, colors: dict[int, str]) -> dmc.MantineProvider:
+def build_layout(data: DiscourseData, colors: dict[int, str],
+                 csv_href: str = "/" + PASSAGES_CSV_ROUTE) -> dmc.MantineProvider:
+    """The whole page; `csv_href` is the passages CSV link before any filter is applied."""
     tabs = dmc.Tabs(id=ids.TABS, value="trends", keepMounted=True, className="tabs",
                     children=[
                         dmc.TabsList([
@@ -51,7 +54,7 @@ def build_layout(data: DiscourseData, colors: dict[int, str]) -> dmc.MantineProv
                 html.Main(className="main", children=[
                     html.Div(id=ids.NOTICES, className="notices", role="alert"),
                     html.Section(className="card", children=tabs),
-                    build_passages_panel(),
+                    build_passages_panel(csv_href),
                 ]),
             ]),
             html.Footer(className="footer", children=[

@@ -32,8 +32,7 @@ GRID = "passage-grid"
 GRID_TITLE = "passage-title"
 GRID_COUNT = "passage-count"
 CLEAR_POINT = "passage-clear-point"
-PASSAGES_CSV_BUTTON = "passage-csv-button"
-PASSAGES_CSV = "passage-csv-download"
+PASSAGES_CSV_LINK = "passage-csv-link"  # <a download>: its href is the streamed CSV route
 
 DOC_DRAWER = "document-drawer"
 DOC_BODY = "document-body"

@@ -4,6 +4,9 @@ Corpus text is never rendered as HTML: the grid's text column uses the
 `HighlightedText` cell renderer (assets/dashAgGridComponentFunctions.js), which builds
 text nodes and <mark> elements from the text and the mark offsets; the document view
 is built here from html.Span / html.Mark components, which Dash renders as text.
+
+"Download passages CSV" is a plain link (`<a download>`) to the streamed route of
+dashboard/downloads.py; a callback keeps its href in step with the filters and the point.
 """
 
 from __future__ import annotations
@@ -12,12 +15,22 @@ from typing import Any
 
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
-from dash import dcc, html
+from dash import html
 
 from dashboard.data import DocumentView, PassageList
+from dashboard.downloads import PASSAGES_CSV_FILENAME, PASSAGES_CSV_ROUTE
 from dashboard.layout import ids
 
 MARK_KINDS = ("match", "person", "search")
+# A link that looks like the Mantine buttons next to it (size xs, variant light, primary
+# colour); Mantine's CSS variables come from the MantineProvider.
+LINK_BUTTON_STYLE = {
+    "display": "inline-flex", "alignItems": "center", "height": "30px", "padding": "0 14px",
+    "fontSize": "var(--mantine-font-size-xs)", "fontWeight": 600, "lineHeight": 1,
+    "borderRadius": "var(--mantine-radius-default)", "whiteSpace": "nowrap",
+    "background": "var(--mantine-primary-color-light)",
+    "color": "var(--mantine-primary-color-light-color)", "textDecoration": "none",
+}
 
 COLUMNS = [
     {"field": "date", "headerName": "Date", "width": 104},
@@ -38,7 +51,8 @@ COLUMNS = [
 ]
 
 
-def build_passages_panel() -> html.Section:
+def build_passages_panel(csv_href: str = "/" + PASSAGES_CSV_ROUTE) -> html.Section:
+    """The grid card; `csv_href` is the download link before any filter is applied."""
     return html.Section(className="card passages", children=[
         html.Div(className="passages-head", children=[
             html.Div([
@@ -48,9 +62,8 @@ def build_passages_panel() -> html.Section:
             html.Div(className="passages-actions", children=[
                 dmc.Button("Show all passages", id=ids.CLEAR_POINT, size="xs",
                            variant="subtle", color="gray"),
-                dmc.Button("Download passages CSV", id=ids.PASSAGES_CSV_BUTTON, size="xs",
-                           variant="light"),
-                dcc.Download(id=ids.PASSAGES_CSV),
+                html.A("Download passages CSV", id=ids.PASSAGES_CSV_LINK, href=csv_href,
+                       download=PASSAGES_CSV_FILENAME, style=LINK_BUTTON_STYLE),
             ]),
         ]),
         html.Div(className="legend-marks", children=[

@@ -36,7 +36,7 @@ BASELINE: dict[str, Any] = {
     f"{ids.MEASURE}.value": "passages", f"{ids.CHART}.value": "lines",
     f"{ids.EVENTS}.checked": True, f"{ids.TABS}.value": "trends",
     f"{ids.FILTERS}.data": DEFAULT_STORE, f"{ids.TOPIC_SELECT}.value": "0",
-    f"{ids.TREND_CSV_BUTTON}.n_clicks": 1, f"{ids.PASSAGES_CSV_BUTTON}.n_clicks": 1,
+    f"{ids.TREND_CSV_BUTTON}.n_clicks": 1, f"{ids.POINT}.data": None,
     f"{ids.GRID}.cellClicked": {"rowId": "d1:0", "colId": "text"},
 }
 
@@ -126,7 +126,7 @@ def assert_handled(response) -> None:
 
 
 CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS,
-             ids.POINT, ids.GRID, ids.TREND_CSV, ids.PASSAGES_CSV, ids.DOC_DRAWER]
+             ids.POINT, ids.GRID, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER]
 
 
 def test_every_callback_is_covered(deps):
@@ -160,6 +160,38 @@ def test_grid_and_document_for_a_point(client, deps):
         deps[ids.DOC_DRAWER], dict(BASELINE, **{f"{ids.GRID}.cellClicked": {"rowId": "d4:0"}}),
         [f"{ids.GRID}.cellClicked"])))
     assert doc[ids.DOC_DRAWER] == {"opened": True, "title": "Document d4"}
+
+
+def test_csv_link_follows_filters_and_point(app, client, deps):
+    """The link's href carries the filters and the clicked point; the route then streams
+    exactly the rows the old in-callback export sent for them."""
+    from datetime import date
+
+    from dashboard.data import Filters, csv_text
+
+    data = app.discourse_data
+    store = dict(DEFAULT_STORE, people=["Elon Musk"], topics=["compute_race"], q="GPUs",
+                 measure="share", tab="people")
+    point = {"month": "2024-02-01", "topic_id": 1,
+             "key": "?person=Elon+Musk&topic=compute_race&q=GPUs"}
+
+    def href(point_data):
+        out = outputs_of(post(client, request_body(
+            deps[ids.PASSAGES_CSV_LINK], {f"{ids.FILTERS}.data": store,
+                                          f"{ids.POINT}.data": point_data},
+            [f"{ids.POINT}.data"])))
+        return out[ids.PASSAGES_CSV_LINK]["href"]
+
+    f = Filters(people=("Elon Musk",), topics=(1,), search="GPUs")
+    assert href(None) == "/download/passages.csv?person=Elon+Musk&topic=compute_race&q=GPUs"
+    assert client.get(href(None)).data == csv_text(data.passages_export(f)).encode()
+    with_point = href(point)
+    assert with_point.endswith("&q=GPUs&point_month=2024-02&point_topic=compute_race")
+    body = client.get(with_point).data
+    assert body == csv_text(data.passages_export(f, date(2024, 2, 1), 1)).encode()
+    assert body.count(b"\n") == 2 and b"\nd4:0," in body  # header + the GPU passage
+    stale = dict(point, key="?person=Gary+Marcus")  # a point of other filters is dropped
+    assert href(stale) == href(None)
 
 
 def test_ten_thousand_people_give_a_visible_notice(client, deps):
@@ -316,10 +348,11 @@ def test_grid_limit_and_its_message(client, deps, monkeypatch):
     assert capped[ids.GRID_COUNT]["children"] == (
         "20 passages match; the grid shows the newest 5. "
         "Download the passages CSV for all 20 of them.")
-    csv = outputs_of(post(client, request_body(
-        deps[ids.PASSAGES_CSV], dict(BASELINE, **{f"{ids.POINT}.data": None}),
-        [f"{ids.PASSAGES_CSV_BUTTON}.n_clicks"])))
-    assert csv[ids.PASSAGES_CSV]["data"]["content"].count("\n") == 21  # header + every row
+    link = outputs_of(post(client, request_body(
+        deps[ids.PASSAGES_CSV_LINK], BASELINE, [f"{ids.FILTERS}.data"])))
+    href = link[ids.PASSAGES_CSV_LINK]["href"]
+    assert href == "/download/passages.csv"
+    assert client.get(href).get_data(as_text=True).count("\n") == 21  # header + every row
 
 
 def test_grid_count_wording():

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
 import polars as pl
 import pytest
+import requests
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 import fixture_run as fx
+from dashboard.data import Filters, csv_text
 from dashboard.layout import ids
 
 pytestmark = pytest.mark.browser
@@ -114,6 +117,15 @@ def test_clicking_a_trend_point_fills_the_grid(dash_duo, dash_app):
     wait_until(lambda: grid_rows(dash_duo) == ["d3:1", "d4:0", "d4:1"],
                message="February compute-race passages")
     dash_duo.wait_for_text_to_equal(f"#{ids.GRID_COUNT}", "3 passages")
+    href = wait_until(lambda: "point_month" in csv_link(dash_duo) and csv_link(dash_duo),
+                      message="link with the point")
+    assert href.endswith("/download/passages.csv?topic=compute_race&point_month=2024-02"
+                         "&point_topic=compute_race")
+    frame = pl.read_csv(io.BytesIO(fetch(href).content))
+    assert sorted(frame["passage_id"]) == ["d3:1", "d4:0", "d4:1"]
+    dash_duo.find_element(f"#{ids.CLEAR_POINT}").click()
+    wait_until(lambda: "point_month" not in csv_link(dash_duo), message="link without point")
+    assert csv_link(dash_duo).endswith("/download/passages.csv?topic=compute_race")
 
 
 def test_invalid_url_values_show_a_notice(dash_duo, dash_app):
@@ -125,15 +137,36 @@ def test_invalid_url_values_show_a_notice(dash_duo, dash_app):
     wait_until(lambda: "Nobody" not in dash_duo.driver.current_url, message="clean URL")
 
 
+def csv_link(dash_duo) -> str:
+    """The passages CSV link's absolute href (as the browser resolved it)."""
+    return dash_duo.find_element(f"#{ids.PASSAGES_CSV_LINK}").get_attribute("href")
+
+
+def fetch(url: str) -> requests.Response:
+    response = requests.get(url, timeout=30)
+    assert response.status_code == 200, (url, response.status_code, response.text[:300])
+    return response
+
+
 def test_download_passages_csv_matches_filters(dash_duo, dash_app):
     open_app(dash_duo, dash_app, "?person=Gary+Marcus")
     wait_until(lambda: len(grid_rows(dash_duo)) == 3, message="Gary Marcus's passages")
-    dash_duo.find_element(f"#{ids.PASSAGES_CSV_BUTTON}").click()
-    target = Path(dash_duo.download_path) / "discourse-passages.csv"
-    wait_until(lambda: target.is_file() and target.stat().st_size > 0, message="CSV file")
-    frame = pl.read_csv(target)
+    href = wait_until(lambda: "person=Gary+Marcus" in csv_link(dash_duo) and csv_link(dash_duo),
+                      message="link with the filter")
+    assert href == dash_duo.server_url + "/download/passages.csv?person=Gary+Marcus"
+    link = dash_duo.find_element(f"#{ids.PASSAGES_CSV_LINK}")
+    assert link.get_attribute("download") == "discourse-passages.csv"
+    response = fetch(href)
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    export = dash_app.discourse_data.passages_export(Filters(people=(fx.GM,)))
+    assert response.content == csv_text(export).encode()
+    frame = pl.read_csv(io.BytesIO(response.content))
     assert sorted(frame["passage_id"]) == ["d1:1", "d5:0", "d8:2"]
     assert all(fx.GM in people for people in frame["people"])
+    link.click()  # a real download too: the browser saves the streamed file
+    target = Path(dash_duo.download_path) / "discourse-passages.csv"
+    wait_until(lambda: target.is_file() and target.read_bytes() == response.content,
+               message="the downloaded CSV")
     dash_duo.find_element(f"#{ids.TREND_CSV_BUTTON}").click()
     trend_file = Path(dash_duo.download_path) / "discourse-trends.csv"
     wait_until(lambda: trend_file.is_file() and trend_file.stat().st_size > 0,

@@ -182,10 +182,15 @@ def test_people_heatmap_and_csv_show_markup_as_text(dash_duo, hostile_app):
     note = dash_duo.find_element(f"#{ids.TREND_NOTE}").get_attribute("textContent")
     assert f"Passages naming {hr.BOB}." in note
 
-    dash_duo.find_element(f"#{ids.PASSAGES_CSV_BUTTON}").click()
+    link = dash_duo.find_element(f"#{ids.PASSAGES_CSV_LINK}")
+    wait_until(lambda: "person=Bob+%3Cb%3ETables%3C%2Fb%3E" in link.get_attribute("href"),
+               message="CSV link with the escaped name")
+    assert not link.find_elements(By.CSS_SELECTOR, "*")  # the link is text only
+    link.click()
     target = Path(dash_duo.download_path) / "discourse-passages.csv"
     wait_until(lambda: target.is_file() and target.stat().st_size > 0, message="CSV file")
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert sorted(r["passage_id"] for r in rows) == sorted(["calm:0", f"{hr.EVIL_DOC}:2"])
     by_id = {r["passage_id"]: r for r in rows}
     assert by_id[f"{hr.EVIL_DOC}:2"]["title"] == hr.TITLE_1
     assert by_id[f"{hr.EVIL_DOC}:2"]["text"] == f"{hr.BOB} argued for a pause {hr.SCRIPT}."

@@ -231,9 +231,12 @@ def test_security_headers_on_every_kind_of_response(client):
         "too large": client.post("/_dash-update-component", data=b"x" * (MAX_BODY_BYTES + 1),
                                  content_type="application/json"),
         "wrong method": client.delete("/_dash-layout"),
+        "csv download": client.get("/download/passages.csv?person=Gary+Marcus"),
+        "bad csv download": client.get("/download/passages.csv?from=2023-13"),
+        "csv download POST": client.post("/download/passages.csv"),
     }
     assert [r.status_code for r in responses.values()] == [200, 200, 200, 200, 404, 400,
-                                                           413, 405]
+                                                           413, 405, 200, 400, 405]
     for name, response in responses.items():
         assert_security_headers(response.headers)
         assert b"Traceback" not in response.data, name
@@ -258,6 +261,29 @@ def test_waitress_responses(live):
     status, _, body = raw(live, "POST", "/_dash-update-component",
                           b"x" * (3 * MAX_BODY_BYTES), {"Content-Type": "application/json"})
     assert status == 413 and b"Traceback" not in body
+
+
+def test_waitress_streams_the_passages_csv(live, app):
+    """The download through the production server: chunked, complete, with the headers;
+    hostile queries get the plain 400."""
+    from dashboard.data import Filters, csv_text
+
+    status, headers, body = raw(live, "GET", "/download/passages.csv?person=Gary+Marcus")
+    assert status == 200 and headers.get("Transfer-Encoding") == "chunked"
+    assert headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert headers["Content-Disposition"] == 'attachment; filename="discourse-passages.csv"'
+    assert_security_headers(headers)
+    export = app.discourse_data.passages_export(Filters(people=("Gary Marcus",)))
+    assert body == csv_text(export).encode()
+    for query in ["q=" + "x" * 10_000, "point_topic=%3Cscript%3E&point_month=2024-02",
+                  "person=%00", "from=2023-13&nope=1"]:
+        status, headers, body = raw(live, "GET", "/download/passages.csv?" + query)
+        assert status == 400 and headers["Content-Type"].startswith("text/plain"), query
+        assert body.startswith(b"No file was made") and b"Traceback" not in body
+        assert_security_headers(headers)
+    status, headers, _ = raw(live, "POST", "/download/passages.csv", b"x=1")
+    assert status == 405
+    assert_security_headers(headers)
 
 
 def test_waitress_survives_a_burst_of_hostile_requests(live):

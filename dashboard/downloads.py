@@ -1,0 +1,173 @@
+"""The passages CSV as a streamed file download: `GET /download/passages.csv?<query>`.
+
+The query is the page URL's filter state (dashboard/url_state.py: person, from, to,
+source, topic, q; measure, chart, events and tab are accepted and do not change the file)
+plus, when a trend point is selected, the drill-down point:
+
+    /download/passages.csv?person=Elon+Musk&from=2024-02&point_month=2024-03&point_topic=12
+
+`point_topic` is a topic token as in `topic=` (a theme key, or a discovered topic's id)
+naming exactly one topic; `point_month` a corpus month written as YYYY-MM; both or neither.
+
+The page drops what it cannot use and says so in a notice; a download has no place for a
+notice, so here every value the page would drop makes the request a 400 with a plain-text
+message naming it: a file never silently answers other filters than its link asks for.
+The links the app builds (`passages_csv_href`, set by a callback) are always valid.
+
+The file is `csv_text(data.passages_export(filters, month, topic_id))`, byte for byte. The
+frame is built before the response starts (a failure is a clean 500, never a truncated
+file), then encoded and sent CSV_CHUNK_ROWS rows at a time, the header once. The generator
+reads only that immutable frame, not the request, so it needs no request context
+(`stream_with_context`); DiscourseData is safe to query from waitress's threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import parse_qsl, urlencode
+
+import dash
+import polars as pl
+from flask import Response, request
+
+from dashboard.data import DiscourseData, Filters, Vocabulary, csv_text
+from dashboard.url_state import (
+    CONTROL_RE, MAX_FIELDS, MAX_QUERY_CHARS, MAX_SHOWN_VALUE, MONTH_RE, UrlState, decode,
+    filter_key, month_key, to_filters,
+)
+
+PASSAGES_CSV_ROUTE = "download/passages.csv"  # under the app's routes prefix ("/")
+PASSAGES_CSV_FILENAME = "discourse-passages.csv"
+CSV_CHUNK_ROWS = 2_000  # rows encoded and sent at a time (about 1 MB at 500 bytes a row)
+POINT_MONTH, POINT_TOPIC = "point_month", "point_topic"
+
+
+@dataclass(frozen=True)
+class PassagesRequest:
+    """What one download asks for: the filters and the drill-down point, if any."""
+
+    filters: Filters
+    month: date | None = None
+    topic_id: int | None = None
+
+
+def shown(value: str) -> str:
+    """A value as it may appear in an error message: no control characters, short."""
+    value = CONTROL_RE.sub("?", value)
+    return value if len(value) <= MAX_SHOWN_VALUE else value[:MAX_SHOWN_VALUE] + "…"
+
+
+def point_topic_token(vocab: Vocabulary, topic_id: int) -> str:
+    """The `point_topic` value of a topic: its theme key when that names this topic alone,
+    else its id."""
+    token = vocab.topic_canonical.get(str(topic_id), str(topic_id))
+    return token if vocab.topic_tokens.get(token) == (topic_id,) else str(topic_id)
+
+
+def passages_csv_href(base: str, state: UrlState, month: date | None = None,
+                      point_topic: str | None = None) -> str:
+    """The download link for the filters of `state` (view options left out) and, when
+    both are given, the drill-down point."""
+    query = filter_key(state).removeprefix("?")
+    if month is not None and point_topic is not None:
+        point = urlencode([(POINT_MONTH, month_key(month)), (POINT_TOPIC, point_topic)])
+        query = f"{query}&{point}" if query else point
+    return f"{base}?{query}" if query else base
+
+
+def parse_point(months: list[str], topics: list[str], vocab: Vocabulary
+                ) -> tuple[date | None, int | None, list[str]]:
+    """(month, topic_id, problems) of the `point_month` / `point_topic` values."""
+    problems: list[str] = []
+    for key, values in ((POINT_MONTH, months), (POINT_TOPIC, topics)):
+        if len(values) > 1:
+            problems.append(f"“{key}” was given {len(values)} times.")
+    if bool(months) != bool(topics):
+        problems.append(f"“{POINT_MONTH}” and “{POINT_TOPIC}” go together: give both or "
+                        "neither.")
+    if problems or not months:
+        return None, None, problems
+    month = None
+    m = MONTH_RE.match(months[0])
+    if m and 1 <= int(m.group(2)) <= 12 and int(m.group(1)) >= 1:
+        month = date(int(m.group(1)), int(m.group(2)), 1)
+    if month is None or month not in vocab.months:
+        problems.append(f"“{POINT_MONTH}={shown(months[0])}” is not a month of the corpus "
+                        "written as YYYY-MM.")
+        month = None
+    topic_ids = vocab.topic_tokens.get(topics[0], ())
+    if len(topic_ids) != 1:
+        problems.append(f"“{POINT_TOPIC}={shown(topics[0])}” does not name one topic.")
+    topic_id = topic_ids[0] if len(topic_ids) == 1 else None
+    return month, topic_id, problems
+
+
+def parse_passages_query(query: str, vocab: Vocabulary
+                         ) -> tuple[PassagesRequest | None, list[str]]:
+    """(request, problems) of a download's query string; the request is None when any
+    value could not be used (the problems say which)."""
+    if len(query) > MAX_QUERY_CHARS:
+        return None, [f"The query is longer than {MAX_QUERY_CHARS:,} characters."]
+    try:
+        pairs = parse_qsl(query, keep_blank_values=False, errors="replace",
+                          max_num_fields=MAX_FIELDS)
+    except ValueError:
+        return None, [f"The query has more than {MAX_FIELDS} parameters."]
+    point: dict[str, list[str]] = {POINT_MONTH: [], POINT_TOPIC: []}
+    page_pairs = []
+    for key, value in pairs:
+        if key in point:
+            point[key].append(value)
+        else:
+            page_pairs.append((key, value))
+    state, problems = decode(urlencode(page_pairs), vocab)
+    month, topic_id, point_problems = parse_point(point[POINT_MONTH], point[POINT_TOPIC], vocab)
+    problems = problems + point_problems
+    if problems:
+        return None, problems
+    return PassagesRequest(to_filters(state, vocab), month, topic_id), []
+
+
+def csv_chunks(frame: pl.DataFrame, rows_per_chunk: int) -> Iterator[bytes]:
+    """`csv_text(frame)` as UTF-8 pieces: the header, then `rows_per_chunk` rows at a time
+    (each piece through `csv_text`, so the formula-injection guard applies, header cut)."""
+    header = csv_text(frame.clear())
+    yield header.encode("utf-8")
+    for start in range(0, frame.height, rows_per_chunk):
+        text = csv_text(frame.slice(start, rows_per_chunk))
+        if not text.startswith(header):  # cannot happen: same columns, same names
+            raise RuntimeError("CSV chunk without the expected header")
+        yield text[len(header):].encode("utf-8")
+
+
+def bad_request(problems: list[str]) -> Response:
+    """A 400 with a short plain-text list of what was wrong."""
+    lines = ["No file was made: the dashboard would drop or change these values of the "
+             "download link, so the file would not match it."]
+    lines += [f"- {p}" for p in problems[:12]]
+    if len(problems) > 12:
+        lines.append(f"- … and {len(problems) - 12:,} more.")
+    return Response("\n".join(lines) + "\n", status=400, mimetype="text/plain")
+
+
+def register_passages_csv(app: dash.Dash, data: DiscourseData) -> str:
+    """Add the download route to `app`'s Flask server (GET only); returns its rule."""
+    vocab = data.vocabulary()
+    rule = app.config.routes_pathname_prefix + PASSAGES_CSV_ROUTE
+
+    def passages_csv() -> Response:
+        query = request.query_string.decode("utf-8", "replace")
+        wanted, problems = parse_passages_query(query, vocab)
+        if wanted is None:
+            return bad_request(problems)
+        frame = data.passages_export(wanted.filters, wanted.month, wanted.topic_id)
+        return Response(csv_chunks(frame, CSV_CHUNK_ROWS), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{PASSAGES_CSV_FILENAME}"',
+            "Cache-Control": "no-store",
+        })
+
+    app.server.add_url_rule(rule, endpoint="passages_csv", view_func=passages_csv,
+                            methods=["GET"], provide_automatic_options=False)
+    return rule
