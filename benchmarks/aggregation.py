@@ -1,7 +1,8 @@
 """Part 1: passages -> trends table, three ways, on the same synthetic run.
 
-* polars   - the project's pipeline: `pipelines.aggregates.monthly_topic_counts` and
-             `monthly_totals`, collected together as `pipelines.build` does.
+* polars   - the project's pipeline: `pipelines.aggregates.trend_tables`, as
+             `pipelines.build` calls it (integer-coded keys packed into one UInt64 per
+             passage x person row, counts read off the sorted keys).
 * pandas   - the same two tables written idiomatically in pandas: explode the passages'
              `people` lists into a passage x person frame, append every passage once with
              person = null, then `groupby(...).agg(size, nunique)`.
@@ -21,6 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 TRENDS_KEYS = ["month", "topic_id", "person", "source"]
@@ -146,14 +148,24 @@ def breakdown(run_dir: Path, repeat: int) -> dict[str, list[float]]:
     from pipelines import aggregates
 
     inputs = load_inputs(run_dir, with_bertopic=False)
-    rows = aggregates.passage_person_rows(inputs.passages.lazy()).collect()
+    passages = inputs.passages
+    codes = aggregates.KeyCodes.of(passages)
+    rows = aggregates._packed_rows(passages.lazy(), codes).collect()
+    trend_keys, total_keys = rows["trend_key"].to_numpy(), rows["total_key"].to_numpy()
+    doc_bits = codes.widths["doc"]
     functions = {
-        "pipeline: passage x person rows (explode people, dense doc ids)": lambda: aggregates.passage_person_rows(
-            inputs.passages.lazy()).collect(),
-        "pipeline: trends group_by on those rows": lambda: aggregates.monthly_topic_counts(rows.lazy()).collect(),
-        "pipeline: month totals group_by on those rows": lambda: aggregates.monthly_totals(rows.lazy()).collect(),
+        "pipeline: key codes (people, sources, bounds)": lambda: aggregates.KeyCodes.of(passages),
+        "pipeline: packed passage x person keys": lambda: aggregates._packed_rows(passages.lazy(), codes).collect(),
+        "pipeline: trends counts off the sorted keys (numpy sort)": lambda: aggregates._counts_of_sorted_keys(
+            trend_keys, doc_bits),
+        "pipeline: month totals counts off the sorted keys (numpy sort)": lambda: aggregates._counts_of_sorted_keys(
+            total_keys, doc_bits),
+        "alternative: Polars sort of the packed trend keys": lambda: rows.select(pl.col("trend_key").sort()),
+        "alternative: numpy sort of the packed trend keys": lambda: np.sort(trend_keys),
+        "former design: group_by on the key columns (hashed_trend_tables)": lambda: aggregates.hashed_trend_tables(
+            passages),
         "pipeline: people lists from mentions (join on passage_id)": lambda: aggregates.passages_with_people(
-            inputs.passages.drop("people").lazy(), inputs.mentions.lazy()).collect(),
+            passages.drop("people").lazy(), inputs.mentions.lazy()).collect(),
     }
     times, _ = side_by_side(functions, repeat, warmup=True)
     return times
