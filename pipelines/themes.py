@@ -15,6 +15,12 @@ subjects) wins whenever its score reaches that value (and, with `override_needs_
 the passage names at least one of its seed words: an analogy names what AI is compared
 with); otherwise the best theme wins if its
 score reaches `min_theme_score`, and the passage is left to topic discovery if not.
+
+Similarities, and with them every threshold here, in data/themes.toml and
+`TopicConfig.outlier_threshold`, are in the cosine units of the default embedder,
+all-MiniLM-L6-v2. An embedder whose cosines run on another scale carries a
+`SimilarityCalibration` (the static embedder fits one against MiniLM when it is distilled)
+that maps its similarities onto that scale before they are scored.
 """
 
 from __future__ import annotations
@@ -51,6 +57,40 @@ class ThemeScoring(BaseModel):
     document_weight: float = 0.2
     title_weight: float = 0.4
     min_theme_score: float = 0.8
+
+
+class SimilarityCalibration(BaseModel):
+    """`scale * cosine + offset` puts an embedder's similarities on MiniLM's cosine scale."""
+
+    scale: float = 1.0
+    offset: float = 0.0
+    fitted_on: str = ""  # how the values were obtained (recorded in the build manifest)
+
+    @classmethod
+    def fit(cls, student: np.ndarray, teacher: np.ndarray) -> "SimilarityCalibration":
+        """The affine map giving `student` similarities the mean and spread of `teacher`'s
+        (the same text pairs); rounded so that float noise does not change the result."""
+        scale = float(np.std(teacher) / max(float(np.std(student)), 1e-12))
+        return cls(scale=round(scale, 4), offset=round(float(np.mean(teacher)) - scale * float(np.mean(student)), 4))
+
+    @property
+    def is_identity(self) -> bool:
+        return self.scale == 1.0 and self.offset == 0.0
+
+    def apply(self, similarity: np.ndarray) -> np.ndarray:
+        """Similarities on the reference scale (unchanged, the same array, for the identity)."""
+        if self.is_identity:
+            return similarity
+        return (self.scale * similarity + self.offset).astype(similarity.dtype, copy=False)
+
+    def to_embedder_scale(self, threshold: float) -> float:
+        """A threshold on the reference scale expressed on the embedder's own cosine scale."""
+        return threshold if self.is_identity else (threshold - self.offset) / self.scale
+
+
+def similarity_calibration(embedder: object) -> SimilarityCalibration:
+    """The embedder's calibration; the identity for embedders on the reference scale."""
+    return getattr(embedder, "similarity_calibration", None) or SimilarityCalibration()
 
 
 class ThemeError(ValueError):

@@ -23,7 +23,8 @@ from pydantic import BaseModel, Field
 
 from pipelines.embeddings import Embedder
 from pipelines.themes import (
-    Theme, ThemeScoring, assign_themes, max_similarity, seed_word_hits, theme_exemplars, theme_scores,
+    Theme, ThemeScoring, assign_themes, max_similarity, seed_word_hits, similarity_calibration, theme_exemplars,
+    theme_scores,
 )
 
 OUTLIER = -1
@@ -111,10 +112,11 @@ def score_themes(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.
     exemplar_vectors = embedder.encode(exemplars["text"].to_list())
     exemplar_themes = exemplars["theme"].to_list()
     seed_hits = seed_word_hits(passages["text"], themes)
+    calibration = similarity_calibration(embedder)  # thresholds are in MiniLM's cosine units
     scores = theme_scores(
-        max_similarity(vectors, exemplar_vectors, exemplar_themes, themes),
+        calibration.apply(max_similarity(vectors, exemplar_vectors, exemplar_themes, themes)),
         seed_hits,
-        max_similarity(title_vectors, exemplar_vectors, exemplar_themes, themes),
+        calibration.apply(max_similarity(title_vectors, exemplar_vectors, exemplar_themes, themes)),
         passages["doc_id"], scoring,
     )
     return assign_themes(scores, seed_hits, themes, scoring)
@@ -159,7 +161,7 @@ def discover_topics(texts: list[str], vectors: np.ndarray, embedder: Embedder,
     if outliers_before and len(set(topics.tolist()) - {OUTLIER}):
         topics = np.asarray(model.reduce_outliers(
             texts, topics.tolist(), strategy="embeddings", embeddings=vectors,
-            threshold=config.outlier_threshold,
+            threshold=similarity_calibration(embedder).to_embedder_scale(config.outlier_threshold),
         ), dtype=np.int32)
     return topics, outliers_before
 
@@ -284,6 +286,7 @@ def assign_new_passages(saved: SavedTopicModel, topics: pl.DataFrame, passages: 
     offset = saved.model._outliers
     discovered = [tid for tid, th in topics.select("topic_id", "theme").iter_rows() if th is None and tid != OUTLIER]
     sims = vectors @ centroids[[t + offset for t in discovered]].T if discovered else np.zeros((len(vectors), 0))
+    threshold = similarity_calibration(embedder).to_embedder_scale(saved.config.outlier_threshold)
     out_ids, out_prob = [], []
     for row, theme_j in enumerate(theme_index.tolist()):
         key = saved.themes[theme_j].key if theme_j >= 0 else None
@@ -291,7 +294,7 @@ def assign_new_passages(saved: SavedTopicModel, topics: pl.DataFrame, passages: 
             tid = topic_of_theme[key]
             out_ids.append(tid)
             out_prob.append(float(np.clip(vectors[row] @ centroids[tid + offset], 0, 1)))
-        elif discovered and sims[row].max() >= saved.config.outlier_threshold:
+        elif discovered and sims[row].max() >= threshold:
             best = int(sims[row].argmax())
             out_ids.append(discovered[best])
             out_prob.append(float(np.clip(sims[row, best], 0, 1)))
