@@ -49,7 +49,8 @@ def _throughput(source_run: Path, n: int, repeat_minilm: int, repeat_static: int
     import gc
 
     from pipelines.embeddings import EmbeddingConfig, load_embedder
-    from pipelines.static_embedder import PCA_DIMS, model_cache_root
+    from pipelines.embeddings import DEFAULT_MODEL_SHA256
+    from pipelines.static_embedder import model_folder
 
     texts = pl.read_parquet(source_run / "passages.parquet")["text"].to_list()
     texts = (texts * (n // max(len(texts), 1) + 1))[:n]
@@ -58,7 +59,7 @@ def _throughput(source_run: Path, n: int, repeat_minilm: int, repeat_static: int
     began = time.perf_counter()
     minilm = load_embedder(EmbeddingConfig())
     out["minilm_load_s"] = time.perf_counter() - began
-    static_cached = any(model_cache_root().glob(f"static-*-pca{PCA_DIMS}/model.safetensors"))
+    static_cached = (model_folder(DEFAULT_MODEL_SHA256) / "model.safetensors").is_file()  # this recipe's model
     began = time.perf_counter()
     static = load_embedder(EmbeddingConfig(embedder="static"))
     elapsed = time.perf_counter() - began

@@ -260,7 +260,7 @@ class WordIndex:
         lengths = postings["positions"].list.len().to_numpy()
         self.offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
         positions = postings["positions"].explode().to_numpy()
-        self.rows = row_of_position[positions].astype(np.int32)
+        self.rows = row_of_position[positions]  # int32: 4 bytes a posting
         self.size = len(row_of_position)
 
     def prefix_mask(self, prefix: str) -> np.ndarray:
@@ -300,7 +300,7 @@ class DiscourseData:
              .with_row_index("_row"))
         self._word_index = None
         if "search_index" in tables:
-            row_of_position = np.empty(p.height, dtype=np.int64)
+            row_of_position = np.empty(p.height, dtype=np.int32)
             row_of_position[p["_position"].to_numpy()] = p["_row"].to_numpy()
             self._word_index = WordIndex(tables["search_index"], row_of_position)
         p = p.drop("_position")
