@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from waitress import create_server
 
+    from dashboard.server import freeze_loaded_heap
+
+    freeze_loaded_heap()  # as dashboard.server.serve does before serving
     listener = create_server(server, host="127.0.0.1", port=args.port, threads=args.threads, ident="bench")
     print(f"READY {listener.effective_port} {load_seconds:.3f}", flush=True)
     listener.run()

@@ -61,11 +61,25 @@ def test_serve_with_a_broken_run_says_so(tmp_path, fixture_run):
 def test_serve_uses_waitress_with_threads(fixture_out, monkeypatch):
     import waitress
 
-    calls = {}
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.update(kw, app=app))
+    calls, order = {}, []
+    monkeypatch.setattr(server, "freeze_loaded_heap", lambda: order.append("freeze"))
+    monkeypatch.setattr(waitress, "serve",
+                        lambda app, **kw: (calls.update(kw, app=app), order.append("serve")))
     server.serve(fixture_out, host="127.0.0.1", port=8123, workers=3)
     assert calls["threads"] == 3 and calls["port"] == 8123 and calls["host"] == "127.0.0.1"
     assert calls["app"].name == "dashboard.app"  # the Flask server
+    assert order == ["freeze", "serve"]  # the loaded app is out of the GC's way first
+
+
+def test_freezing_the_loaded_heap_leaves_nothing_for_a_full_collection():
+    import gc
+
+    try:
+        server.freeze_loaded_heap()
+        assert gc.get_freeze_count() > 0
+        assert sum(len(gc.get_objects(generation)) for generation in range(3)) < gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
 
 
 def test_serve_debug_uses_dev_server(fixture_out, monkeypatch):
