@@ -13,6 +13,7 @@ bits take `hashed_trend_tables`, the plain group-by on the key columns (same res
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -82,7 +83,7 @@ class KeyCodes:
     topics: int
     people: tuple[str, ...]
     sources: tuple[str, ...]
-    documents: int
+    documents: int  # an upper bound of the number of documents (the number of passages)
     topic_dtype: pl.DataType
 
     @property
@@ -101,14 +102,13 @@ class KeyCodes:
             lazy.select(pl.col("people").explode().drop_nulls().unique().sort()),
             lazy.select(pl.col("source").drop_nulls().unique().sort()),
             lazy.select(first_month=pl.col("month").min(), last_month=pl.col("month").max(),
-                        first_topic=pl.col("topic_id").min(), last_topic=pl.col("topic_id").max(),
-                        documents=pl.col("doc_id").rle_id().max() + 1),
+                        first_topic=pl.col("topic_id").min(), last_topic=pl.col("topic_id").max()),
         ])
         b = bounds.row(0, named=True)
         return cls(first_month=b["first_month"], month_days=(b["last_month"] - b["first_month"]).days + 1,
                    first_topic=b["first_topic"] or 0, topics=(b["last_topic"] or 0) - (b["first_topic"] or 0) + 1,
                    people=tuple(people.to_series().to_list()), sources=tuple(sources.to_series().to_list()),
-                   documents=int(b["documents"] or 1), topic_dtype=passages.schema["topic_id"])
+                   documents=max(passages.height, 1), topic_dtype=passages.schema["topic_id"])
 
 
 def _pack(parts: list[tuple[pl.Expr, int]]) -> pl.Expr:
@@ -176,10 +176,9 @@ def _unpack(groups: pl.LazyFrame, codes: KeyCodes, fields: list[str]) -> pl.Lazy
     decoded = {
         "month": (columns["month"].cast(pl.Int32) + _days(codes.first_month)).cast(pl.Date),
         "topic_id": (columns.get("topic", pl.lit(0)).cast(pl.Int64) + codes.first_topic).cast(codes.topic_dtype),
-        "person": columns.get("person", pl.lit(0)).cast(pl.Int64).replace_strict(
-            list(range(1, len(codes.people) + 1)), list(codes.people), default=None, return_dtype=pl.String),
-        "source": columns.get("source", pl.lit(0)).cast(pl.Int64).replace_strict(
-            list(range(1, len(codes.sources) + 1)), list(codes.sources), default=None, return_dtype=pl.String),
+        # code 0 (all people / no source) is null, code i the i-th name
+        "person": pl.lit(pl.Series([None, *codes.people], dtype=pl.String)).gather(columns["person"]),
+        "source": pl.lit(pl.Series([None, *codes.sources], dtype=pl.String)).gather(columns["source"]),
     }
     keys = TREND_KEYS if "topic" in fields else TOTAL_KEYS
     return groups.select(*[decoded[k].alias(k) for k in keys], "passages", "documents")
@@ -199,11 +198,12 @@ def trend_tables(passages_with_people: pl.DataFrame) -> tuple[pl.DataFrame, pl.D
         return hashed_trend_tables(frame)
     rows = _packed_rows(frame.lazy(), codes).collect()
     doc_bits = codes.widths["doc"]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy's sort releases the GIL
+        trend_counts, total_counts = pool.map(lambda column: _counts_of_sorted_keys(rows[column].to_numpy(), doc_bits),
+                                              ["trend_key", "total_key"])
     trends, totals = pl.collect_all([
-        _unpack(_counts_of_sorted_keys(rows["trend_key"].to_numpy(), doc_bits).lazy(), codes,
-                ["month", "topic", "person", "source"]),
-        _unpack(_counts_of_sorted_keys(rows["total_key"].to_numpy(), doc_bits).lazy(), codes,
-                ["month", "person", "source"]),
+        _unpack(trend_counts.lazy(), codes, ["month", "topic", "person", "source"]),
+        _unpack(total_counts.lazy(), codes, ["month", "person", "source"]),
     ])
     return trends, totals
 
