@@ -13,7 +13,6 @@ bits take `hashed_trend_tables`, the plain group-by on the key columns (same res
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -158,12 +157,11 @@ def _counts_of_sorted_keys(keys: np.ndarray, doc_bits: int) -> pl.DataFrame:
     keys = np.sort(keys)
     group = keys >> np.uint64(doc_bits)
     starts = np.concatenate(([0], np.flatnonzero(group[1:] != group[:-1]) + 1))
-    ends = np.append(starts[1:], keys.size)
-    new_doc = np.empty(keys.size, dtype=np.uint32)
-    new_doc[0] = 1
-    np.not_equal(keys[1:], keys[:-1], out=new_doc[1:], casting="unsafe")
-    return pl.DataFrame({"group": group[starts], "passages": ends - starts,
-                         "documents": np.add.reduceat(new_doc, starts)}, schema=schema)
+    new_doc = np.empty(keys.size, dtype=np.bool_)
+    new_doc[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new_doc[1:])
+    return pl.DataFrame({"group": group[starts], "passages": np.diff(starts, append=keys.size),
+                         "documents": np.add.reduceat(new_doc, starts, dtype=np.uint32)}, schema=schema)
 
 
 def _unpack(groups: pl.LazyFrame, codes: KeyCodes, fields: list[str]) -> pl.LazyFrame:
@@ -198,9 +196,8 @@ def trend_tables(passages_with_people: pl.DataFrame) -> tuple[pl.DataFrame, pl.D
         return hashed_trend_tables(frame)
     rows = _packed_rows(frame.lazy(), codes).collect()
     doc_bits = codes.widths["doc"]
-    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy's sort releases the GIL
-        trend_counts, total_counts = pool.map(lambda column: _counts_of_sorted_keys(rows[column].to_numpy(), doc_bits),
-                                              ["trend_key", "total_key"])
+    trend_counts = _counts_of_sorted_keys(rows["trend_key"].to_numpy(), doc_bits)
+    total_counts = _counts_of_sorted_keys(rows["total_key"].to_numpy(), doc_bits)
     trends, totals = pl.collect_all([
         _unpack(trend_counts.lazy(), codes, ["month", "topic", "person", "source"]),
         _unpack(total_counts.lazy(), codes, ["month", "person", "source"]),
