@@ -729,7 +729,15 @@ class DiscourseData:
         return self._pid_rows[pos[found]].astype(np.int64)
 
     def _with_titles(self, rows: pl.DataFrame) -> pl.DataFrame:
-        return rows.join(self._docs.select("doc_id", "title", "url"), on="doc_id", how="left")
+        """`rows` with their document's title and url (documents are sorted by doc_id, so
+        a binary search per row replaces a join against every document)."""
+        pos = self._doc_keys.search_sorted(rows["doc_id"], side="left").to_numpy()
+        pos = np.minimum(pos, max(self._docs.height - 1, 0))
+        docs = self._docs.select("doc_id", "title", "url")[pos]
+        found = docs["doc_id"] == rows["doc_id"]
+        return rows.with_columns(
+            docs["title"].zip_with(found, pl.Series([None] * rows.height, dtype=pl.String)),
+            docs["url"].zip_with(found, pl.Series([None] * rows.height, dtype=pl.String)))
 
     def _marks(self, rows: pl.DataFrame, f: Filters) -> list[list[list[Any]]]:
         """Per row: non-overlapping [start, end, kind, person] marks relative to its text.
@@ -746,15 +754,20 @@ class DiscourseData:
         pattern = (re.compile("|".join(r"(?<!\w)" + re.escape(w) + r"\w*"
                                        for w in f.search_words), re.IGNORECASE)
                    if f.search_words else None)
-        out = []
+        # every mention of the shown rows in one gather (rows' mentions are contiguous)
+        spans = [np.arange(a, b) for a, b in zip(lo, hi)]
+        picked = self._mentions[np.concatenate(spans) if spans else np.empty(0, np.int64)]
+        people_of = picked["person"].to_list()
+        starts_of, ends_of = picked["char_start"].to_list(), picked["char_end"].to_list()
+        out, k = [], 0
         for text, start, a, b in zip(rows["text"].to_list(), rows["char_start"].to_list(),
                                      lo, hi):
             marks: list[list[Any]] = []
-            if b > a:
-                for person, s, e in self._mentions.slice(a, b - a).select(
-                        "person", "char_start", "char_end").iter_rows():
-                    marks.append([int(s) - int(start), int(e) - int(start),
-                                  "match" if person in chosen else "person", person])
+            for person, s, e in zip(people_of[k:k + b - a], starts_of[k:k + b - a],
+                                    ends_of[k:k + b - a]):
+                marks.append([int(s) - int(start), int(e) - int(start),
+                              "match" if person in chosen else "person", person])
+            k += b - a
             if pattern is not None:
                 marks.extend([m.start(), m.end(), "search", None]
                              for m in pattern.finditer(text))

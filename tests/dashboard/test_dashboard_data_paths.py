@@ -173,3 +173,22 @@ def test_export_has_no_marks_but_the_same_rows(ddata, monkeypatch):
     assert ddata.passages_export(Filters())["passage_id"].to_list() == \
         ddata.passages(Filters(), limit=50_000, marks=False).rows["passage_id"].to_list()
     assert date(2024, 4, 10) in ddata.passages_export(Filters())["date"].to_list()
+
+
+@pytest.mark.parametrize("which", ["fixture", "hostile"])
+def test_titles_and_marks_match_a_join_and_a_per_row_lookup(which, ddata, hostile_data):
+    """Titles by binary search over the sorted documents equal a join; the marks gathered
+    for all shown rows at once equal each row's own mentions."""
+    data = ddata if which == "fixture" else hostile_data
+    result = data.passages(Filters(), limit=10_000)
+    joined = result.rows.select("passage_id", "doc_id").join(
+        data._docs.select("doc_id", "title", "url"), on="doc_id", how="left", maintain_order="left")
+    assert result.rows["title"].to_list() == joined["title"].to_list()
+    assert result.rows["url"].to_list() == joined["url"].to_list()
+    assert result.rows.height == data._p.height
+    offsets = dict(zip(data._p["passage_id"], data._p["char_start"]))
+    for pid, marks in zip(result.rows["passage_id"], result.marks):
+        own = data._mentions.filter(pl.col("passage_id") == pid)
+        expected = sorted((s - offsets[pid], e - offsets[pid]) for s, e in
+                          zip(own["char_start"], own["char_end"]))
+        assert sorted((m[0], m[1]) for m in marks if m[2] != "search") == expected, pid
