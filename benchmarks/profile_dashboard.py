@@ -181,7 +181,7 @@ def profile(run_dir: Path, repeat: int = 5) -> dict:
     out["csv.top"] = {"what": "passages CSV: cProfile of data.passages_export, top functions (cumulative)",
                       "ms": float("nan"), "note": "; ".join(_top_functions(lambda: data.passages_export(Filters())))}
     text = record("csv.text", "passages CSV: csv_text(frame)", lambda: csv_text(frame))
-    out["csv.text"]["note"] = f"{len(text.encode()) / 2**20:.1f} MB of CSV in one JSON response"
+    out["csv.text"]["note"] = f"{len(text.encode()) / 2**20:.1f} MB of CSV (streamed by /download/passages.csv)"
     return out
 
 
