@@ -42,6 +42,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from benchmarks.common import PYTHON, REPO_ROOT, Results, fmt_bytes, log, percentile
+from dashboard.security import callback_outputs, update_body
 
 try:  # component ids as the dashboard defines them; literal fallbacks keep this importable
     from dashboard.layout import ids as _ids
@@ -140,14 +141,6 @@ def serve(run_dir: Path, threads: int = 4, timeout: float = 300) -> Iterator[Wor
 # --- a minimal Dash renderer ---------------------------------------------------------------------
 
 
-def _parse_outputs(spec: str) -> list[tuple[str, str]]:
-    parts = spec[2:-2].split("...") if spec.startswith("..") else [spec]
-    out = []
-    for part in parts:
-        component, prop = part.rsplit(".", 1)
-        out.append((component, prop))
-    return out
-
 
 @dataclass
 class Callback:
@@ -220,7 +213,7 @@ class Renderer:
             inputs = [(d["id"], d["property"]) for d in dep.get("inputs", [])]
             if any(isinstance(c, dict) or str(c).startswith("{") for c, _ in inputs):
                 continue  # pattern-matching callbacks are not played
-            outputs = _parse_outputs(dep["output"])
+            outputs = callback_outputs(dep["output"])
             name = next((CALLBACK_NAMES[c] for c, _ in outputs if c in CALLBACK_NAMES), None) or \
                 ", ".join(f"{c}.{p}" for c, p in outputs)
             renderer.callbacks.append(Callback(i, dep, outputs, inputs,
@@ -245,14 +238,8 @@ class Renderer:
 
     # -- firing ------------------------------------------------------------------------------------
     def _payload(self, cb: Callback, changed: set[tuple[str, str]]) -> dict:
-        outputs = [{"id": c, "property": p} for c, p in cb.outputs]
-        return {
-            "output": cb.spec["output"],
-            "outputs": outputs if cb.spec["output"].startswith("..") else outputs[0],
-            "inputs": [{"id": c, "property": p, "value": self.props.get((c, p))} for c, p in cb.inputs],
-            "state": [{"id": c, "property": p, "value": self.props.get((c, p))} for c, p in cb.state],
-            "changedPropIds": [f"{c}.{p}" for c, p in cb.inputs if (c, p) in changed],
-        }
+        values = {f"{c}.{p}": self.props.get((c, p)) for c, p in cb.inputs + cb.state}
+        return update_body(cb.spec, values, [f"{c}.{p}" for c, p in cb.inputs if (c, p) in changed])
 
     def fire(self, cb: Callback, changed: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
         body = json.dumps(self._payload(cb, changed))
@@ -519,16 +506,21 @@ def run(run_dir: Path, variants: int = 12, only: set[str] | None = None,
                           worker.rss(), worker.peak_rss(), sorted({cb.name for cb in renderer.callbacks}))
 
 
+def _grouped(samples: list, key: Callable[[Any], Any]) -> dict[Any, tuple[list, list, Any]]:
+    """key -> (all samples, the samples after the first call (all if only first calls),
+    the first call or None), keys in order of first appearance."""
+    groups: dict[Any, list] = {}
+    for sample in samples:
+        groups.setdefault(key(sample), []).append(sample)
+    return {k: (group, [x for x in group if not x.first] or group, next((x for x in group if x.first), None))
+            for k, group in groups.items()}
+
+
 def summarize_downloads(downloads: list[DownloadSample]) -> list[dict]:
     """One row per download action: n, first-call and p50/p95 time to first byte and total
     time (client side), p95 server time before streaming, p50 / max bytes."""
-    groups: dict[str, list[DownloadSample]] = {}
-    for d in downloads:
-        groups.setdefault(d.action, []).append(d)
     rows = []
-    for action, group in groups.items():
-        steady = [d for d in group if not d.first] or group
-        first = next((d for d in group if d.first), None)
+    for action, (group, steady, first) in _grouped(downloads, lambda d: d.action).items():
         rows.append({
             "action": action, "n": len(steady),
             "first_total_ms": first.total_ms if first else float("nan"),
@@ -545,16 +537,11 @@ def summarize_downloads(downloads: list[DownloadSample]) -> list[dict]:
 
 def summarize(samples: list[Sample]) -> list[dict]:
     """One row per (action, callback): n, first-call ms, p50/p95 server and client ms, sizes."""
-    groups: dict[tuple[str, str], list[Sample]] = {}
-    for s in samples:
-        groups.setdefault((s.action, s.callback), []).append(s)
     rows = []
-    for (action, callback), group in groups.items():
-        steady = [s for s in group if not s.first] or group
-        first = [s for s in group if s.first]
+    for (action, callback), (group, steady, first) in _grouped(samples, lambda s: (s.action, s.callback)).items():
         rows.append({
             "action": action, "callback": callback, "n": len(steady),
-            "first_ms": first[0].server_ms if first else float("nan"),
+            "first_ms": first.server_ms if first else float("nan"),
             "p50_ms": percentile([s.server_ms for s in steady], 50),
             "p95_ms": percentile([s.server_ms for s in steady], 95),
             "client_p95_ms": percentile([s.client_ms for s in steady], 95),

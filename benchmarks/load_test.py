@@ -51,6 +51,8 @@ from typing import Any
 
 import requests
 
+from dashboard.security import callback_outputs, update_body
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DOCS = REPO_ROOT / "docs" / "RELIABILITY.md"
 START_MARK = "<!-- load-test results: written by benchmarks/load_test.py -->"
@@ -108,11 +110,6 @@ def percentile(values: list[float], q: float) -> float:
 
 
 # ---------------------------------------------------------------------- the app's model
-def outputs_of_key(key: str) -> list[tuple[str, str]]:
-    parts = key[2:-2].split("...") if key.startswith("..") else [key]
-    return [tuple(p.rsplit(".", 1)) for p in parts]  # type: ignore[misc]
-
-
 def layout_props(node: Any, out: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """component id -> its props, from the /_dash-layout tree."""
     if isinstance(node, dict):
@@ -211,27 +208,15 @@ class User:
         return self.props.get(cid, {}).get(prop)
 
     def body(self, dep: dict[str, Any], changed: list[str]) -> dict[str, Any]:
-        def specs(items):
-            out = []
-            for item in items:
-                spec = {"id": item["id"], "property": item["property"]}
-                v = self.value(item["id"], item["property"])
-                if v is not None:
-                    spec["value"] = v
-                out.append(spec)
-            return out
-
-        outs = [{"id": c, "property": p} for c, p in outputs_of_key(dep["output"])]
-        body = {"output": dep["output"],
-                "outputs": outs if dep["output"].startswith("..") else outs[0],
-                "inputs": specs(dep["inputs"]), "changedPropIds": changed}
-        if dep["state"]:
-            body["state"] = specs(dep["state"])
-        return body
+        """The renderer's request for `dep`; props this client has no value for are undefined."""
+        values = {f"{item['id']}.{item['property']}": value
+                  for item in dep["inputs"] + (dep["state"] or [])
+                  if (value := self.value(item["id"], item["property"])) is not None}
+        return update_body(dep, values, changed)
 
     def fire(self, index: int, changed: list[str], depth: int = 0) -> None:
         dep = self.model.deps[index]
-        name = outputs_of_key(dep["output"])[0][0]
+        name = callback_outputs(dep["output"])[0][0]
         payload = self.request(f"callback {name}", "POST", "/_dash-update-component",
                                self.body(dep, changed))
         if not isinstance(payload, dict) or not isinstance(payload.get("response"), dict):

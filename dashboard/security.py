@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import dash
@@ -118,6 +118,37 @@ def _spec_ids(items: Any) -> list[tuple[str, str]] | None:
             return None
         out.append((cid, prop))
     return out
+
+
+def callback_outputs(output_key: str) -> list[tuple[str, str]]:
+    """[(component id, property)] named by a callback's output key: "id.prop", or
+    "..a.p...b.q.." for several outputs."""
+    parts = output_key[2:-2].split("...") if output_key.startswith("..") else [output_key]
+    return [(cid, prop) for cid, prop in (part.rsplit(".", 1) for part in parts)]
+
+
+def update_body(dep: dict[str, Any], values: Mapping[str, Any], changed: list[str]) -> dict[str, Any]:
+    """The body Dash's renderer posts to /_dash-update-component for callback `dep` (an
+    entry of /_dash-dependencies): `values` maps "id.prop" to a value, and a prop missing
+    there is sent without one (undefined). `check_update_body` accepts these bodies; the
+    tests and the HTTP benchmarks build their requests with it."""
+    def specs(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for item in items:
+            spec = {"id": item["id"], "property": item["property"]}
+            key = f"{item['id']}.{item['property']}"
+            if key in values:
+                spec["value"] = values[key]
+            out.append(spec)
+        return out
+
+    outputs = [{"id": cid, "property": prop} for cid, prop in callback_outputs(dep["output"])]
+    body = {"output": dep["output"],
+            "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+            "inputs": specs(dep["inputs"]), "changedPropIds": changed}
+    if dep.get("state"):
+        body["state"] = specs(dep["state"])
+    return body
 
 
 def check_update_body(body: Any, callback_map: dict[str, dict]) -> str | None:

@@ -21,7 +21,7 @@ import pytest
 from dash import Input, Output
 
 from dashboard.layout import ids
-from dashboard.security import MAX_BODY_BYTES
+from dashboard.security import MAX_BODY_BYTES, callback_outputs, update_body
 from dashboard.url_state import MAX_LIST_VALUES
 
 UPDATE = "/_dash-update-component"
@@ -74,37 +74,10 @@ HOSTILE_VALUES: dict[str, Any] = {
 }
 
 
-def _outputs(output_key: str) -> list[dict[str, str]]:
-    keys = output_key[2:-2].split("...") if output_key.startswith("..") else [output_key]
-    return [dict(zip(("id", "property"), k.rsplit(".", 1))) for k in keys]
-
-
-def request_body(dep: dict, values: dict[str, Any], changed: list[str]) -> dict:
-    """The JSON body the renderer sends for callback `dep` with these prop values
-    (a prop missing from `values` is sent without a value, i.e. undefined)."""
-    def specs(items):
-        out = []
-        for item in items:
-            spec = {"id": item["id"], "property": item["property"]}
-            key = f"{item['id']}.{item['property']}"
-            if key in values:
-                spec["value"] = values[key]
-            out.append(spec)
-        return out
-
-    outputs = _outputs(dep["output"])
-    body = {"output": dep["output"],
-            "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-            "inputs": specs(dep["inputs"]), "changedPropIds": changed}
-    if dep["state"]:
-        body["state"] = specs(dep["state"])
-    return body
-
-
 @pytest.fixture(scope="module")
 def deps(client) -> dict[str, dict]:
     """Callback map by a short name: the first output's component id."""
-    return {_outputs(d["output"])[0]["id"]: d for d in client.get("/_dash-dependencies").get_json()}
+    return {callback_outputs(d["output"])[0][0]: d for d in client.get("/_dash-dependencies").get_json()}
 
 
 def post(client, body: Any, content_type: str = "application/json"):
@@ -137,7 +110,7 @@ def test_every_callback_is_covered(deps):
 def test_person_filter_from_the_control(client, deps):
     dep = deps[ids.PEOPLE]
     values = dict(BASELINE, **{f"{ids.PEOPLE}.value": ["Elon Musk"]})
-    out = outputs_of(post(client, request_body(dep, values, [f"{ids.PEOPLE}.value"])))
+    out = outputs_of(post(client, update_body(dep, values, [f"{ids.PEOPLE}.value"])))
     assert out[ids.FILTERS]["data"]["people"] == ["Elon Musk"]
     assert out[ids.URL]["search"] == "?person=Elon+Musk"
     assert out[ids.MONTHS_LABEL]["children"] == "Jan 2024 – Apr 2024"
@@ -149,14 +122,14 @@ def test_grid_and_document_for_a_point(client, deps):
                                         "2024-02-01"]}]}
     dep = deps[ids.POINT]
     values = dict(BASELINE, **{f"{ids.TREND_GRAPH}.clickData": point, f"{ids.FILTERS}.data": store})
-    picked = outputs_of(post(client, request_body(dep, values, [f"{ids.TREND_GRAPH}.clickData"])))
+    picked = outputs_of(post(client, update_body(dep, values, [f"{ids.TREND_GRAPH}.clickData"])))
     point_data = picked[ids.POINT]["data"]
     assert point_data["month"] == "2024-02-01" and point_data["topic_id"] == 1
-    grid = outputs_of(post(client, request_body(
+    grid = outputs_of(post(client, update_body(
         deps[ids.GRID], {f"{ids.FILTERS}.data": store, f"{ids.POINT}.data": point_data},
         [f"{ids.POINT}.data"])))
     assert sorted(r["passage_id"] for r in grid[ids.GRID]["rowData"]) == ["d3:1", "d4:0", "d4:1"]
-    doc = outputs_of(post(client, request_body(
+    doc = outputs_of(post(client, update_body(
         deps[ids.DOC_DRAWER], dict(BASELINE, **{f"{ids.GRID}.cellClicked": {"rowId": "d4:0"}}),
         [f"{ids.GRID}.cellClicked"])))
     assert doc[ids.DOC_DRAWER] == {"opened": True, "title": "Document d4"}
@@ -176,7 +149,7 @@ def test_csv_link_follows_filters_and_point(app, client, deps):
              "key": "?person=Elon+Musk&topic=compute_race&q=GPUs"}
 
     def href(point_data):
-        out = outputs_of(post(client, request_body(
+        out = outputs_of(post(client, update_body(
             deps[ids.PASSAGES_CSV_LINK], {f"{ids.FILTERS}.data": store,
                                           f"{ids.POINT}.data": point_data},
             [f"{ids.POINT}.data"])))
@@ -197,7 +170,7 @@ def test_csv_link_follows_filters_and_point(app, client, deps):
 def test_ten_thousand_people_give_a_visible_notice(client, deps):
     dep = deps[ids.PEOPLE]
     values = dict(BASELINE, **{f"{ids.PEOPLE}.value": ["Elon Musk"] + ["Nobody"] * 9_999})
-    response = post(client, request_body(dep, values, [f"{ids.PEOPLE}.value"]))
+    response = post(client, update_body(dep, values, [f"{ids.PEOPLE}.value"]))
     out = outputs_of(response)
     assert out[ids.FILTERS]["data"]["people"] == ["Elon Musk"]  # the known one is kept
     notice = json.dumps(out[ids.NOTICES]["children"])
@@ -208,17 +181,17 @@ def test_ten_thousand_people_give_a_visible_notice(client, deps):
 def test_malformed_month_range_gives_a_notice(client, deps):
     dep = deps[ids.PEOPLE]
     values = dict(BASELINE, **{f"{ids.MONTHS}.value": [NAN, INF]})
-    out = outputs_of(post(client, request_body(dep, values, [f"{ids.MONTHS}.value"])))
+    out = outputs_of(post(client, update_body(dep, values, [f"{ids.MONTHS}.value"])))
     assert "Ignored the month range" in json.dumps(out[ids.NOTICES]["children"])
     assert out[ids.FILTERS]["data"]["start"] is None  # the whole corpus
 
 
 def test_unknown_topic_and_passage_are_ignored(client, deps):
-    topic = post(client, request_body(deps[ids.TOPIC_DETAILS],
+    topic = post(client, update_body(deps[ids.TOPIC_DETAILS],
                                       dict(BASELINE, **{f"{ids.TOPIC_SELECT}.value": "9999"}),
                                       [f"{ids.TOPIC_SELECT}.value"]))
     assert "Unknown topic." in json.dumps(outputs_of(topic))
-    doc = post(client, request_body(deps[ids.DOC_DRAWER],
+    doc = post(client, update_body(deps[ids.DOC_DRAWER],
                                     dict(BASELINE, **{f"{ids.GRID}.cellClicked": {"rowId": "x:0"}}),
                                     [f"{ids.GRID}.cellClicked"]))
     assert outputs_of(doc) == {}  # nothing to open: every output left as it is
@@ -236,13 +209,13 @@ def test_hostile_values_are_handled_by_the_callback(client, deps, callback, kind
         values = dict(BASELINE, **{key: value})
         changed = [key] if item in dep["inputs"] else [
             f"{i['id']}.{i['property']}" for i in dep["inputs"][:1]]
-        response = post(client, request_body(dep, values, changed))
+        response = post(client, update_body(dep, values, changed))
         assert_handled(response)
 
 
 # ---------------------------------------------------- malformed requests: 4xx, no callback
 def _valid(deps) -> dict:
-    return request_body(deps[ids.HEATMAP], BASELINE, [f"{ids.FILTERS}.data"])
+    return update_body(deps[ids.HEATMAP], BASELINE, [f"{ids.FILTERS}.data"])
 
 
 MALFORMED: dict[str, Any] = {
@@ -285,7 +258,7 @@ def test_malformed_requests_get_400(client, deps, kind):
 
 
 def test_oversized_body_gets_413(client, deps):
-    body = request_body(deps[ids.PEOPLE], dict(BASELINE, **{
+    body = update_body(deps[ids.PEOPLE], dict(BASELINE, **{
         f"{ids.SEARCH}.value": "x" * (MAX_BODY_BYTES + 1)}), [f"{ids.SEARCH}.value"])
     response = post(client, body)
     assert response.status_code == 413
@@ -336,7 +309,7 @@ def test_grid_limit_and_its_message(client, deps, monkeypatch):
     from dashboard import callbacks
 
     assert callbacks.GRID_LIMIT == 200  # ~133 KB of rowData at most (docs/PERFORMANCE.md)
-    body = request_body(deps[ids.GRID], {f"{ids.FILTERS}.data": DEFAULT_STORE,
+    body = update_body(deps[ids.GRID], {f"{ids.FILTERS}.data": DEFAULT_STORE,
                                          f"{ids.POINT}.data": None}, [f"{ids.FILTERS}.data"])
     whole = outputs_of(post(client, body))
     assert len(whole[ids.GRID]["rowData"]) == 20
@@ -348,7 +321,7 @@ def test_grid_limit_and_its_message(client, deps, monkeypatch):
     assert capped[ids.GRID_COUNT]["children"] == (
         "20 passages match; the grid shows the newest 5. "
         "Download the passages CSV for all 20 of them.")
-    link = outputs_of(post(client, request_body(
+    link = outputs_of(post(client, update_body(
         deps[ids.PASSAGES_CSV_LINK], BASELINE, [f"{ids.FILTERS}.data"])))
     href = link[ids.PASSAGES_CSV_LINK]["href"]
     assert href == "/download/passages.csv"
