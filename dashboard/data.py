@@ -735,9 +735,7 @@ class DiscourseData:
         pos = np.minimum(pos, max(self._docs.height - 1, 0))
         docs = self._docs.select("doc_id", "title", "url")[pos]
         found = docs["doc_id"] == rows["doc_id"]
-        return rows.with_columns(
-            docs["title"].zip_with(found, pl.Series([None] * rows.height, dtype=pl.String)),
-            docs["url"].zip_with(found, pl.Series([None] * rows.height, dtype=pl.String)))
+        return rows.with_columns(docs.select(pl.when(found).then(pl.col("title", "url"))))
 
     def _marks(self, rows: pl.DataFrame, f: Filters) -> list[list[list[Any]]]:
         """Per row: non-overlapping [start, end, kind, person] marks relative to its text.
