@@ -149,18 +149,22 @@ def breakdown(run_dir: Path, repeat: int) -> dict[str, list[float]]:
 
     inputs = load_inputs(run_dir, with_bertopic=False)
     passages = inputs.passages
-    codes = aggregates.KeyCodes.of(passages)
-    rows = aggregates._packed_rows(passages.lazy(), codes).collect()
-    trend_keys, total_keys = rows["trend_key"].to_numpy(), rows["total_key"].to_numpy()
+    interned = aggregates.interned_keys(passages)
+    codes = aggregates.KeyCodes.of(interned)
+    trend_keys, total_keys = aggregates._packed_keys(interned, codes)
     doc_bits = codes.widths["doc"]
     functions = {
-        "pipeline: key codes (people, sources, bounds)": lambda: aggregates.KeyCodes.of(passages),
-        "pipeline: packed passage x person keys": lambda: aggregates._packed_rows(passages.lazy(), codes).collect(),
+        "pipeline: strings interned (source, people as Categoricals; documents by rle_id)": lambda: (
+            aggregates.interned_keys(passages)),
+        "pipeline: key codes (sorted categories, bounds)": lambda: aggregates.KeyCodes.of(interned),
+        "pipeline: packed passage x person keys": lambda: aggregates._packed_keys(interned, codes),
         "pipeline: trends counts off the sorted keys (numpy sort)": lambda: aggregates._counts_of_sorted_keys(
-            trend_keys, doc_bits),
+            trend_keys.copy(), doc_bits),
         "pipeline: month totals counts off the sorted keys (numpy sort)": lambda: aggregates._counts_of_sorted_keys(
-            total_keys, doc_bits),
-        "alternative: Polars sort of the packed trend keys": lambda: rows.select(pl.col("trend_key").sort()),
+            total_keys.copy(), doc_bits),
+        "pipeline: both counts side by side (two threads)": lambda: aggregates._counts_side_by_side(
+            trend_keys.copy(), total_keys.copy(), doc_bits),
+        "alternative: Polars sort of the packed trend keys": lambda: pl.Series(trend_keys).sort(),
         "alternative: numpy sort of the packed trend keys": lambda: np.sort(trend_keys),
         "former design: group_by on the key columns (hashed_trend_tables)": lambda: aggregates.hashed_trend_tables(
             passages),

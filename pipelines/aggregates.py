@@ -5,16 +5,19 @@ whether it names nobody or several people; a passage naming two people also coun
 under each of them. See docs/ARTIFACTS.md.
 
 `trend_tables` is the hot path at a million passages (docs/PERFORMANCE.md, part 1). It codes
-every group key as a small integer, packs month, topic, person, source and document into one
-UInt64 per passage x person row, sorts that column and reads both counts off the sorted runs:
-no hashing of strings and no per-group distinct count. Corpora whose codes do not fit in 64
-bits take `hashed_trend_tables`, the plain group-by on the key columns (same result, slower).
+every group key as a small integer (each string hashed once, by a Categorical cast), packs
+month, topic, person, source and document into one UInt64 per passage x person row, sorts
+those keys and reads both counts off the sorted runs: no group-by on strings and no
+per-group distinct count. Corpora whose codes do not fit in 64 bits take
+`hashed_trend_tables`, the plain group-by on the key columns (same result, slower).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -68,7 +71,27 @@ def _days(day: date) -> int:
     return (day - date(1970, 1, 1)).days
 
 
-@dataclass(frozen=True)
+def interned_keys(passages: pl.DataFrame) -> pl.DataFrame:
+    """The key columns with every string replaced by a small integer: documents numbered by
+    `rle_id` (so each document's passages must be contiguous), `source` and `people` cast to
+    Categoricals with categories of their own.
+
+    A fresh `pl.Categories` per column hashes each string once and numbers the distinct values
+    0, 1, ... in order of appearance; its categories are exactly the values in the column."""
+    return passages.lazy().select(
+        "month", "topic_id", doc=pl.col("doc_id").rle_id(),
+        source=pl.col("source").cast(pl.Categorical(pl.Categories.random())),
+        people=pl.col("people").cast(pl.List(pl.Categorical(pl.Categories.random()))),
+    ).collect()
+
+
+def _sorted_codes(categories: pl.Series) -> tuple[tuple[str, ...], pl.Series]:
+    """The categories in sorted order, and each category's code by physical id: its 1-based
+    rank in that order (0 is left for null)."""
+    return tuple(categories.sort().to_list()), categories.rank("ordinal").cast(pl.UInt64)
+
+
+@dataclass(frozen=True, eq=False)
 class KeyCodes:
     """Integer codes of the group keys; each code's bit width, most significant first.
 
@@ -82,6 +105,8 @@ class KeyCodes:
     topics: int
     people: tuple[str, ...]
     sources: tuple[str, ...]
+    person_code: pl.Series  # by the physical id of `interned_keys`' people categorical
+    source_code: pl.Series  # by the physical id of its source categorical
     documents: int  # an upper bound of the number of documents (the number of passages)
     topic_dtype: pl.DataType
 
@@ -95,19 +120,16 @@ class KeyCodes:
         return sum(self.widths.values()) <= 64
 
     @classmethod
-    def of(cls, passages: pl.DataFrame) -> KeyCodes:
-        lazy = passages.lazy()
-        people, sources, bounds = pl.collect_all([
-            lazy.select(pl.col("people").explode().drop_nulls().unique().sort()),
-            lazy.select(pl.col("source").drop_nulls().unique().sort()),
-            lazy.select(first_month=pl.col("month").min(), last_month=pl.col("month").max(),
-                        first_topic=pl.col("topic_id").min(), last_topic=pl.col("topic_id").max()),
-        ])
-        b = bounds.row(0, named=True)
+    def of(cls, interned: pl.DataFrame) -> KeyCodes:
+        """The codes of a frame from `interned_keys`."""
+        people, person_code = _sorted_codes(interned.schema["people"].inner.categories.to_series())
+        sources, source_code = _sorted_codes(interned.schema["source"].categories.to_series())
+        b = interned.select(first_month=pl.col("month").min(), last_month=pl.col("month").max(),
+                            first_topic=pl.col("topic_id").min(), last_topic=pl.col("topic_id").max()).row(0, named=True)
         return cls(first_month=b["first_month"], month_days=(b["last_month"] - b["first_month"]).days + 1,
                    first_topic=b["first_topic"] or 0, topics=(b["last_topic"] or 0) - (b["first_topic"] or 0) + 1,
-                   people=tuple(people.to_series().to_list()), sources=tuple(sources.to_series().to_list()),
-                   documents=max(passages.height, 1), topic_dtype=passages.schema["topic_id"])
+                   people=people, sources=sources, person_code=person_code, source_code=source_code,
+                   documents=max(interned.height, 1), topic_dtype=interned.schema["topic_id"])
 
 
 def _pack(parts: list[tuple[pl.Expr, int]]) -> pl.Expr:
@@ -118,50 +140,71 @@ def _pack(parts: list[tuple[pl.Expr, int]]) -> pl.Expr:
     return packed
 
 
-def _packed_rows(passages: pl.LazyFrame, codes: KeyCodes) -> pl.LazyFrame:
-    """One row per passage x person (person code 0 = all people), with `trend_key` and
-    `total_key`: the group's codes followed by the document's, packed into a UInt64.
+def _packed_keys(interned: pl.DataFrame, codes: KeyCodes) -> tuple[np.ndarray, np.ndarray]:
+    """The trend keys and the total keys: one UInt64 per passage x person row (person code
+    0 = all people), the group's codes followed by the document's.
 
-    Both keys are packed once per passage with person code 0; a person's row adds its code
-    in the person field. Documents are numbered by `rle_id`, so each document's passages
-    must be contiguous."""
+    Polars packs both keys once per passage with person code 0 and lists each mention as
+    (passage row, person code in place); numpy then writes each key array once: the
+    passages' keys, followed by each mention's passage key plus its person code. These two
+    arrays are what gets sorted, so they are fresh and writable."""
     w = codes.widths
     month = pl.col("month").to_physical().cast(pl.Int64) - _days(codes.first_month)
     topic = pl.col("topic_id").cast(pl.Int64) - codes.first_topic
-    source = pl.col("source").cast(pl.Enum(codes.sources)).to_physical().cast(pl.Int64).add(1).fill_null(0)
-    doc = pl.col("doc_id").rle_id()
+    source = pl.lit(codes.source_code).gather(pl.col("source").to_physical()).fill_null(0)
     nobody = pl.lit(0)
-    base = passages.select(
-        trend_key=_pack([(month, w["month"]), (topic, w["topic"]), (nobody, w["person"]),
-                         (source, w["source"]), (doc, w["doc"])]),
-        total_key=_pack([(month, w["month"]), (nobody, w["person"]), (source, w["source"]), (doc, w["doc"])]),
-        people=pl.col("people"),
-    )
     person_unit = 1 << (w["source"] + w["doc"])  # the person field's lowest bit, in both keys
-    person = (pl.col("people").cast(pl.Enum(codes.people)).to_physical().cast(pl.UInt64) + 1) * person_unit
-    per_person = base.explode("people").drop_nulls("people").select(
-        trend_key=pl.col("trend_key") + person, total_key=pl.col("total_key") + person)
-    return pl.concat([base.drop("people"), per_person])
+    lazy = interned.lazy()
+    passages, mentions = pl.collect_all([
+        lazy.select(
+            trend_key=_pack([(month, w["month"]), (topic, w["topic"]), (nobody, w["person"]),
+                             (source, w["source"]), (pl.col("doc"), w["doc"])]),
+            total_key=_pack([(month, w["month"]), (nobody, w["person"]), (source, w["source"]),
+                             (pl.col("doc"), w["doc"])])),
+        lazy.select(row=pl.int_range(pl.len(), dtype=pl.UInt32), person="people")
+        .explode("person").drop_nulls("person")
+        .select("row", person=pl.lit(codes.person_code).gather(pl.col("person").to_physical()) * person_unit),
+    ])
+    n, row, person = passages.height, mentions["row"].to_numpy(), mentions["person"].to_numpy()
+    keys = []
+    for name in ("trend_key", "total_key"):
+        packed = np.empty(n + row.size, dtype=np.uint64)
+        packed[:n] = passages[name].to_numpy()
+        np.take(packed[:n], row, out=packed[n:])
+        packed[n:] += person
+        keys.append(packed)
+    return keys[0], keys[1]
 
 
 def _counts_of_sorted_keys(keys: np.ndarray, doc_bits: int) -> pl.DataFrame:
     """Passages and distinct documents per group from packed keys (group codes, then the
     document's): once sorted, a run of equal group codes is one group, and a change of the
-    whole key within it is a new document.
+    whole key within it is a new document. `keys` is scratch: it is sorted and shifted in place.
 
-    The sort is numpy's: its vectorised sort of 2.1M UInt64 keys takes about 13 ms against
-    54 ms for Polars' (benchmarks/analysis.md); the rest are vectorised scans."""
+    The sort is numpy's: its vectorised sort of 2.1M UInt64 keys takes about 12 ms against
+    35 ms for Polars' (benchmarks/analysis.md); the rest are vectorised scans. Working in place
+    matters as much: every fresh array of 2.1M keys is 17 MB of pages the kernel must hand over."""
     schema = {"group": pl.UInt64, "passages": pl.UInt32, "documents": pl.UInt32}
     if keys.size == 0:
         return pl.DataFrame(schema=schema)
-    keys = np.sort(keys)
-    group = keys >> np.uint64(doc_bits)
-    starts = np.concatenate(([0], np.flatnonzero(group[1:] != group[:-1]) + 1))
+    keys.sort()
     new_doc = np.empty(keys.size, dtype=np.bool_)
     new_doc[0] = True
     np.not_equal(keys[1:], keys[:-1], out=new_doc[1:])
-    return pl.DataFrame({"group": group[starts], "passages": np.diff(starts, append=keys.size),
+    group = np.right_shift(keys, np.uint64(doc_bits), out=keys)
+    starts = np.concatenate(([0], np.flatnonzero(group[1:] != group[:-1]) + 1))
+    return pl.DataFrame({"group": group[starts], "passages": np.diff(starts, append=keys.size).astype(np.uint32),
                          "documents": np.add.reduceat(new_doc, starts, dtype=np.uint32)}, schema=schema)
+
+
+def _counts_side_by_side(trend_keys: np.ndarray, total_keys: np.ndarray,
+                         doc_bits: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`_counts_of_sorted_keys` of the trend keys and of the total keys, in two threads:
+    numpy releases the GIL while it sorts and scans, so on two cores this halves the wait."""
+    count = partial(_counts_of_sorted_keys, doc_bits=doc_bits)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        trend_counts, total_counts = pool.map(count, [trend_keys, total_keys])
+    return trend_counts, total_counts
 
 
 def _unpack(groups: pl.LazyFrame, codes: KeyCodes, fields: list[str]) -> pl.LazyFrame:
@@ -191,13 +234,11 @@ def trend_tables(passages_with_people: pl.DataFrame) -> tuple[pl.DataFrame, pl.D
         return hashed_trend_tables(frame)
     if not frame["doc_id"].is_sorted():
         frame = frame.sort("doc_id", maintain_order=True)
-    codes = KeyCodes.of(frame)
+    interned = interned_keys(frame)
+    codes = KeyCodes.of(interned)
     if not codes.fits:
         return hashed_trend_tables(frame)
-    rows = _packed_rows(frame.lazy(), codes).collect()
-    doc_bits = codes.widths["doc"]
-    trend_counts = _counts_of_sorted_keys(rows["trend_key"].to_numpy(), doc_bits)
-    total_counts = _counts_of_sorted_keys(rows["total_key"].to_numpy(), doc_bits)
+    trend_counts, total_counts = _counts_side_by_side(*_packed_keys(interned, codes), codes.widths["doc"])
     trends, totals = pl.collect_all([
         _unpack(trend_counts.lazy(), codes, ["month", "topic", "person", "source"]),
         _unpack(total_counts.lazy(), codes, ["month", "person", "source"]),

@@ -18,7 +18,8 @@ SOURCES = ["blog", "news", "wire", None]
 @st.composite
 def passages_with_people(draw) -> pl.DataFrame:
     """Passages of a few documents; each document has one month and source (as built), its
-    passages are not necessarily contiguous, topic -1 (outliers) may appear."""
+    passages are not necessarily contiguous, topic -1 (outliers) may appear, a people list
+    may be missing or hold a missing name."""
     n_docs = draw(st.integers(1, 12))
     docs = [(f"doc-{i}", dt.date(draw(st.integers(2021, 2025)), draw(st.integers(1, 12)), 1),
              draw(st.sampled_from(SOURCES))) for i in range(n_docs)]
@@ -26,6 +27,8 @@ def passages_with_people(draw) -> pl.DataFrame:
     for k in range(draw(st.integers(1, 60))):
         doc_id, month, source = draw(st.sampled_from(docs))
         people = sorted(set(draw(st.lists(st.sampled_from(PEOPLE), max_size=3))))
+        # Built runs never hold a missing list or a missing name; both must count as no one.
+        people = draw(st.sampled_from([people, people, people, [*people, None], None]))
         rows.append({"passage_id": f"{doc_id}:{k}", "doc_id": doc_id, "month": month,
                      "topic_id": draw(st.integers(-1, 30)), "source": source, "people": people})
     return pl.DataFrame(rows, schema={"passage_id": pl.String, "doc_id": pl.String, "month": pl.Date,
@@ -61,11 +64,11 @@ def test_codes_too_wide_for_64_bits_fall_back_to_the_plain_group_by(monkeypatch)
         "passage_id": ["a:0", "a:1"], "doc_id": ["a", "a"], "month": [may, may],
         "topic_id": [1, 2], "source": [None, "news"], "people": [["Sam Altman"], []],
     })
-    codes = aggregates.KeyCodes.of(passages)
+    codes = aggregates.KeyCodes.of(aggregates.interned_keys(passages))
     assert codes.fits and sum(codes.widths.values()) < 64
     monkeypatch.setattr(aggregates.KeyCodes, "fits", property(lambda self: False))
     packed_path_calls = []
-    monkeypatch.setattr(aggregates, "_packed_rows", lambda *a: packed_path_calls.append(a))
+    monkeypatch.setattr(aggregates, "_packed_keys", lambda *a: packed_path_calls.append(a))
     trends, _ = aggregates.trend_tables(passages)
     assert not packed_path_calls
     assert trends.equals(aggregates.hashed_trend_tables(passages)[0])
