@@ -46,4 +46,12 @@ class IngestConfig(BaseModel):
     max_document_chars: int = 5_000_000
     max_file_bytes: int = 2_000_000_000
     max_front_matter_chars: int = 65_536
+    # Size caps applied before the slow pure-Python parsers run: trafilatura needs about 2-4 s
+    # per MB of HTML markup (outside scripts and styles), feedparser 1-6 s per MB of a feed.
+    max_html_markup_chars: int = 2_000_000
+    max_feed_bytes: int = 10_000_000
+    # How long reading one file may take before it becomes a `timeout` reject: HTML and feeds
+    # (size-capped above) get the flat limit, every other reader that plus time per MB.
+    file_time_limit_seconds: float = 10.0
+    file_seconds_per_mb: float = 2.0
     raw_preview_chars: int = 300

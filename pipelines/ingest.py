@@ -31,15 +31,9 @@ DUPLICATE_CODE = "duplicate"
 _DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d.%m.%Y", "%Y%m%d"]
 _MIN_DATE = dt.date(1800, 1, 1)
 # No date is written in more bytes than this; a longer value is not parsed (some twenty
-# passes over a multi-MB "date" took seconds per MB).
+# passes over a multi-MB "date" took seconds per MB). No format below can match a value this
+# long, so unlike the limits in IngestConfig it never changes a result.
 MAX_DATE_BYTES = 200
-
-# How long reading one file may take before it becomes a `timeout` reject. HTML and feeds go
-# through pure-Python third-party parsers (trafilatura, feedparser) that are slow on hostile
-# markup and whose input is capped in size (readers.MAX_HTML_MARKUP_CHARS, MAX_FEED_BYTES):
-# they get a flat limit. Every other reader is linear in the file's size: it gets time for that.
-FILE_TIME_LIMIT_SECONDS = 10.0
-SECONDS_PER_MB = 2.0
 
 
 @dataclass(frozen=True)
@@ -216,16 +210,19 @@ class _OutOfTime(BaseException):
     """
 
 
-def file_time_limit(item: InputFile) -> float:
-    """Seconds reading `item` may take (see FILE_TIME_LIMIT_SECONDS)."""
+def file_time_limit(item: InputFile, config: IngestConfig) -> float:
+    """Seconds reading `item` may take: HTML and feeds go through pure-Python third-party
+    parsers (trafilatura, feedparser) that are slow on hostile markup, and their input is
+    capped in size, so they get a flat limit; every other reader is linear in the file's size
+    and gets time for that (IngestConfig.file_time_limit_seconds, file_seconds_per_mb)."""
     suffix = item.path.suffix.lower()
     if suffix in HTML_SUFFIXES or suffix in FEED_SUFFIXES:
-        return FILE_TIME_LIMIT_SECONDS
+        return config.file_time_limit_seconds
     try:
         size = item.path.stat().st_size
     except OSError:
         size = 0
-    return FILE_TIME_LIMIT_SECONDS + SECONDS_PER_MB * size / 1_000_000
+    return config.file_time_limit_seconds + config.file_seconds_per_mb * size / 1_000_000
 
 
 def _alarm_available() -> bool:
@@ -246,7 +243,7 @@ def read_with_time_limit(item: InputFile, config: IngestConfig) -> list[dict]:
     """
     if not _alarm_available():
         return list(read_input(item, config))
-    limit = file_time_limit(item)
+    limit = file_time_limit(item, config)
     armed = True
 
     def out_of_time(signum, frame):  # noqa: ANN001 - signal handler signature

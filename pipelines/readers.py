@@ -45,12 +45,6 @@ RAW_FIELDS = (
 
 _FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 
-# Size caps applied before the expensive, pure-Python parsers run (a per-file time limit in
-# `ingest.ingest_paths` is the backstop for anything they miss):
-# trafilatura needs about 2-4 s per MB of markup, whatever the MB hold ...
-MAX_HTML_MARKUP_CHARS = 2_000_000
-# ... and feedparser 1-6 s per MB of a feed (its lenient parser is the slow one).
-MAX_FEED_BYTES = 10_000_000
 # Byte order marks of encodings that are not UTF-8 (UTF-32 first: its LE mark starts like UTF-16's).
 _OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
                (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
@@ -361,10 +355,10 @@ def _read_text_file(item: InputFile, config: IngestConfig, *, html: bool) -> dic
                            f"HTML file has {len(content):,} characters, over the limit of "
                            f"{config.max_document_chars:,}", content, config)
         markup = _markup_chars(content)
-        if markup > MAX_HTML_MARKUP_CHARS:
+        if markup > config.max_html_markup_chars:
             return _reject(item, origin, "too_large",
                            f"HTML file has {markup:,} characters of markup outside scripts and styles, over "
-                           f"the limit of {MAX_HTML_MARKUP_CHARS:,} for main-text extraction", content, config)
+                           f"the limit of {config.max_html_markup_chars:,} for main-text extraction", content, config)
         return _record(item, origin, _html_fields(content), config)
     try:
         front, body = split_front_matter(content, config.max_front_matter_chars)
@@ -665,9 +659,9 @@ def _read_feed(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]
     import feedparser
 
     size = item.path.stat().st_size
-    if size > MAX_FEED_BYTES:
+    if size > config.max_feed_bytes:
         yield _file_reject(item, "file_too_large",
-                           f"feed file is {size:,} bytes, over the limit of {MAX_FEED_BYTES:,} for RSS/Atom feeds")
+                           f"feed file is {size:,} bytes, over the limit of {config.max_feed_bytes:,} for RSS/Atom feeds")
         return
     raw = item.path.read_bytes()
     # A stream, never the bytes themselves: feedparser opens bytes that name a file ("/etc/passwd")

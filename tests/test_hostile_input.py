@@ -33,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines import ingest, readers
+from pipelines import readers
 from pipelines.config import IngestConfig
 from pipelines.ingest import IngestResult, ingest_paths
 
@@ -318,11 +318,27 @@ def test_20_mb_of_random_bytes(suffix):
     assert result.documents.is_empty()
 
 
+def test_the_html_markup_and_feed_caps_are_the_configs():
+    page = ("<html><head><title>Caps</title></head><body><article>" + "<div><span>AI</span></div>" * 1_000
+            + "<p>The AI Safety Summit opened at Bletchley Park on 1 November 2023.</p></article></body></html>")
+    feed = ("<rss version='2.0'><channel><title>Caps</title><item><title>Summit</title>"
+            "<pubDate>Wed, 01 Nov 2023 09:00:00 GMT</pubDate><description>" + "The summit opened. " * 100
+            + "</description></item></channel></rss>")
+    for name, content in (("2023-11-01-page.html", page), ("summit.rss", feed)):
+        assert ingest_one(name, content.encode()).documents.height == 1  # under the default caps
+    tight = IngestConfig(max_html_markup_chars=10_000, max_feed_bytes=1_000)
+    code, reason = rejects_of(ingest_one("2023-11-01-page.html", page.encode(), tight))["2023-11-01-page.html"]
+    assert code == "too_large" and "over the limit of 10,000 for main-text extraction" in reason
+    code, reason = rejects_of(ingest_one("summit.rss", feed.encode(), tight))["summit.rss"]
+    assert (code, reason) == ("file_too_large",
+                              f"feed file is {len(feed):,} bytes, over the limit of 1,000 for RSS/Atom feeds")
+
+
 def test_inline_scripts_do_not_count_against_the_html_markup_limit():
     script = "<script>" + "var page = '<div>' + 'x';\n" * 30_000 + "</script>\n"  # 800 KB of script each
     page = (f"<html><head><title>Scripts</title>{script * 3}<style>p {{color: red}}</style></head><body><article>"
             "<p>The EU AI Act was agreed on 8 December 2023 after a long negotiation.</p></article></body></html>")
-    assert len(page) > readers.MAX_HTML_MARKUP_CHARS
+    assert len(page) > IngestConfig().max_html_markup_chars
     result = ingest_one("2023-12-08-scripts.html", page.encode())
     assert "EU AI Act was agreed" in result.documents["text"].item()
     # but a hundred thousand tiny scripts are markup: trafilatura's cost grows with their count
@@ -466,12 +482,11 @@ def _good_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def test_a_pathological_feed_becomes_a_timeout_reject(tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest, "FILE_TIME_LIMIT_SECONDS", 0.5)
+def test_a_pathological_feed_becomes_a_timeout_reject(tmp_path):
     folder = _good_folder(tmp_path)
     # feedparser's lenient parser needs seconds for this megabyte (about 6 s per MB)
     (folder / "nested.rss").write_bytes(b"<rss version='2.0'><channel><item><description>" + b"<b>" * 330_000)
-    result, seconds = timed_ingest([folder])
+    result, seconds = timed_ingest([folder], IngestConfig(file_time_limit_seconds=0.5))
     check(result)
     assert rejects_of(result)["nested.rss"] == (
         "timeout", "reading this file took longer than 0.5 s and was stopped (pathological or too complex content)")
@@ -479,12 +494,11 @@ def test_a_pathological_feed_becomes_a_timeout_reject(tmp_path, monkeypatch):
     assert seconds < 5
 
 
-def test_pathological_html_becomes_a_timeout_reject(tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest, "FILE_TIME_LIMIT_SECONDS", 1.0)
+def test_pathological_html_becomes_a_timeout_reject(tmp_path):
     folder = _good_folder(tmp_path)
     page = b"<html><body><table>" + b"<tr><td>a</td><td>b</td></tr>" * 60_000 + b"</table></body></html>"
     (folder / "2023-01-01-table.html").write_bytes(page)  # trafilatura: several seconds
-    result, seconds = timed_ingest([folder])
+    result, seconds = timed_ingest([folder], IngestConfig(file_time_limit_seconds=1.0))
     check(result)
     assert rejects_of(result)["2023-01-01-table.html"][0] == "timeout"
     assert seconds < 6
@@ -496,11 +510,9 @@ def test_a_reader_that_never_finishes_is_stopped(tmp_path, monkeypatch):
         yield from ()
 
     monkeypatch.setattr(readers, "_read_csv", endless)
-    monkeypatch.setattr(ingest, "FILE_TIME_LIMIT_SECONDS", 0.5)
-    monkeypatch.setattr(ingest, "SECONDS_PER_MB", 0.0)
     folder = _good_folder(tmp_path)
     (folder / "rows.csv").write_text("date,text\n2023-01-01,x\n", encoding="utf-8")
-    result, seconds = timed_ingest([folder])
+    result, seconds = timed_ingest([folder], IngestConfig(file_time_limit_seconds=0.5, file_seconds_per_mb=0.0))
     check(result)
     assert rejects_of(result)["rows.csv"][0] == "timeout"
     assert seconds < 5
@@ -516,10 +528,9 @@ def test_the_time_limit_survives_a_reader_that_swallows_it(tmp_path, monkeypatch
         yield from ()
 
     monkeypatch.setattr(readers, "_read_jsonl", stubborn)
-    monkeypatch.setattr(ingest, "FILE_TIME_LIMIT_SECONDS", 0.5)
     folder = _good_folder(tmp_path)
     (folder / "rows.jsonl").write_text('{"date": "2023-01-01", "text": "x"}\n', encoding="utf-8")
-    result, seconds = timed_ingest([folder])
+    result, seconds = timed_ingest([folder], IngestConfig(file_time_limit_seconds=0.5))
     assert rejects_of(result)["rows.jsonl"][0] == "timeout"
     assert seconds < 5
 
