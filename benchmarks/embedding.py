@@ -114,11 +114,12 @@ class BuildRun:
     manifest: dict
 
 
-def run_build(out: Path, label: str, embedder: str = "minilm", fresh: bool = False) -> BuildRun:
+def run_build(out: Path, label: str, embedder: str = "minilm", fresh: bool = False,
+              corpus: Path = BUNDLED_CORPUS) -> BuildRun:
     if fresh and out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    cmd = [str(DISCOURSE), "build", "--corpus", str(BUNDLED_CORPUS), "--out", str(out), "--embedder", embedder]
+    cmd = [str(DISCOURSE), "build", "--corpus", str(corpus), "--out", str(out), "--embedder", embedder]
     time_bin = Path("/usr/bin/time")
     if time_bin.exists():
         cmd = [str(time_bin), "-v", *cmd]

@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # `benchmarks` is not an installed package
-    sys.path.insert(0, str(REPO_ROOT))
 
 pytest.importorskip("pandas")
 
