@@ -9,6 +9,7 @@ spans two documents, and `document.text[char_start:char_end] == passage.text` al
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 import polars as pl
 from pydantic import BaseModel
@@ -40,13 +41,26 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return _spans(_PARAGRAPH, text, 0, len(text))
 
 
-def _token_count(text: str, start: int, end: int) -> int:
-    return sum(1 for _ in _TOKEN.finditer(text, start, end))
+class _TokenCounter:
+    """Tokens of `text[start:end]`, from one pass over the document.
+
+    Every span this module counts starts and ends at a token's edge (paragraphs at
+    whitespace, sentences after their final mark, word cuts between tokens), so the tokens
+    inside a span are exactly the document's tokens that start inside it: two bisections
+    instead of a regex pass per span (merging re-counted ever longer spans)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [m.start() for m in _TOKEN.finditer(text)]
+
+    def __call__(self, start: int, end: int) -> int:
+        return bisect_left(self.starts, end) - bisect_left(self.starts, start)
 
 
-def _split_long(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:
+def _split_long(tokens: _TokenCounter, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:
     """Split one paragraph at sentence boundaries into pieces of at most max_tokens."""
-    if _token_count(text, start, end) <= max_tokens:
+    text = tokens.text
+    if tokens(start, end) <= max_tokens:
         return [(start, end)]
     sentences: list[tuple[int, int]] = []
     cursor = start
@@ -56,9 +70,9 @@ def _split_long(text: str, start: int, end: int, max_tokens: int) -> list[tuple[
     sentences.append((cursor, end))
     pieces: list[tuple[int, int]] = []
     for s_start, s_end in sentences:
-        if _token_count(text, s_start, s_end) > max_tokens:
+        if tokens(s_start, s_end) > max_tokens:
             pieces.extend(_split_words(text, s_start, s_end, max_tokens))
-        elif pieces and _token_count(text, pieces[-1][0], s_end) <= max_tokens:
+        elif pieces and tokens(pieces[-1][0], s_end) <= max_tokens:
             pieces[-1] = (pieces[-1][0], s_end)
         else:
             pieces.append((s_start, s_end))
@@ -80,9 +94,10 @@ def _is_heading(text: str, start: int, end: int) -> bool:
 
 def passage_spans(text: str, config: PassageConfig) -> list[tuple[int, int]]:
     """Passage (start, end) offsets of one document: paragraphs, short ones merged, long ones split."""
+    tokens = _TokenCounter(text)
     pieces: list[tuple[int, int]] = []
     for start, end in paragraph_spans(text):
-        pieces.extend(_split_long(text, start, end, config.max_tokens))
+        pieces.extend(_split_long(tokens, start, end, config.max_tokens))
     merged: list[tuple[int, int]] = []
     carry: tuple[int, int] | None = None  # a short heading waiting for the next paragraph
     for start, end in pieces:
@@ -90,7 +105,7 @@ def passage_spans(text: str, config: PassageConfig) -> list[tuple[int, int]]:
             start = carry[0]
             carry = None
         is_short = end - start < config.min_chars
-        fits_previous = merged and _token_count(text, merged[-1][0], end) <= config.max_tokens
+        fits_previous = merged and tokens(merged[-1][0], end) <= config.max_tokens
         if is_short and (_is_heading(text, start, end) or not fits_previous):
             carry = (start, end)
         elif is_short:
@@ -98,7 +113,7 @@ def passage_spans(text: str, config: PassageConfig) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     if carry is not None:
-        if merged and _token_count(text, merged[-1][0], carry[1]) <= config.max_tokens:
+        if merged and tokens(merged[-1][0], carry[1]) <= config.max_tokens:
             merged[-1] = (merged[-1][0], carry[1])
         else:
             merged.append(carry)

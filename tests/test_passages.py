@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.passages import PassageConfig, paragraph_spans, passage_spans, split_passages
+from pipelines.passages import _TOKEN, PassageConfig, _TokenCounter, paragraph_spans, passage_spans, split_passages
 
 SEED_ID = "seed-2023-04-18-musk-buys-10000-gpus"
 
@@ -117,6 +117,25 @@ def test_offsets_are_exact_and_cover_all_text_for_any_input(text, min_chars, max
         previous_end = end
     # every non-whitespace character belongs to exactly one passage
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+
+
+_sentence_text = st.lists(
+    st.sampled_from(["AI", "Act", "rules", "2023", "x", ".", "!", "?", ",", '"', "”", ")", "(", "“", "—",
+                     " ", " ", " ", "\n", "\n\n", "\t"]),
+    max_size=400,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(_paragraph_text, _sentence_text), max_tokens=st.integers(1, 40))
+def test_counted_tokens_of_every_span_are_the_regex_tokens_inside_it(text, max_tokens):
+    """Passages are sized by counting the document's tokens once (`_TokenCounter`); that is
+    only right because every span starts and ends at a token's edge. Counted against a regex
+    pass over each span itself, as the splitter did before."""
+    count = _TokenCounter(text)
+    spans = [*paragraph_spans(text), *passage_spans(text, PassageConfig(min_chars=30, max_tokens=max_tokens))]
+    for start, end in spans:
+        assert count(start, end) == sum(1 for _ in _TOKEN.finditer(text, start, end)), (start, end)
 
 
 @pytest.mark.external
