@@ -195,9 +195,11 @@ def ingest_paths(paths: list[Path], config: IngestConfig | None = None,
         records.extend(read_with_time_limit(item, config))
         if on_file:
             on_file(done, len(inputs))
-    documents, rejects = normalise_documents(raw_records_frame(records), config)
+    records_read, raw = len(records), raw_records_frame(records)
+    records.clear()  # the frame holds the same strings: let the dicts go before normalising
+    documents, rejects = normalise_documents(raw, config)
     documents_df, rejects_df = pl.collect_all([documents, rejects])
-    return IngestResult(documents=documents_df, rejects=rejects_df, records_read=len(records))
+    return IngestResult(documents=documents_df, rejects=rejects_df, records_read=records_read)
 
 
 # --- the per-file time limit ---------------------------------------------------------------------
