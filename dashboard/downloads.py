@@ -34,8 +34,7 @@ from flask import Response, request
 
 from dashboard.data import DiscourseData, Filters, Vocabulary, csv_text
 from dashboard.url_state import (
-    CONTROL_RE, MAX_FIELDS, MAX_QUERY_CHARS, MAX_SHOWN_VALUE, MONTH_RE, UrlState, decode,
-    filter_key, month_key, to_filters,
+    MAX_FIELDS, MAX_QUERY_CHARS, MONTH_RE, UrlState, decode, filter_key, month_key, shown, to_filters,
 )
 
 PASSAGES_CSV_ROUTE = "download/passages.csv"  # under the app's routes prefix ("/")
@@ -51,12 +50,6 @@ class PassagesRequest:
     filters: Filters
     month: date | None = None
     topic_id: int | None = None
-
-
-def shown(value: str) -> str:
-    """A value as it may appear in an error message: no control characters, short."""
-    value = CONTROL_RE.sub("?", value)
-    return value if len(value) <= MAX_SHOWN_VALUE else value[:MAX_SHOWN_VALUE] + "…"
 
 
 def point_topic_token(vocab: Vocabulary, topic_id: int) -> str:

@@ -55,7 +55,8 @@ def month_key(d: date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
-def _shown(value: str) -> str:
+def shown(value: str) -> str:
+    """A value as it may appear in a notice or an error message: no control characters, short."""
     value = CONTROL_RE.sub("?", value)
     return value if len(value) <= MAX_SHOWN_VALUE else value[:MAX_SHOWN_VALUE] + "…"
 
@@ -63,13 +64,13 @@ def _shown(value: str) -> str:
 def _parse_month(value: str, vocab: Vocabulary, name: str, notices: list[str]) -> date | None:
     m = MONTH_RE.match(value.strip())
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
-        notices.append(f"Ignored “{name}={_shown(value)}”: not a month written as YYYY-MM.")
+        notices.append(f"Ignored “{name}={shown(value)}”: not a month written as YYYY-MM.")
         return None
     d = date(int(m.group(1)), int(m.group(2)), 1)
     if not vocab.months or not vocab.months[0] <= d <= vocab.months[-1]:
         span = (f"{month_key(vocab.months[0])} to {month_key(vocab.months[-1])}"
                 if vocab.months else "no months")
-        notices.append(f"Ignored “{name}={_shown(value)}”: outside the corpus ({span}).")
+        notices.append(f"Ignored “{name}={shown(value)}”: outside the corpus ({span}).")
         return None
     return d
 
@@ -110,9 +111,9 @@ def sanitize(state: UrlState, vocab: Vocabulary) -> tuple[UrlState, list[str]]:
         good: list[str] = []
         for v in _dedupe(list(values)):
             if v not in known:
-                notices.append(f"Ignored unknown {what} “{_shown(v)}”.")
+                notices.append(f"Ignored unknown {what} “{shown(v)}”.")
             elif len(good) >= cap:
-                notices.append(f"Ignored {what} “{_shown(v)}”: at most {cap} can be chosen.")
+                notices.append(f"Ignored {what} “{shown(v)}”: at most {cap} can be chosen.")
             else:
                 good.append(v)
         return tuple(good)
@@ -144,7 +145,7 @@ def sanitize(state: UrlState, vocab: Vocabulary) -> tuple[UrlState, list[str]]:
     for name, value, allowed in (("measure", state.measure, MEASURES),
                                  ("chart", state.chart, CHARTS), ("tab", state.tab, TABS)):
         if value not in allowed:
-            notices.append(f"Ignored “{name}={_shown(str(value))}”: expected one of "
+            notices.append(f"Ignored “{name}={shown(str(value))}”: expected one of "
                            f"{', '.join(allowed)}.")
     return clean, notices
 
@@ -170,7 +171,7 @@ def decode(search: str | None, vocab: Vocabulary) -> tuple[UrlState, list[str]]:
         if key in multi:
             multi[key].append(value)
         else:
-            notices.append(f"Ignored unknown parameter “{_shown(key)}”.")
+            notices.append(f"Ignored unknown parameter “{shown(key)}”.")
     single: dict[str, str | None] = {}
     for key in ("from", "to", "q", "measure", "chart", "events", "tab"):
         values = multi[key]
@@ -179,7 +180,7 @@ def decode(search: str | None, vocab: Vocabulary) -> tuple[UrlState, list[str]]:
         single[key] = values[0] if values else None
     events = single["events"]
     if events not in (None, "0", "1"):
-        notices.append(f"Ignored “events={_shown(events)}”: expected 0 or 1.")
+        notices.append(f"Ignored “events={shown(events)}”: expected 0 or 1.")
         events = None
     raw = UrlState(
         people=tuple(multi["person"]), start=single["from"], end=single["to"],
