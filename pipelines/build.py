@@ -305,9 +305,7 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
             "started_at": started.isoformat(), "corpus": [str(p) for p in config.corpus],
             "illustrative": _is_bundled(config.corpus),
             "config": config.model_dump(mode="json"), "inputs": inputs, "versions": _versions(),
-            "embedding": {"identity": embedder.identity, "model_sha256": getattr(embedder, "weights_sha256", None),
-                          "embedded": vectors.embedded, "cached": vectors.cached,
-                          "similarity_calibration": _calibration_record(embedder)},
+            "embedding": _embedding_record(embedder, vectors),
             "counts": _counts(ingest, tables, result.outlier_share)
             | {"outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)},
             "topics_reused_from_cache": result.reused,
@@ -375,10 +373,13 @@ def _fit_or_reuse_topics(config: BuildConfig, documents: pl.DataFrame, passages:
     return tables
 
 
-def _calibration_record(embedder) -> dict | None:  # noqa: ANN001 - an Embedder
-    """The map onto MiniLM's cosine scale the theme scorer applied (None: already on it)."""
+def _embedding_record(embedder, vectors) -> dict:  # noqa: ANN001 - an Embedder and its vectors
+    """The manifest's embedding entry: model, vectors embedded and from the cache, and the map
+    onto MiniLM's cosine scale the theme scorer applied (None: already on it)."""
     calibration = similarity_calibration(embedder)
-    return None if calibration.is_identity else calibration.model_dump()
+    return {"identity": embedder.identity, "model_sha256": getattr(embedder, "weights_sha256", None),
+            "embedded": vectors.embedded, "cached": vectors.cached,
+            "similarity_calibration": None if calibration.is_identity else calibration.model_dump()}
 
 
 def _is_bundled(paths: list[Path]) -> bool:
@@ -445,9 +446,7 @@ def update(config: BuildConfig, progress: Progress | None = None) -> BuildResult
             "illustrative": parent.get("illustrative", False),
             "config": config.model_dump(mode="json"), "inputs": parent.get("inputs", []) + inputs,
             "versions": _versions(),
-            "embedding": {"identity": embedder.identity, "model_sha256": getattr(embedder, "weights_sha256", None),
-                          "embedded": vectors.embedded, "cached": vectors.cached,
-                          "similarity_calibration": _calibration_record(embedder)},
+            "embedding": _embedding_record(embedder, vectors),
             "update": {"documents_read": ingest.records_read, "documents_added": new_documents.height,
                        "already_present": already.height, "rejected": ingest.rejected,
                        "duplicates": ingest.duplicates, "passages_added": new_passages.height},
