@@ -1,0 +1,197 @@
+"""The artifact contract: every table a run publishes, its Polars schema, and the manifest.
+
+Written once here and used by the build (`build`, `update`), `verify`, the dashboard's
+loading and the test fixtures. docs/ARTIFACTS.md is the readable version of the same
+contract; tests/test_artifacts.py checks that the two agree.
+
+    conform("passages", frame)   -> the frame in contract order and types (for writing)
+    check_table("passages", frame)  raises ArtifactError naming the table and the column
+    read_table(run_dir, "passages") -> a checked frame, or ArtifactError
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+OUTLIER_TOPIC = -1  # topic_id of passages no topic or theme took
+MANIFEST_FILE = "manifest.json"
+TOPIC_MODEL_FOLDER = "topic_model"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One published table: its file name, columns and what reads it."""
+
+    name: str
+    schema: pl.Schema
+    served: bool = True  # the dashboard needs it
+    optional: bool = False  # runs built before it existed lack it; readers cope
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.parquet"
+
+
+_S, _D, _U32, _I32 = pl.String, pl.Date, pl.UInt32, pl.Int32
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    Table("documents", pl.Schema({
+        "doc_id": _S, "date": _D, "month": _D, "title": _S, "source": _S, "author": _S,
+        "url": _S, "text": _S, "origin": _S, "metadata": _S})),
+    Table("passages", pl.Schema({
+        "passage_id": _S, "doc_id": _S, "ordinal": _U32, "char_start": _U32,
+        "char_end": _U32, "text": _S, "date": _D, "month": _D, "source": _S,
+        "topic_id": _I32, "topic_probability": pl.Float32, "theme": _S,
+        "people": pl.List(_S)})),
+    Table("mentions", pl.Schema({
+        "passage_id": _S, "doc_id": _S, "person": _S, "surface": _S, "char_start": _U32,
+        "char_end": _U32})),
+    Table("topics", pl.Schema({
+        "topic_id": _I32, "label": _S, "theme": _S, "keywords": pl.List(_S),
+        "keyword_weights": pl.List(pl.Float64), "size": _U32,
+        "representative_passage_ids": pl.List(_S)})),
+    Table("trends", pl.Schema({
+        "month": _D, "topic_id": _I32, "person": _S, "source": _S, "passages": _U32,
+        "documents": _U32})),
+    Table("month_totals", pl.Schema({
+        "month": _D, "person": _S, "source": _S, "passages": _U32, "documents": _U32})),
+    Table("months", pl.Schema({
+        "month": _D, "documents": _U32, "passages": _U32, "first_date": _D, "last_date": _D,
+        "partial": pl.Boolean})),
+    Table("people", pl.Schema({
+        "person": _S, "role": _S, "affiliation": _S, "mentions": _U32, "passages": _U32,
+        "documents": _U32})),
+    Table("rejects", pl.Schema({"origin": _S, "reason_code": _S, "reason": _S, "raw": _S}),
+          served=False),
+    Table("search_index", pl.Schema({"word": _S, "positions": pl.List(_U32)}), optional=True),
+)}
+
+PUBLISHED = tuple(TABLES)  # every table a build writes, in this order
+SERVED = tuple(n for n, t in TABLES.items() if t.served)  # what the dashboard reads
+REQUIRED_TO_SERVE = tuple(n for n in SERVED if not TABLES[n].optional)
+
+
+class ArtifactError(ValueError):
+    """A run's table or manifest does not match the contract; the message names it."""
+
+
+def _table(name: str) -> Table:
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise ArtifactError(f"no table named {name!r} in the artifact contract") from None
+
+
+def empty(name: str) -> pl.DataFrame:
+    """A table with no rows and the contract's columns."""
+    return pl.DataFrame(schema=_table(name).schema)
+
+
+def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with the contract's columns, in its order and types (extra columns dropped).
+
+    Raises ArtifactError when a column is missing or cannot be cast."""
+    table = _table(name)
+    missing = [c for c in table.schema if c not in frame.columns]
+    if missing:
+        raise ArtifactError(f"{table.file}: missing column {', '.join(map(repr, missing))}")
+    try:
+        return frame.select(pl.col(c).cast(t, strict=True) for c, t in table.schema.items())
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
+        raise ArtifactError(f"{table.file}: a column does not fit the contract ({exc})") from None
+
+
+def schema_problems(name: str, schema: pl.Schema | dict[str, pl.DataType]) -> list[str]:
+    """What differs between a table's schema and the contract (empty: it matches).
+
+    Extra columns are allowed (a newer build may add some); missing ones and wrong types
+    are not."""
+    table = _table(name)
+    problems = []
+    for column, dtype in table.schema.items():
+        if column not in schema:
+            problems.append(f"{table.file}: column {column!r} is missing")
+        elif schema[column] != dtype:
+            problems.append(f"{table.file}: column {column!r} is {schema[column]}, "
+                            f"the contract says {dtype}")
+    return problems
+
+
+def check_table(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` unchanged when it matches the contract; ArtifactError naming the column if not."""
+    problems = schema_problems(name, frame.schema)
+    if problems:
+        raise ArtifactError("; ".join(problems))
+    return frame
+
+
+def read_table(run_dir: Path, name: str) -> pl.DataFrame:
+    """One table of a run, checked against the contract."""
+    path = Path(run_dir) / _table(name).file
+    if not path.is_file():
+        raise ArtifactError(f"{path.name} is missing from {run_dir}")
+    try:
+        frame = pl.read_parquet(path)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise ArtifactError(f"{path.name} cannot be read as Parquet ({exc})") from None
+    return check_table(name, frame)
+
+
+# --- the manifest -------------------------------------------------------------------------
+
+
+class FileRecord(BaseModel):
+    sha256: str
+    bytes: int
+
+
+class InputRecord(FileRecord):
+    path: str
+
+
+class EmbeddingRecord(BaseModel):
+    identity: str
+    model_sha256: str | None = None
+    embedded: int = 0
+    cached: int = 0
+    similarity_calibration: dict[str, Any] | None = None
+
+
+class Manifest(BaseModel):
+    """manifest.json of a run: what was built, from what, how, and every file's hash."""
+
+    model_config = ConfigDict(extra="allow")
+
+    run_id: str
+    kind: Literal["build", "update"] = "build"
+    parent_run: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    corpus: list[str] = Field(default_factory=list)
+    illustrative: bool = False
+    config: dict[str, Any] = Field(default_factory=dict)
+    inputs: list[InputRecord] = Field(default_factory=list)
+    versions: dict[str, str] = Field(default_factory=dict)
+    embedding: EmbeddingRecord | None = None
+    counts: dict[str, int | float] = Field(default_factory=dict)
+    update: dict[str, int] | None = None
+    topics_reused_from_cache: bool | None = None
+    timings: dict[str, float] = Field(default_factory=dict)
+    rows: dict[str, int] = Field(default_factory=dict)
+    files: dict[str, FileRecord] = Field(default_factory=dict)
+
+    def missing_tables(self) -> list[str]:
+        """Tables the dashboard needs that the manifest does not list."""
+        return [n for n in REQUIRED_TO_SERVE if TABLES[n].file not in self.files]
+
+
+def write_table(folder: Path, name: str, frame: pl.DataFrame) -> int:
+    """Write one table into a run folder in the contract's form; returns its row count."""
+    frame = conform(name, frame)
+    frame.write_parquet(Path(folder) / _table(name).file, compression="zstd", statistics=True)
+    return frame.height
