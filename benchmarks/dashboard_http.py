@@ -45,7 +45,7 @@ from benchmarks.common import PYTHON, REPO_ROOT, Results, fmt_bytes, log, percen
 from dashboard.security import callback_outputs, update_body
 
 try:  # component ids as the dashboard defines them; literal fallbacks keep this importable
-    from dashboard.layout import ids as _ids
+    from dashboard import ids as _ids
 except Exception:  # noqa: BLE001
     _ids = None
 

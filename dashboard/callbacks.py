@@ -24,7 +24,7 @@ from dashboard import figures
 from dashboard.data import EXPORT_LIMIT, DiscourseData, Filters, csv_text
 from dashboard.downloads import PASSAGES_CSV_ROUTE, passages_csv_href, point_topic_token
 from dashboard.inputs import first_point, iso_month, short_text, small_int
-from dashboard.layout import ids
+from dashboard import ids
 from dashboard.layout.passages import grid_rows, render_document
 from dashboard.layout.topics import render_topic
 from dashboard.url_state import (

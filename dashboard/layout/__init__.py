@@ -14,7 +14,7 @@ from dash import dcc, html
 
 from dashboard.data import DiscourseData
 from dashboard.downloads import PASSAGES_CSV_ROUTE
-from dashboard.layout import ids
+from dashboard import ids
 from dashboard.layout.filters import build_filters
 from dashboard.layout.header import build_header
 from dashboard.layout.passages import build_document_drawer, build_passages_panel

@@ -8,7 +8,7 @@ import dash_mantine_components as dmc
 from dash import html
 
 from dashboard.data import DiscourseData
-from dashboard.layout import ids
+from dashboard import ids
 from dashboard.url_state import MAX_PEOPLE, MAX_SOURCES, MAX_TOPICS
 
 

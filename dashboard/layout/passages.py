@@ -19,7 +19,7 @@ from dash import html
 
 from dashboard.data import DocumentView, PassageList
 from dashboard.downloads import PASSAGES_CSV_FILENAME, PASSAGES_CSV_ROUTE
-from dashboard.layout import ids
+from dashboard import ids
 
 MARK_KINDS = ("match", "person", "search")
 # A link that looks like the Mantine buttons next to it (size xs, variant light, primary

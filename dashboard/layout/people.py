@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboard.figures import empty_figure, png_config
-from dashboard.layout import ids
+from dashboard import ids
 
 
 def build_people_tab() -> html.Div:

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from dashboard.data import DiscourseData, TopicDetails
 from dashboard.figures import keyword_bars, png_config, topic_sizes
-from dashboard.layout import ids
+from dashboard import ids
 
 
 def build_topics_tab(data: DiscourseData, colors: dict[int, str]) -> html.Div:

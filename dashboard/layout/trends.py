@@ -6,7 +6,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 
 from dashboard.figures import empty_figure, png_config
-from dashboard.layout import ids
+from dashboard import ids
 
 
 def build_trends_tab() -> html.Div:

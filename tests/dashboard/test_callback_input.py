@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from dash import Input, Output
 
-from dashboard.layout import ids
+from dashboard import ids
 from dashboard.security import MAX_BODY_BYTES, callback_outputs, update_body
 from dashboard.url_state import MAX_LIST_VALUES
 

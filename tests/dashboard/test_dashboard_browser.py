@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 
 import fixture_run as fx
 from dashboard.data import Filters, csv_text
-from dashboard.layout import ids
+from dashboard import ids
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 import hostile_run as hr
-from dashboard.layout import ids
+from dashboard import ids
 from test_dashboard_browser import grid_rows, open_app, wait_until
 
 pytestmark = pytest.mark.browser
