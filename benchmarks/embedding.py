@@ -48,8 +48,8 @@ def _env() -> dict[str, str]:
 def _throughput(source_run: Path, n: int, repeat_minilm: int, repeat_static: int) -> dict:
     import gc
 
-    from pipelines.embeddings import EmbeddingConfig, load_embedder
-    from pipelines.embeddings import DEFAULT_MODEL_SHA256
+    from pipelines.embedders import load_embedder
+    from pipelines.embeddings import DEFAULT_MODEL_SHA256, EmbeddingConfig
     from pipelines.static_embedder import model_folder
 
     texts = pl.read_parquet(source_run / "passages.parquet")["text"].to_list()

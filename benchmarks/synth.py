@@ -191,7 +191,8 @@ def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
              force: bool = False) -> SyntheticRun:
     """Write (once) a synthetic run of `n_passages` passages into `out`; reuse it later."""
     from pipelines import aggregates, search_index
-    from pipelines.build import TABLES, new_run_folder, publish, write_manifest
+    from pipelines.artifacts import OUTLIER_TOPIC, PUBLISHED, TOPIC_MODEL_FOLDER, Manifest, write_manifest, write_table
+    from pipelines.build import new_run_folder, publish
     from pipelines.people import DEFAULT_REGISTRY, load_registry
 
     source_run = Path(source_run).resolve()
@@ -219,16 +220,13 @@ def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     run_id, folder = new_run_folder(out)
-    rows = {}
-    for name in TABLES:
-        tables[name].write_parquet(folder / f"{name}.parquet", compression="zstd", statistics=True)
-        rows[name] = tables[name].height
-    if (source_run / "topic_model").is_dir():
-        shutil.copytree(source_run / "topic_model", folder / "topic_model")
+    rows = {name: write_table(folder, name, tables[name]) for name in PUBLISHED}
+    if (source_run / TOPIC_MODEL_FOLDER).is_dir():
+        shutil.copytree(source_run / TOPIC_MODEL_FOLDER, folder / TOPIC_MODEL_FOLDER)
     timings["write"] = round(time.perf_counter() - t0, 3)
     source_manifest = json.loads((source_run / "manifest.json").read_text())
     label = size_label(n_passages)
-    manifest = {
+    manifest = Manifest.model_validate({
         "run_id": run_id, "kind": "synthetic", "parent_run": source_manifest.get("run_id"),
         "synthetic": True,
         "synthetic_spec": {
@@ -245,18 +243,18 @@ def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
         "illustrative": True,
         "config": {"synthetic": True, "source_config": source_manifest.get("config")},
         "inputs": [], "versions": source_manifest.get("versions", {}),
-        "embedding": source_manifest.get("embedding", {}),
+        "embedding": source_manifest.get("embedding"),
         "counts": {
             "records_read": tables["documents"].height, "documents_accepted": tables["documents"].height,
             "documents_rejected": 0, "duplicates": 0, "passages": tables["passages"].height,
             "mentions": tables["mentions"].height, "people": tables["people"].height,
-            "topics": tables["topics"].filter(pl.col("topic_id") >= 0).height,
-            "outlier_share": round(float((tables["passages"]["topic_id"] == -1).mean() or 0.0), 4),
+            "topics": tables["topics"].filter(pl.col("topic_id") != OUTLIER_TOPIC).height,
+            "outlier_share": round(float((tables["passages"]["topic_id"] == OUTLIER_TOPIC).mean() or 0.0), 4),
         },
         "rows": rows,
         "timings": timings,
-    }
-    manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
+        "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+    })
     write_manifest(folder, manifest)
     final = publish(out, folder, run_id, keep=1)
     return SyntheticRun(out, final, n_passages, time.perf_counter() - began)

@@ -1,5 +1,6 @@
 """Corpus -> passages -> people -> embeddings -> topics -> aggregates.
 
 Each stage is one module of pure functions over Polars frames; `pipelines.build`
-wires them together and `pipelines.cli` is the `discourse` command.
+wires them together, `pipelines.artifacts` is the contract of what a run publishes, and
+the `discourse` command (package `discourse`) runs them.
 """

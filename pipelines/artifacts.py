@@ -7,6 +7,8 @@ contract; tests/test_artifacts.py checks that the two agree.
     conform("passages", frame)   -> the frame in contract order and types (for writing)
     check_table("passages", frame)  raises ArtifactError naming the table and the column
     read_table(run_dir, "passages") -> a checked frame, or ArtifactError
+    write_manifest(run_dir, manifest)  records every file's sha256, writes manifest.json
+    read_manifest(run_dir) -> the typed Manifest, or ArtifactError
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipelines.files import file_sha256
 
 OUTLIER_TOPIC = -1  # topic_id of passages no topic or theme took
 MANIFEST_FILE = "manifest.json"
@@ -106,20 +110,22 @@ def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
         raise ArtifactError(f"{table.file}: a column does not fit the contract ({exc})") from None
 
 
-def schema_problems(name: str, schema: pl.Schema | dict[str, pl.DataType]) -> list[str]:
-    """What differs between a table's schema and the contract (empty: it matches).
-
-    Extra columns are allowed (a newer build may add some); missing ones and wrong types
-    are not."""
-    table = _table(name)
+def column_problems(name: str, schema: pl.Schema | dict[str, pl.DataType]) -> list[str]:
+    """What differs between a table's schema and the contract, one line per column (empty: it
+    matches). Extra columns are allowed (a newer build may add some); missing ones and wrong
+    types are not."""
     problems = []
-    for column, dtype in table.schema.items():
+    for column, dtype in _table(name).schema.items():
         if column not in schema:
-            problems.append(f"{table.file}: column {column!r} is missing")
+            problems.append(f"column {column!r} is missing")
         elif schema[column] != dtype:
-            problems.append(f"{table.file}: column {column!r} is {schema[column]}, "
-                            f"the contract says {dtype}")
+            problems.append(f"column {column!r} is {schema[column]}, the contract says {dtype}")
     return problems
+
+
+def schema_problems(name: str, schema: pl.Schema | dict[str, pl.DataType]) -> list[str]:
+    """`column_problems`, each naming the table's file too."""
+    return [f"{_table(name).file}: {problem}" for problem in column_problems(name, schema)]
 
 
 def check_table(name: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -168,7 +174,7 @@ class Manifest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     run_id: str
-    kind: Literal["build", "update"] = "build"
+    kind: Literal["build", "update", "synthetic"] = "build"  # synthetic: benchmarks/synth.py
     parent_run: str | None = None
     started_at: str | None = None
     finished_at: str | None = None
@@ -195,3 +201,39 @@ def write_table(folder: Path, name: str, frame: pl.DataFrame) -> int:
     frame = conform(name, frame)
     frame.write_parquet(Path(folder) / _table(name).file, compression="zstd", statistics=True)
     return frame.height
+
+
+def artifact_hashes(run_dir: Path) -> dict[str, FileRecord]:
+    """sha256 and size of every file in a run (the manifest itself excluded)."""
+    run_dir = Path(run_dir)
+    return {
+        path.relative_to(run_dir).as_posix(): FileRecord(sha256=file_sha256(path), bytes=path.stat().st_size)
+        for path in sorted(run_dir.rglob("*"))
+        if path.is_file() and path.name != MANIFEST_FILE
+    }
+
+
+def write_manifest(run_dir: Path, manifest: Manifest) -> Manifest:
+    """Record every file of the run in `manifest.files` and write manifest.json; returns it.
+
+    Only the fields that were given are written (`exclude_unset`): a build's manifest has no
+    `update` entry, an update's no `topics_reused_from_cache`."""
+    recorded = manifest.model_copy(update={"files": artifact_hashes(run_dir)})
+    text = recorded.model_dump_json(indent=2, exclude_unset=True)
+    (Path(run_dir) / MANIFEST_FILE).write_text(text, encoding="utf-8")
+    return recorded
+
+
+def read_manifest(run_dir: Path) -> Manifest:
+    """A run's manifest.json, validated; ArtifactError saying why when it is missing or bad."""
+    path = Path(run_dir) / MANIFEST_FILE
+    try:
+        return Manifest.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise ArtifactError(f"{MANIFEST_FILE} is missing from {run_dir}") from None
+    except OSError as exc:
+        raise ArtifactError(f"{MANIFEST_FILE} cannot be read ({exc})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(the whole file)"
+        raise ArtifactError(f"{MANIFEST_FILE} is not a valid manifest: {where}: {first['msg']}") from None

@@ -28,8 +28,14 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from pipelines import aggregates, search_index
+from pipelines.artifacts import (
+    OUTLIER_TOPIC, PUBLISHED, TOPIC_MODEL_FOLDER, EmbeddingRecord, InputRecord, Manifest, read_manifest, read_table,
+    write_manifest, write_table,
+)
 from pipelines.config import IngestConfig
-from pipelines.embeddings import EmbeddingCache, EmbeddingConfig, embed_texts, file_sha256, load_embedder
+from pipelines.embedders import load_embedder
+from pipelines.embeddings import EmbeddingCache, EmbeddingConfig, embed_texts
+from pipelines.files import file_sha256
 from pipelines.ingest import IngestResult, ingest_paths
 from pipelines.passages import PassageConfig, split_passages
 from pipelines.people import DEFAULT_REGISTRY, extract_mentions, load_registry
@@ -39,9 +45,6 @@ from pipelines.topics import (
     TopicConfig, assign_new_passages, fit_topics, load_topic_model, save_topic_model,
 )
 
-TABLES = ("documents", "passages", "mentions", "topics", "trends", "month_totals", "months", "people", "rejects",
-          "search_index")
-MODEL_FOLDER = "topic_model"
 LIBRARIES = ("polars", "numpy", "bertopic", "sentence-transformers", "torch", "umap-learn", "hdbscan",
              "scikit-learn", "dash", "plotly", "trafilatura", "feedparser", "pyahocorasick", "gensim")
 
@@ -101,7 +104,7 @@ class StageClock:
 @dataclass
 class BuildResult:
     run_dir: Path
-    manifest: dict
+    manifest: dict  # what manifest.json holds
 
 
 # --- run folders and atomic publishing --------------------------------------------------------
@@ -181,42 +184,54 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _input_files(paths: list[Path]) -> list[dict]:
+def _input_files(paths: list[Path]) -> list[InputRecord]:
     return [
-        {"path": str(item.path), "sha256": file_sha256(item.path), "bytes": item.path.stat().st_size}
+        InputRecord(path=str(item.path), sha256=file_sha256(item.path), bytes=item.path.stat().st_size)
         for item in discover_inputs(paths)
     ]
 
 
-def artifact_hashes(run_dir: Path) -> dict[str, dict]:
-    """sha256 and size of every file in a run (the manifest itself excluded)."""
-    return {
-        path.relative_to(run_dir).as_posix(): {"sha256": file_sha256(path), "bytes": path.stat().st_size}
-        for path in sorted(run_dir.rglob("*"))
-        if path.is_file() and path.name != "manifest.json"
-    }
+def _embedding_record(embedder, vectors) -> EmbeddingRecord:  # noqa: ANN001 - an Embedder and its vectors
+    """The manifest's embedding entry: model, vectors embedded and from the cache, and the map
+    onto MiniLM's cosine scale the theme scorer applied (None: already on it)."""
+    calibration = similarity_calibration(embedder)
+    return EmbeddingRecord(
+        identity=embedder.identity, model_sha256=getattr(embedder, "weights_sha256", None),
+        embedded=vectors.embedded, cached=vectors.cached,
+        similarity_calibration=None if calibration.is_identity else calibration.model_dump())
 
 
-def _write_tables(folder: Path, tables: dict[str, pl.DataFrame]) -> dict[str, int]:
-    rows = {}
-    for name, frame in tables.items():
-        frame.write_parquet(folder / f"{name}.parquet", compression="zstd", statistics=True)
-        rows[name] = frame.height
-    return rows
+def _is_bundled(paths: list[Path]) -> bool:
+    bundled = (Path(__file__).resolve().parent.parent / "data" / "corpus").resolve()
+    return any(Path(p).resolve() == bundled for p in paths)
+
+
+def run_manifest(run_id: str, started: dt.datetime, config: BuildConfig, clock: StageClock,
+                 inputs: list[InputRecord], embedding: EmbeddingRecord, counts: dict[str, int | float],
+                 parent: Manifest | None = None, **details: object) -> Manifest:
+    """The manifest of a build, or of an update when `parent` (the updated run's manifest) is
+    given: corpus and inputs then continue the parent's. `details` are the kind's own entries
+    (`topics_reused_from_cache`, `update`); rows, files and the finish time are added when the
+    run is written."""
+    return Manifest(
+        run_id=run_id, kind="update" if parent else "build", parent_run=parent.run_id if parent else None,
+        started_at=started.isoformat(),
+        corpus=(parent.corpus if parent else []) + [str(p) for p in config.corpus],
+        illustrative=parent.illustrative if parent else _is_bundled(config.corpus),
+        config=config.model_dump(mode="json"), inputs=(parent.inputs if parent else []) + inputs,
+        versions=_versions(), embedding=embedding, counts=counts, timings=clock.timings, **details,
+    )
 
 
 def _write_and_publish(config: "BuildConfig", run_id: str, folder: Path, tables: dict[str, pl.DataFrame],
-                       manifest: dict) -> Path:
-    """Write the tables and the manifest into the partial run folder, then publish it."""
-    manifest["rows"] = _write_tables(folder, {name: tables[name] for name in TABLES})
-    manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
-    write_manifest(folder, manifest)
-    return publish(config.out, folder, run_id, config.keep_runs)
-
-
-def write_manifest(folder: Path, manifest: dict) -> None:
-    manifest["files"] = artifact_hashes(folder)
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+                       manifest: Manifest) -> BuildResult:
+    """Write the tables (in the contract's form) and the manifest into the partial run folder,
+    then publish it."""
+    rows = {name: write_table(folder, name, tables[name]) for name in PUBLISHED}
+    finished = dt.datetime.now(dt.timezone.utc).isoformat()
+    manifest = write_manifest(folder, manifest.model_copy(update={"rows": rows, "finished_at": finished}))
+    final = publish(config.out, folder, run_id, config.keep_runs)
+    return BuildResult(final, manifest.model_dump(mode="json", exclude_unset=True))
 
 
 # --- stages shared by build and update ----------------------------------------------------------
@@ -262,7 +277,7 @@ def _counts(ingest: IngestResult, tables: dict[str, pl.DataFrame], outliers: flo
         "passages": tables["passages"].height,
         "mentions": tables["mentions"].height,
         "people": tables["people"].height,
-        "topics": tables["topics"].filter(pl.col("topic_id") >= 0).height,
+        "topics": tables["topics"].filter(pl.col("topic_id") != OUTLIER_TOPIC).height,
         "outlier_share": round(outliers, 4),
     }
 
@@ -294,25 +309,17 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
         embedder, vectors, titles = _embed(clock, config, passages, documents)
         with clock.stage("topics", passages.height) as note:
             result = _fit_or_reuse_topics(config, documents, passages, embedder, vectors, titles, themes,
-                                          folder / MODEL_FOLDER)
-            note["detail"] = f"{result.topics.filter(pl.col('topic_id') >= 0).height} topics" + (
+                                          folder / TOPIC_MODEL_FOLDER)
+            note["detail"] = f"{result.topics.filter(pl.col('topic_id') != OUTLIER_TOPIC).height} topics" + (
                 " (unchanged input: reused)" if result.reused else "")
         passages = passages.join(result.assignments, on="passage_id", how="left", maintain_order="left")
         tables = _aggregate(clock, documents, passages, mentions, registry.frame())
         tables.update(documents=documents, mentions=mentions, topics=result.topics, rejects=ingest.rejects)
-        manifest = {
-            "run_id": run_id, "kind": "build", "parent_run": None,
-            "started_at": started.isoformat(), "corpus": [str(p) for p in config.corpus],
-            "illustrative": _is_bundled(config.corpus),
-            "config": config.model_dump(mode="json"), "inputs": inputs, "versions": _versions(),
-            "embedding": _embedding_record(embedder, vectors),
-            "counts": _counts(ingest, tables, result.outlier_share)
-            | {"outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)},
-            "topics_reused_from_cache": result.reused,
-            "timings": clock.timings,
-        }
-        final = _write_and_publish(config, run_id, folder, tables, manifest)
-    return BuildResult(final, manifest)
+        counts = _counts(ingest, tables, result.outlier_share) | {
+            "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)}
+        manifest = run_manifest(run_id, started, config, clock, inputs, _embedding_record(embedder, vectors), counts,
+                                topics_reused_from_cache=result.reused)
+        return _write_and_publish(config, run_id, folder, tables, manifest)
 
 
 @dataclass
@@ -351,7 +358,7 @@ def _fit_or_reuse_topics(config: BuildConfig, documents: pl.DataFrame, passages:
                                     similarity_calibration(embedder))
     if config.reuse_topic_fit and (entry / "stats.json").is_file():
         stats = json.loads((entry / "stats.json").read_text())
-        shutil.copytree(entry / MODEL_FOLDER, model_folder)
+        shutil.copytree(entry / TOPIC_MODEL_FOLDER, model_folder)
         return TopicTables(pl.read_parquet(entry / "assignments.parquet"), pl.read_parquet(entry / "topics.parquet"),
                            stats["outlier_share"], stats["outlier_share_before_reduction"], reused=True)
     result = fit_topics(passages, vectors.vectors, titles.vectors, themes, embedder, config.topics)
@@ -360,7 +367,7 @@ def _fit_or_reuse_topics(config: BuildConfig, documents: pl.DataFrame, passages:
                          result.outlier_share_before_reduction, reused=False)
     tmp = cache / f".{entry.name}.{uuid.uuid4().hex[:6]}.tmp"
     tmp.mkdir(parents=True)
-    shutil.copytree(model_folder, tmp / MODEL_FOLDER)
+    shutil.copytree(model_folder, tmp / TOPIC_MODEL_FOLDER)
     tables.assignments.write_parquet(tmp / "assignments.parquet")
     tables.topics.write_parquet(tmp / "topics.parquet")
     (tmp / "stats.json").write_text(json.dumps({"outlier_share": tables.outlier_share,
@@ -371,20 +378,6 @@ def _fit_or_reuse_topics(config: BuildConfig, documents: pl.DataFrame, passages:
                         key=lambda p: p.stat().st_mtime)[:-3]:
         shutil.rmtree(stale, ignore_errors=True)
     return tables
-
-
-def _embedding_record(embedder, vectors) -> dict:  # noqa: ANN001 - an Embedder and its vectors
-    """The manifest's embedding entry: model, vectors embedded and from the cache, and the map
-    onto MiniLM's cosine scale the theme scorer applied (None: already on it)."""
-    calibration = similarity_calibration(embedder)
-    return {"identity": embedder.identity, "model_sha256": getattr(embedder, "weights_sha256", None),
-            "embedded": vectors.embedded, "cached": vectors.cached,
-            "similarity_calibration": None if calibration.is_identity else calibration.model_dump()}
-
-
-def _is_bundled(paths: list[Path]) -> bool:
-    bundled = (Path(__file__).resolve().parent.parent / "data" / "corpus").resolve()
-    return any(Path(p).resolve() == bundled for p in paths)
 
 
 # --- update -------------------------------------------------------------------------------------
@@ -400,26 +393,20 @@ def update(config: BuildConfig, progress: Progress | None = None) -> BuildResult
     registry = load_registry(config.people_path)
     with build_lock(config.out):
         run_id, folder = new_run_folder(config.out)
-        old = {name: pl.read_parquet(base / f"{name}.parquet") for name in ("documents", "passages", "mentions",
-                                                                            "topics", "rejects")}
+        parent = read_manifest(base)
+        old = {name: read_table(base, name) for name in ("documents", "passages", "mentions", "topics", "rejects")}
         with clock.stage("ingest"):
             ingest = ingest_paths(config.corpus, config.ingest,
                                   on_file=lambda done, total: clock.progress.advance(done, total))
             inputs = _input_files(config.corpus)
-        known_text = old["documents"].select(
-            "doc_id", normalised=pl.col("text").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase())
-        candidates = ingest.documents.with_columns(
-            normalised=pl.col("text").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase())
-        already = candidates.join(known_text.select("doc_id"), on="doc_id", how="semi").vstack(
-            candidates.join(known_text.select("normalised"), on="normalised", how="semi")).unique("doc_id")
-        new_documents = candidates.join(already.select("doc_id"), on="doc_id", how="anti").drop("normalised")
+        new_documents, already = split_already_present(ingest.documents, old["documents"])
         with clock.stage("passages", new_documents.height):
             new_passages = split_passages(new_documents.lazy(), config.passages).collect()
         with clock.stage("people", new_documents.height):
             new_mentions = extract_mentions(new_documents, new_passages.lazy(), registry)
         embedder, vectors, titles = _embed(clock, config, new_passages, new_documents)
         with clock.stage("topics", new_passages.height):
-            saved = load_topic_model(base / MODEL_FOLDER, embedder)
+            saved = load_topic_model(base / TOPIC_MODEL_FOLDER, embedder)
             assigned = assign_new_passages(saved, old["topics"], new_passages, vectors.vectors, titles.vectors,
                                            embedder) if new_passages.height else None
         if assigned is not None:
@@ -438,29 +425,33 @@ def update(config: BuildConfig, progress: Progress | None = None) -> BuildResult
         )
         rejects = pl.concat([old["rejects"], ingest.rejects, skipped])
         tables.update(documents=documents, mentions=mentions, topics=topics, rejects=rejects)
-        shutil.copytree(base / MODEL_FOLDER, folder / MODEL_FOLDER)
-        parent = json.loads((base / "manifest.json").read_text())
-        manifest = {
-            "run_id": run_id, "kind": "update", "parent_run": parent["run_id"],
-            "started_at": started.isoformat(), "corpus": parent.get("corpus", []) + [str(p) for p in config.corpus],
-            "illustrative": parent.get("illustrative", False),
-            "config": config.model_dump(mode="json"), "inputs": parent.get("inputs", []) + inputs,
-            "versions": _versions(),
-            "embedding": _embedding_record(embedder, vectors),
-            "update": {"documents_read": ingest.records_read, "documents_added": new_documents.height,
-                       "already_present": already.height, "rejected": ingest.rejected,
-                       "duplicates": ingest.duplicates, "passages_added": new_passages.height},
-            "counts": {
-                **_counts(ingest, tables, float((passages["topic_id"] == -1).mean() or 0.0)),
-                "records_read": parent["counts"]["records_read"] + ingest.records_read,
-                "documents_accepted": documents.height,
-                "documents_rejected": parent["counts"]["documents_rejected"] + ingest.rejected,
-                "duplicates": parent["counts"]["duplicates"] + ingest.duplicates + already.height,
-            },
-            "timings": clock.timings,
+        shutil.copytree(base / TOPIC_MODEL_FOLDER, folder / TOPIC_MODEL_FOLDER)
+        counts = _counts(ingest, tables, float((passages["topic_id"] == OUTLIER_TOPIC).mean() or 0.0)) | {
+            "records_read": parent.counts["records_read"] + ingest.records_read,
+            "documents_accepted": documents.height,
+            "documents_rejected": parent.counts["documents_rejected"] + ingest.rejected,
+            "duplicates": parent.counts["duplicates"] + ingest.duplicates + already.height,
         }
-        final = _write_and_publish(config, run_id, folder, tables, manifest)
-    return BuildResult(final, manifest)
+        added = {"documents_read": ingest.records_read, "documents_added": new_documents.height,
+                 "already_present": already.height, "rejected": ingest.rejected,
+                 "duplicates": ingest.duplicates, "passages_added": new_passages.height}
+        manifest = run_manifest(run_id, started, config, clock, inputs, _embedding_record(embedder, vectors), counts,
+                                parent=parent, update=added)
+        return _write_and_publish(config, run_id, folder, tables, manifest)
+
+
+def split_already_present(candidates: pl.DataFrame, known: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(new documents, documents the run already has): same doc id, or same text after folding
+    whitespace and case. The second keeps its `text` for the rejects' preview."""
+    def normalised(text: pl.Expr) -> pl.Expr:
+        return text.str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+
+    known_text = known.select("doc_id", normalised=normalised(pl.col("text")))
+    candidates = candidates.with_columns(normalised=normalised(pl.col("text")))
+    already = candidates.join(known_text.select("doc_id"), on="doc_id", how="semi").vstack(
+        candidates.join(known_text.select("normalised"), on="normalised", how="semi")).unique("doc_id")
+    new_documents = candidates.join(already.select("doc_id"), on="doc_id", how="anti").drop("normalised")
+    return new_documents, already
 
 
 def _recount_topics(topics: pl.DataFrame, passages: pl.DataFrame) -> pl.DataFrame:

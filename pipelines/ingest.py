@@ -16,15 +16,13 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.artifacts import TABLES
 from pipelines.config import IngestConfig
 from pipelines.readers import (
     FEED_SUFFIXES, HTML_SUFFIXES, RAW_FIELDS, InputFile, discover_inputs, file_reject, read_input,
 )
 
-DOCUMENT_COLUMNS = [
-    "doc_id", "date", "month", "title", "source", "author", "url", "text", "origin", "metadata",
-]
-REJECT_COLUMNS = ["origin", "reason_code", "reason", "raw"]
+DOCUMENT_COLUMNS = list(TABLES["documents"].schema)  # the artifact contract's order
 DUPLICATE_CODE = "duplicate"
 
 # Tried in order on the cleaned date string; the first that parses wins.

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines import artifacts
+
 WORD_PATTERN = r"\w+"
 CHUNK_ROWS = 100_000
 
@@ -42,7 +44,7 @@ def word_postings(passages: pl.DataFrame, chunk_rows: int = CHUNK_ROWS) -> pl.Da
     chunks = [_chunk_postings(texts.slice(start, chunk_rows).lazy(), start).collect()
               for start in range(0, texts.height, chunk_rows)]
     if not chunks:
-        return pl.DataFrame(schema={"word": pl.String, "positions": pl.List(pl.UInt32)})
+        return artifacts.empty("search_index")
     # group_by keeps each group's rows in input order, and chunks come in position order,
     # so the merged lists stay ascending.
     return (pl.concat(chunks).lazy()

@@ -18,7 +18,7 @@ cosine units (`pipelines.themes`):
   descriptions); the affine map that gives the student's theme similarities the teacher's
   mean and spread is saved next to the model (`similarity_calibration.json`) and applied
   by the theme scorer. It depends on the model and the reference set only, never on the
-  corpus being built.
+  corpus being built. The fit itself is `pipelines.calibration`.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 
-from pipelines.config import DATA_DIR, REPO_ROOT
+from pipelines.calibration import calibrate_to_teacher
+from pipelines.config import REPO_ROOT
 from pipelines.embeddings import (
     EmbeddingConfig, SentenceTransformerEmbedder, default_model_dir, verify_model,
 )
@@ -40,7 +40,6 @@ from pipelines.themes import SimilarityCalibration
 PCA_DIMS = 256
 SIF_COEFFICIENT = 5e-6  # model2vec's default is 1e-4; see the module docstring
 CALIBRATION_FILE = "similarity_calibration.json"
-REFERENCE_CORPUS = DATA_DIR / "corpus"
 
 
 def model_cache_root() -> Path:
@@ -91,41 +90,10 @@ def load_static_embedder(config: EmbeddingConfig) -> StaticEmbedder:
 
 
 def _write_calibration(folder: Path, model: object, source: Path, sha: str, batch_size: int) -> None:
+    """Fit the distilled model's similarities to MiniLM's (`pipelines.calibration`) and save the map."""
     student = StaticEmbedder(model, identity="student", dimension=PCA_DIMS)
     teacher = SentenceTransformerEmbedder(source, sha, batch_size)
     calibration = calibrate_to_teacher(student, teacher)
     tmp = folder / f".{CALIBRATION_FILE}.tmp"
     tmp.write_text(json.dumps(calibration.model_dump(), indent=2))
     os.replace(tmp, folder / CALIBRATION_FILE)
-
-
-def reference_set() -> tuple[list[str], pl.DataFrame, list]:
-    """The calibration reference set: the bundled corpus's passages and document titles, and
-    the exemplars (theme, text) of the default themes, with those themes."""
-    from pipelines.ingest import ingest_paths
-    from pipelines.passages import split_passages
-    from pipelines.themes import DEFAULT_THEMES, load_themes, theme_exemplars
-
-    documents = ingest_paths([REFERENCE_CORPUS]).documents
-    if documents.is_empty():
-        raise RuntimeError(f"the calibration reference corpus {REFERENCE_CORPUS} is missing or empty")
-    passages = split_passages(documents.lazy()).collect()
-    titles = [t for t in documents["title"].fill_null("").to_list() if t.strip()]
-    themes = load_themes(DEFAULT_THEMES)
-    return passages["text"].to_list() + titles, theme_exemplars(themes), themes
-
-
-def calibrate_to_teacher(student, teacher) -> SimilarityCalibration:  # noqa: ANN001 - two Embedders
-    """Fit the student's theme similarities to the teacher's scale on the reference set."""
-    from pipelines.themes import max_similarity
-
-    texts, exemplars, themes = reference_set()
-
-    def signal(embedder) -> np.ndarray:  # noqa: ANN001
-        return max_similarity(embedder.encode(texts), embedder.encode(exemplars["text"].to_list()),
-                              exemplars["theme"].to_list(), themes).ravel()
-
-    fitted = SimilarityCalibration.fit(signal(student), signal(teacher))
-    return fitted.model_copy(update={"fitted_on": (
-        f"max cosine to the theme exemplars of {len(texts)} passages and titles of {REFERENCE_CORPUS.name}/ "
-        f"({exemplars.height} exemplars of {len(themes)} default themes); teacher {teacher.identity}")})

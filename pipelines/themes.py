@@ -37,6 +37,7 @@ from pipelines.config import DATA_DIR
 
 DEFAULT_THEMES = DATA_DIR / "themes.toml"
 REQUIRED_THEMES = ("pause_letter", "compute_race", "regulation_analogies")
+NO_THEME = -1  # theme index of a passage no theme claimed (left to topic discovery)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
@@ -170,10 +171,10 @@ def theme_scores(passage_similarity: np.ndarray, seed_hits: np.ndarray, title_si
 
 def assign_themes(scores: np.ndarray, seed_hits: np.ndarray, themes: list[Theme],
                   scoring: ThemeScoring) -> tuple[np.ndarray, np.ndarray]:
-    """Theme index per passage (-1 = no theme, left to topic discovery) and its score."""
+    """Theme index per passage (NO_THEME: left to topic discovery) and its score."""
     best = scores.argmax(axis=1) if scores.size else np.zeros(0, dtype=int)
     best_score = scores.max(axis=1) if scores.size else np.zeros(0)
-    chosen = np.where(best_score >= scoring.min_theme_score, best, -1)
+    chosen = np.where(best_score >= scoring.min_theme_score, best, NO_THEME)
     overrides = [j for j, t in enumerate(themes) if t.override_score is not None]
     if overrides:
         thresholds = np.array([themes[j].override_score for j in overrides])
@@ -183,5 +184,5 @@ def assign_themes(scores: np.ndarray, seed_hits: np.ndarray, themes: list[Theme]
         top = excess.argmax(axis=1)
         wins = excess.max(axis=1) >= 0
         chosen = np.where(wins, np.array(overrides)[top], chosen)
-    chosen_score = np.where(chosen >= 0, scores[np.arange(len(scores)), np.maximum(chosen, 0)], best_score)
+    chosen_score = np.where(chosen != NO_THEME, scores[np.arange(len(scores)), np.maximum(chosen, 0)], best_score)
     return chosen.astype(np.int32), chosen_score.astype(np.float32)

@@ -21,15 +21,13 @@ import numpy as np
 import polars as pl
 from pydantic import BaseModel, Field
 
+from pipelines.artifacts import OUTLIER_TOPIC, TABLES
 from pipelines.embeddings import Embedder
 from pipelines.themes import (
-    Theme, ThemeScoring, assign_themes, max_similarity, seed_word_hits, similarity_calibration, theme_exemplars,
-    theme_scores,
+    NO_THEME, Theme, ThemeScoring, assign_themes, max_similarity, seed_word_hits, similarity_calibration,
+    theme_exemplars, theme_scores,
 )
 
-OUTLIER = -1
-TOPIC_COLUMNS = ["topic_id", "label", "theme", "keywords", "keyword_weights", "size",
-                 "representative_passage_ids"]
 ASSIGNMENT_COLUMNS = ["passage_id", "topic_id", "topic_probability", "theme"]
 
 for noisy in ("BERTopic", "numba", "umap"):
@@ -57,7 +55,7 @@ class TopicConfig(BaseModel):
 @dataclass
 class TopicResult:
     assignments: pl.DataFrame  # ASSIGNMENT_COLUMNS, aligned with the passages given
-    topics: pl.DataFrame  # TOPIC_COLUMNS
+    topics: pl.DataFrame  # the topics table of the artifact contract
     model: object  # the final BERTopic model
     outlier_share_before_reduction: float
     outlier_share: float
@@ -107,7 +105,7 @@ def _vectorizer(n_passages: int):
 
 def score_themes(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.ndarray,
                  themes: list[Theme], embedder: Embedder, scoring: ThemeScoring) -> tuple[np.ndarray, np.ndarray]:
-    """Theme index (-1 = none) and score per passage; see `pipelines.themes`."""
+    """Theme index (NO_THEME: none) and score per passage; see `pipelines.themes`."""
     exemplars = theme_exemplars(themes)
     exemplar_vectors = embedder.encode(exemplars["text"].to_list())
     exemplar_themes = exemplars["theme"].to_list()
@@ -128,7 +126,7 @@ def discover_topics(texts: list[str], vectors: np.ndarray, embedder: Embedder,
     the number of outliers before reduction."""
     n = len(texts)
     if n < config.min_discovery_passages:
-        return np.full(n, OUTLIER, dtype=np.int32), n
+        return np.full(n, OUTLIER_TOPIC, dtype=np.int32), n
     from bertopic import BERTopic
     from hdbscan import HDBSCAN
     from umap import UMAP
@@ -151,14 +149,14 @@ def discover_topics(texts: list[str], vectors: np.ndarray, embedder: Embedder,
     )
     fit_texts = [texts[i] for i in fit_rows]
     fitted, _ = model.fit_transform(fit_texts, embeddings=vectors[fit_rows])
-    topics = np.full(n, OUTLIER, dtype=np.int32)
+    topics = np.full(n, OUTLIER_TOPIC, dtype=np.int32)
     topics[fit_rows] = fitted
     if len(fit_rows) < n:
         rest = np.setdiff1d(np.arange(n), fit_rows)
         predicted, _ = model.transform([texts[i] for i in rest], embeddings=vectors[rest])
         topics[rest] = predicted
-    outliers_before = int((topics == OUTLIER).sum())
-    if outliers_before and len(set(topics.tolist()) - {OUTLIER}):
+    outliers_before = int((topics == OUTLIER_TOPIC).sum())
+    if outliers_before and len(set(topics.tolist()) - {OUTLIER_TOPIC}):
         topics = np.asarray(model.reduce_outliers(
             texts, topics.tolist(), strategy="embeddings", embeddings=vectors,
             threshold=similarity_calibration(embedder).to_embedder_scale(config.outlier_threshold),
@@ -168,7 +166,7 @@ def discover_topics(texts: list[str], vectors: np.ndarray, embedder: Embedder,
 
 def fit_topics(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.ndarray, themes: list[Theme],
                embedder: Embedder, config: TopicConfig | None = None) -> TopicResult:
-    """Assign every passage (passage_id, doc_id, text) to a theme, a discovered topic or -1."""
+    """Assign every passage (passage_id, doc_id, text) to a theme, a discovered topic or the outliers."""
     config = config or TopicConfig()
     from bertopic import BERTopic
     from bertopic.cluster import BaseCluster
@@ -177,12 +175,12 @@ def fit_topics(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.nd
 
     texts = keyword_texts(passages["text"])
     theme_index, _ = score_themes(passages, vectors, title_vectors, themes, embedder, config.scoring)
-    rest = np.flatnonzero(theme_index < 0)
+    rest = np.flatnonzero(theme_index == NO_THEME)
     discovered, outliers_before = discover_topics([texts[i] for i in rest], vectors[rest], embedder, config)
 
-    # Labels for the final model: themes first (0..K-1), then discovered topics, -1 outliers.
+    # Labels for the final model: themes first (0..K-1), then discovered topics, OUTLIER_TOPIC.
     labels = theme_index.astype(np.int64)
-    labels[rest] = np.where(discovered >= 0, discovered + len(themes), OUTLIER)
+    labels[rest] = np.where(discovered != OUTLIER_TOPIC, discovered + len(themes), OUTLIER_TOPIC)
     final = BERTopic(
         embedding_model=BertopicEmbedder(embedder),
         umap_model=BaseDimensionalityReduction(),
@@ -206,7 +204,8 @@ def fit_topics(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.nd
         "theme": pl.Series([theme_by_topic.get(t) for t in final_ids.tolist()], dtype=pl.String),
     })
     n = max(len(texts), 1)
-    return TopicResult(assignments, topics, final, outliers_before / n, float((final_ids == OUTLIER).sum()) / n)
+    outlier_share = float((final_ids == OUTLIER_TOPIC).sum()) / n
+    return TopicResult(assignments, topics, final, outliers_before / n, outlier_share)
 
 
 def _centroid_similarity(vectors: np.ndarray, topic_ids: np.ndarray, model) -> np.ndarray:  # noqa: ANN001
@@ -229,7 +228,7 @@ def _topics_table(model, label_of: dict[int, int], themes: list[Theme], topic_id
         weights = [float(s) for w, s in words if w][: config.top_n_words]
         ours = label_of[topic_id]
         theme = themes[ours] if 0 <= ours < len(themes) else None
-        if topic_id == OUTLIER:
+        if topic_id == OUTLIER_TOPIC:
             label = "Outliers (no topic)"
         elif theme is not None:
             label = theme.label
@@ -243,10 +242,7 @@ def _topics_table(model, label_of: dict[int, int], themes: list[Theme], topic_id
             "keywords": keywords, "keyword_weights": weights, "size": int(sizes[topic_id]),
             "representative_passage_ids": [passage_ids[int(i)] for i in best],
         })
-    return pl.DataFrame(rows, schema={
-        "topic_id": pl.Int32, "label": pl.String, "theme": pl.String, "keywords": pl.List(pl.String),
-        "keyword_weights": pl.List(pl.Float64), "size": pl.UInt32, "representative_passage_ids": pl.List(pl.String),
-    })
+    return pl.DataFrame(rows, schema=TABLES["topics"].schema)
 
 
 # --- saving, loading and assigning new passages ----------------------------------------------
@@ -278,18 +274,19 @@ def load_topic_model(folder: Path, embedder: Embedder) -> SavedTopicModel:
 def assign_new_passages(saved: SavedTopicModel, topics: pl.DataFrame, passages: pl.DataFrame,
                         vectors: np.ndarray, title_vectors: np.ndarray, embedder: Embedder) -> pl.DataFrame:
     """Assign passages of new documents without refitting: themes by the theme scorer, the rest
-    to the nearest discovered topic's embedding (or -1 below the outlier threshold)."""
+    to the nearest discovered topic's embedding (or the outliers below the outlier threshold)."""
     theme_index, _ = score_themes(passages, vectors, title_vectors, saved.themes, embedder, saved.config.scoring)
     topic_of_theme = {th: tid for tid, th in topics.select("topic_id", "theme").iter_rows() if th is not None}
     centroids = np.asarray(saved.model.topic_embeddings_, dtype=np.float32)
     centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
     offset = saved.model._outliers
-    discovered = [tid for tid, th in topics.select("topic_id", "theme").iter_rows() if th is None and tid != OUTLIER]
+    discovered = [tid for tid, th in topics.select("topic_id", "theme").iter_rows()
+                  if th is None and tid != OUTLIER_TOPIC]
     sims = vectors @ centroids[[t + offset for t in discovered]].T if discovered else np.zeros((len(vectors), 0))
     threshold = similarity_calibration(embedder).to_embedder_scale(saved.config.outlier_threshold)
     out_ids, out_prob = [], []
     for row, theme_j in enumerate(theme_index.tolist()):
-        key = saved.themes[theme_j].key if theme_j >= 0 else None
+        key = saved.themes[theme_j].key if theme_j != NO_THEME else None
         if key in topic_of_theme:
             tid = topic_of_theme[key]
             out_ids.append(tid)
@@ -299,7 +296,7 @@ def assign_new_passages(saved: SavedTopicModel, topics: pl.DataFrame, passages: 
             out_ids.append(discovered[best])
             out_prob.append(float(np.clip(sims[row, best], 0, 1)))
         else:
-            out_ids.append(OUTLIER)
+            out_ids.append(OUTLIER_TOPIC)
             out_prob.append(0.0)
     theme_by_topic = dict(topics.select("topic_id", "theme").iter_rows())
     return pl.DataFrame({
@@ -315,7 +312,7 @@ def assign_new_passages(saved: SavedTopicModel, topics: pl.DataFrame, passages: 
 
 def topic_diversity(topics: pl.DataFrame, top_n: int = 10) -> float:
     """Share of unique words among the top-n keywords of all topics (1.0 = no overlap)."""
-    lists = [k[:top_n] for k in topics.filter(pl.col("topic_id") != OUTLIER)["keywords"].to_list() if k]
+    lists = [k[:top_n] for k in topics.filter(pl.col("topic_id") != OUTLIER_TOPIC)["keywords"].to_list() if k]
     total = sum(len(k) for k in lists)
     return len({w for k in lists for w in k}) / total if total else 0.0
 
@@ -334,7 +331,7 @@ def topic_coherence(topics: pl.DataFrame, texts: list[str], top_n: int = 10, sam
     dictionary = Dictionary(tokenized)
     keyword_lists = [
         [w for w in k if " " not in w and w in dictionary.token2id][:top_n]
-        for k in topics.filter(pl.col("topic_id") != OUTLIER)["keywords"].to_list()
+        for k in topics.filter(pl.col("topic_id") != OUTLIER_TOPIC)["keywords"].to_list()
     ]
     keyword_lists = [k for k in keyword_lists if len(k) >= 2]
     if not keyword_lists:

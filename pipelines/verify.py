@@ -1,12 +1,14 @@
-"""Check a published run against its manifest before anyone reads it."""
+"""Check a published run against its manifest and the artifact contract before anyone reads it."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.embeddings import file_sha256
+import polars as pl
+
+from pipelines.artifacts import MANIFEST_FILE, TABLES, ArtifactError, FileRecord, column_problems, read_manifest
+from pipelines.files import file_sha256
 
 
 @dataclass(frozen=True)
@@ -19,25 +21,51 @@ class Problem:
 
 
 def verify_run(run_dir: Path) -> list[Problem]:
-    """Every file the manifest lists must exist with its recorded size and sha256; no problems
-    means the run is intact."""
-    manifest_path = run_dir / "manifest.json"
+    """Every file the manifest lists must exist with its recorded size and sha256, the manifest
+    must list every table the dashboard needs, and every listed table must have the contract's
+    columns and types; no problems means the run is intact."""
+    if not (run_dir / MANIFEST_FILE).is_file():
+        return [Problem(MANIFEST_FILE, "missing")]
     try:
-        manifest = json.loads(manifest_path.read_text())
-        files = manifest["files"]
-    except FileNotFoundError:
-        return [Problem("manifest.json", "missing")]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return [Problem("manifest.json", f"unreadable ({exc.__class__.__name__}: {exc})")]
+        manifest = read_manifest(run_dir)
+    except ArtifactError as exc:
+        return [Problem(MANIFEST_FILE, f"unreadable ({exc})")]
+    problems = [Problem(MANIFEST_FILE, f"does not list {TABLES[name].file}, which the dashboard needs")
+                for name in manifest.missing_tables()]
+    intact = set()
+    for name, expected in sorted(manifest.files.items()):
+        issue = file_issue(run_dir / name, expected)
+        if issue:
+            problems.append(Problem(name, issue))
+        else:
+            intact.add(name)
+    return problems + table_problems(run_dir, intact)
+
+
+def file_issue(path: Path, expected: FileRecord) -> str | None:
+    """What is wrong with one listed file (None: it has its recorded size and sha256)."""
+    if not path.is_file():
+        return "missing"
+    size = path.stat().st_size
+    if size != expected.bytes:
+        return f"size {size:,} bytes, manifest says {expected.bytes:,}"
+    if file_sha256(path) != expected.sha256:
+        return "sha256 does not match the manifest (file changed or corrupted)"
+    return None
+
+
+def table_problems(run_dir: Path, intact: set[str]) -> list[Problem]:
+    """Intact listed tables whose Parquet schema differs from the contract, one problem per column."""
     problems = []
-    for name, expected in sorted(files.items()):
-        path = run_dir / name
-        if not path.is_file():
-            problems.append(Problem(name, "missing"))
-        elif path.stat().st_size != expected.get("bytes"):
-            problems.append(Problem(name, f"size {path.stat().st_size:,} bytes, manifest says {expected.get('bytes'):,}"))
-        elif file_sha256(path) != expected.get("sha256"):
-            problems.append(Problem(name, "sha256 does not match the manifest (file changed or corrupted)"))
+    for name, table in TABLES.items():
+        if table.file not in intact:
+            continue
+        try:
+            schema = pl.read_parquet_schema(run_dir / table.file)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            problems.append(Problem(table.file, f"cannot be read as Parquet ({exc})"))
+            continue
+        problems += [Problem(table.file, issue) for issue in column_problems(name, schema)]
     return problems
 
 

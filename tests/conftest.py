@@ -23,7 +23,7 @@ def run_cli():
     """
     from typer.testing import CliRunner
 
-    from pipelines.cli import app
+    from discourse.cli import app
 
     runner = CliRunner()
 

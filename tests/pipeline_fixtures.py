@@ -43,7 +43,8 @@ def whitehouse_documents() -> pl.DataFrame:
 
 @pytest.fixture(scope="session")
 def embedder():
-    from pipelines.embeddings import EmbeddingConfig, load_embedder
+    from pipelines.embedders import load_embedder
+    from pipelines.embeddings import EmbeddingConfig
 
     return load_embedder(EmbeddingConfig())
 

@@ -17,15 +17,23 @@ import pytest
 
 from pipeline_fixtures import BUNDLED, read_run
 from pipelines import aggregates
-from pipelines.build import TABLES, artifact_hashes, current_run
+from pipelines.artifacts import PUBLISHED, artifact_hashes, read_manifest
+from pipelines.build import current_run
+from pipelines.verify import verify_run
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# manifest.json's keys (an update has `update` in place of `topics_reused_from_cache`)
+BUILD_MANIFEST_KEYS = {"run_id", "kind", "parent_run", "started_at", "finished_at", "corpus", "illustrative", "config",
+                       "inputs", "versions", "embedding", "counts", "topics_reused_from_cache", "timings", "rows",
+                       "files"}
+UPDATE_MANIFEST_KEYS = BUILD_MANIFEST_KEYS - {"topics_reused_from_cache"} | {"update"}
 
 
 def test_full_artifact_set_and_manifest_reconcile(bundled_build):
     run = bundled_build.run_dir
     manifest = json.loads((run / "manifest.json").read_text())
-    for name in TABLES:
+    assert set(manifest) == BUILD_MANIFEST_KEYS and manifest == bundled_build.manifest
+    for name in PUBLISHED:
         assert (run / f"{name}.parquet").is_file(), name
         assert manifest["rows"][name] == read_run(run, name).height
     assert (run / "topic_model" / "topic_embeddings.safetensors").is_file()
@@ -35,7 +43,7 @@ def test_full_artifact_set_and_manifest_reconcile(bundled_build):
     assert counts["passages"] == read_run(run, "passages").height
     assert counts["mentions"] == read_run(run, "mentions").height
     assert counts["people"] == read_run(run, "people").height
-    assert manifest["files"] == artifact_hashes(run)
+    assert read_manifest(run).files == artifact_hashes(run)
     assert len(manifest["inputs"]) == 297 and all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["embedding"]["model_sha256"] == manifest["config"]["embedding"]["model_sha256"]
     assert set(manifest["timings"]) == {"ingest", "passages", "people", "embeddings", "topics", "aggregates"}
@@ -132,6 +140,8 @@ def test_update_with_ten_new_documents_embeds_only_their_passages(small_build, t
     result = update(BuildConfig(corpus=[new], out=out, embedding={"cache_dir": out / "cache" / "embeddings"}))
     manifest = result.manifest
     assert current_run(out) == result.run_dir != before
+    assert set(manifest) == UPDATE_MANIFEST_KEYS and manifest["parent_run"] == before.name
+    assert verify_run(result.run_dir) == []  # every table in the contract's form
     assert manifest["update"]["documents_added"] == 10
     assert manifest["update"]["already_present"] == 1
     assert manifest["update"]["passages_added"] == 20
@@ -157,7 +167,7 @@ def test_sigkill_during_a_build_leaves_current_intact_and_loadable(small_build, 
     shutil.copytree(corpus, bigger)
     _write_docs(bigger, 30)
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "build", "--corpus", str(bigger), "--out", str(out)],
+        [sys.executable, "-m", "discourse", "build", "--corpus", str(bigger), "--out", str(out)],
         cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
@@ -169,7 +179,7 @@ def test_sigkill_during_a_build_leaves_current_intact_and_loadable(small_build, 
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert current_run(out) == before
-    for name in TABLES:
+    for name in PUBLISHED:
         assert read_run(before, name).height >= 0
-    assert json.loads((before / "manifest.json").read_text())["files"] == artifact_hashes(before)
+    assert read_manifest(before).files == artifact_hashes(before)
     assert list((out / "runs").glob("*.partial"))  # the half-written run was never published

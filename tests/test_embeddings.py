@@ -8,10 +8,12 @@ import numpy as np
 import polars as pl
 import pytest
 
+from pipelines.embedders import load_embedder
 from pipelines.embeddings import (
     DEFAULT_MODEL_SHA256, EmbeddingCache, EmbeddingConfig, ModelIntegrityError, default_model_dir, embed_texts,
-    file_sha256, load_embedder, verify_model,
+    verify_model,
 )
+from pipelines.files import file_sha256
 
 
 class CountingEmbedder:

@@ -509,7 +509,7 @@ def test_a_reader_that_never_finishes_is_stopped(tmp_path, monkeypatch):
         spin(60)  # without a time limit the test fails on the time, instead of hanging
         yield from ()
 
-    monkeypatch.setattr(readers, "_read_csv", endless)
+    monkeypatch.setattr(readers, "read_csv_file", endless)
     folder = _good_folder(tmp_path)
     (folder / "rows.csv").write_text("date,text\n2023-01-01,x\n", encoding="utf-8")
     result, seconds = timed_ingest([folder], IngestConfig(file_time_limit_seconds=0.5, file_seconds_per_mb=0.0))
@@ -527,7 +527,7 @@ def test_the_time_limit_survives_a_reader_that_swallows_it(tmp_path, monkeypatch
         spin(60)
         yield from ()
 
-    monkeypatch.setattr(readers, "_read_jsonl", stubborn)
+    monkeypatch.setattr(readers, "read_jsonl_file", stubborn)
     folder = _good_folder(tmp_path)
     (folder / "rows.jsonl").write_text('{"date": "2023-01-01", "text": "x"}\n', encoding="utf-8")
     result, seconds = timed_ingest([folder], IngestConfig(file_time_limit_seconds=0.5))
@@ -622,7 +622,7 @@ def hostile_folder(folder: Path) -> Path:
 def run_cli_ingest(folder: Path) -> subprocess.CompletedProcess:
     # a process of its own: Polars' reader aborted the whole process on some of these files
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "ingest", str(folder), "--show", "100"],
+        [sys.executable, "-m", "discourse", "ingest", str(folder), "--show", "100"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
         env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
     )

@@ -541,7 +541,7 @@ def test_a_reader_crash_is_a_counted_reject(tmp_path, monkeypatch, run_cli):
         raise RuntimeError("boom")
         yield  # pragma: no cover - makes this a generator like the real reader
 
-    monkeypatch.setattr(readers, "_read_csv", crash)
+    monkeypatch.setattr(readers, "read_csv_file", crash)
     folder = corpus_with(tmp_path, "any.csv", "date,text\n2023-01-01,x\n")
     result = ingest_paths([folder])
     assert result.documents["origin"].to_list() == ["good.md"]

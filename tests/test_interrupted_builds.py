@@ -34,7 +34,8 @@ import polars as pl
 import pytest
 
 from pipeline_fixtures import BUNDLED
-from pipelines.build import TABLES, BuildConfig, build, current_run
+from pipelines.artifacts import PUBLISHED
+from pipelines.build import BuildConfig, build, current_run
 from pipelines.verify import verify_run
 
 pytestmark = pytest.mark.slow
@@ -171,7 +172,7 @@ def kill_build_during(stage: str, corpus: Path, out: Path, base: Base, seed: int
     trigger, delay = _trigger_and_delay(stage, base, rng)
     kill = Kill(stage, seed, delay.wall)
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "build", "--corpus", str(corpus), "--out", str(out)],
+        [sys.executable, "-m", "discourse", "build", "--corpus", str(corpus), "--out", str(out)],
         cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"},
     )
@@ -245,7 +246,7 @@ def assert_intact(run: Path) -> None:
     assert not run.name.endswith(".partial")
     assert verify_run(run) == [], verify_run(run)
     manifest = json.loads((run / "manifest.json").read_text())
-    for name in TABLES:
+    for name in PUBLISHED:
         assert pl.read_parquet(run / f"{name}.parquet").height == manifest["rows"][name], name
     for path in run.rglob("*.parquet"):
         pl.read_parquet(path)

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.build import write_manifest
+from pipelines.artifacts import TABLES, Manifest, write_manifest, write_table
 from pipelines.search_index import word_postings
 
 NEWS = "Newswire"
@@ -165,6 +165,11 @@ def _month(d: date) -> date:
     return d.replace(day=1)
 
 
+def _table(name: str, rows: list, orient: str | None = None) -> pl.DataFrame:
+    """Hand-written rows (dicts, or tuples in column order) as a table of the artifact contract."""
+    return pl.DataFrame(rows, schema=TABLES[name].schema, orient=orient)
+
+
 def write_fixture_run(out_dir: Path, *, illustrative: bool = True) -> Path:
     """Write `out_dir/runs/<RUN_ID>/` and point `out_dir/current` at it; return the run dir."""
     run_dir = Path(out_dir) / "runs" / RUN_ID
@@ -201,75 +206,37 @@ def write_fixture_run(out_dir: Path, *, illustrative: bool = True) -> Path:
             "people": sorted({p for p, _ in mentions}),
         })
 
-    documents = pl.DataFrame(
-        [{
-            "doc_id": doc_id, "date": ddate, "month": _month(ddate), "title": title,
-            "source": source, "author": author, "url": f"https://example.org/{doc_id}",
-            "text": doc_text[doc_id], "origin": f"fixture/{doc_id}.md", "metadata": None,
-        } for doc_id, ddate, title, source, author in DOCUMENTS],
-        schema={
-            "doc_id": pl.String, "date": pl.Date, "month": pl.Date, "title": pl.String,
-            "source": pl.String, "author": pl.String, "url": pl.String, "text": pl.String,
-            "origin": pl.String, "metadata": pl.String,
-        },
-    )
-    passages = pl.DataFrame(passage_rows, schema={
-        "passage_id": pl.String, "doc_id": pl.String, "ordinal": pl.UInt32,
-        "char_start": pl.UInt32, "char_end": pl.UInt32, "text": pl.String,
-        "date": pl.Date, "month": pl.Date, "source": pl.String, "topic_id": pl.Int32,
-        "topic_probability": pl.Float32, "theme": pl.String, "people": pl.List(pl.String),
-    })
-    mentions = pl.DataFrame(mention_rows, schema={
-        "passage_id": pl.String, "doc_id": pl.String, "person": pl.String,
-        "surface": pl.String, "char_start": pl.UInt32, "char_end": pl.UInt32,
-    })
-    topics = pl.DataFrame(
-        [{
-            "topic_id": tid, "label": label, "theme": theme, "keywords": kws,
-            "keyword_weights": [round(0.5 / (i + 1), 4) for i in range(len(kws))],
-            "size": size, "representative_passage_ids": reps,
-        } for tid, label, theme, kws, size, reps in TOPICS],
-        schema={
-            "topic_id": pl.Int32, "label": pl.String, "theme": pl.String,
-            "keywords": pl.List(pl.String), "keyword_weights": pl.List(pl.Float64),
-            "size": pl.UInt32, "representative_passage_ids": pl.List(pl.String),
-        },
-    )
-    trends = pl.DataFrame(TRENDS, orient="row", schema={
-        "month": pl.Date, "topic_id": pl.Int32, "person": pl.String, "source": pl.String,
-        "passages": pl.UInt32, "documents": pl.UInt32,
-    })
-    month_totals = pl.DataFrame(MONTH_TOTALS, orient="row", schema={
-        "month": pl.Date, "person": pl.String, "source": pl.String,
-        "passages": pl.UInt32, "documents": pl.UInt32,
-    })
-    months = pl.DataFrame(MONTHS, orient="row", schema={
-        "month": pl.Date, "documents": pl.UInt32, "passages": pl.UInt32,
-        "first_date": pl.Date, "last_date": pl.Date, "partial": pl.Boolean,
-    })
-    people = pl.DataFrame(PEOPLE, orient="row", schema={
-        "person": pl.String, "role": pl.String, "affiliation": pl.String,
-        "mentions": pl.UInt32, "passages": pl.UInt32, "documents": pl.UInt32,
-    })
-
-    for name, frame in [
-        ("documents", documents), ("passages", passages), ("mentions", mentions),
-        ("topics", topics), ("trends", trends), ("month_totals", month_totals),
-        ("months", months), ("people", people), ("search_index", word_postings(passages)),
-    ]:
-        frame.write_parquet(run_dir / f"{name}.parquet", compression="zstd")
+    documents = _table("documents", [{
+        "doc_id": doc_id, "date": ddate, "month": _month(ddate), "title": title,
+        "source": source, "author": author, "url": f"https://example.org/{doc_id}",
+        "text": doc_text[doc_id], "origin": f"fixture/{doc_id}.md", "metadata": None,
+    } for doc_id, ddate, title, source, author in DOCUMENTS])
+    passages = _table("passages", passage_rows)
+    topics = _table("topics", [{
+        "topic_id": tid, "label": label, "theme": theme, "keywords": kws,
+        "keyword_weights": [round(0.5 / (i + 1), 4) for i in range(len(kws))],
+        "size": size, "representative_passage_ids": reps,
+    } for tid, label, theme, kws, size, reps in TOPICS])
+    tables = {
+        "documents": documents, "passages": passages, "mentions": _table("mentions", mention_rows),
+        "topics": topics, "trends": _table("trends", TRENDS, "row"),
+        "month_totals": _table("month_totals", MONTH_TOTALS, "row"), "months": _table("months", MONTHS, "row"),
+        "people": _table("people", PEOPLE, "row"), "search_index": word_postings(passages),
+    }
+    for name, frame in tables.items():
+        write_table(run_dir, name, frame)
 
     corpus = "/somewhere/data/corpus" if illustrative else "/srv/press-archive"
-    manifest = {
-        "run_id": RUN_ID,
-        "started_at": "2024-05-01T00:00:00Z",
-        "finished_at": "2024-05-01T00:01:00Z",
-        "kind": "build",
-        "corpus": [corpus],
-        "illustrative": illustrative,
-        "config": {"corpus": [corpus]},
-        "counts": {"documents": len(DOCUMENTS), "passages": len(PASSAGES)},
-    }
+    manifest = Manifest(
+        run_id=RUN_ID,
+        started_at="2024-05-01T00:00:00Z",
+        finished_at="2024-05-01T00:01:00Z",
+        kind="build",
+        corpus=[corpus],
+        illustrative=illustrative,
+        config={"corpus": [corpus]},
+        counts={"documents": len(DOCUMENTS), "passages": len(PASSAGES)},
+    )
     write_manifest(run_dir, manifest)  # records every file's sha256, as a real build does
     (Path(out_dir) / "events.csv").write_text(EVENTS_CSV)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.build import write_manifest
+from pipelines.artifacts import TABLES, Manifest, write_manifest, write_table
 from pipelines.search_index import word_postings
 
 RUN_ID = "20250101T000000Z-hostile"
@@ -119,18 +119,9 @@ def write_hostile_run(out_dir: Path) -> Path:
         "doc_id": d, "date": dt, "month": dt.replace(day=1), "title": title, "source": src,
         "author": author, "url": url, "text": texts[d], "origin": f"hostile/{i}.md",
         "metadata": None,
-    } for i, (d, dt, title, src, author, url) in enumerate(DOCUMENTS)], schema={
-        "doc_id": pl.String, "date": pl.Date, "month": pl.Date, "title": pl.String,
-        "source": pl.String, "author": pl.String, "url": pl.String, "text": pl.String,
-        "origin": pl.String, "metadata": pl.String})
-    passages = pl.DataFrame(passage_rows, schema={
-        "passage_id": pl.String, "doc_id": pl.String, "ordinal": pl.UInt32,
-        "char_start": pl.UInt32, "char_end": pl.UInt32, "text": pl.String, "date": pl.Date,
-        "month": pl.Date, "source": pl.String, "topic_id": pl.Int32,
-        "topic_probability": pl.Float32, "theme": pl.String, "people": pl.List(pl.String)})
-    mentions = pl.DataFrame(mention_rows, schema={
-        "passage_id": pl.String, "doc_id": pl.String, "person": pl.String,
-        "surface": pl.String, "char_start": pl.UInt32, "char_end": pl.UInt32})
+    } for i, (d, dt, title, src, author, url) in enumerate(DOCUMENTS)], schema=TABLES["documents"].schema)
+    passages = pl.DataFrame(passage_rows, schema=TABLES["passages"].schema)
+    mentions = pl.DataFrame(mention_rows, schema=TABLES["mentions"].schema)
     sizes = passages.group_by("topic_id").len()
     size_of = dict(zip(sizes["topic_id"].to_list(), sizes["len"].to_list()))
     topics = pl.DataFrame([{
@@ -138,10 +129,7 @@ def write_hostile_run(out_dir: Path) -> Path:
         "keyword_weights": [1.0 / (i + 1) for i in range(len(kws))],
         "size": size_of.get(tid, 0),
         "representative_passage_ids": [f"{d}:{n}" for d, n in reps],
-    } for tid, label, theme, kws, reps in TOPICS], schema={
-        "topic_id": pl.Int32, "label": pl.String, "theme": pl.String,
-        "keywords": pl.List(pl.String), "keyword_weights": pl.List(pl.Float64),
-        "size": pl.UInt32, "representative_passage_ids": pl.List(pl.String)})
+    } for tid, label, theme, kws, reps in TOPICS], schema=TABLES["topics"].schema)
 
     # aggregates: person = null counts every passage once; one row per named person too
     keys = passages.select("month", "topic_id", "source", "doc_id", "people")
@@ -150,34 +138,33 @@ def write_hostile_run(out_dir: Path) -> Path:
         keys.explode("people").drop_nulls("people").rename({"people": "person"}),
     ])
     trends = by_person.group_by("month", "topic_id", "person", "source").agg(
-        pl.len().cast(pl.UInt32).alias("passages"),
-        pl.col("doc_id").n_unique().cast(pl.UInt32).alias("documents"))
+        pl.len().alias("passages"),
+        pl.col("doc_id").n_unique().alias("documents"))
     month_totals = by_person.group_by("month", "person", "source").agg(
-        pl.len().cast(pl.UInt32).alias("passages"),
-        pl.col("doc_id").n_unique().cast(pl.UInt32).alias("documents"))
+        pl.len().alias("passages"),
+        pl.col("doc_id").n_unique().alias("documents"))
     months = passages.group_by("month").agg(
-        pl.col("doc_id").n_unique().cast(pl.UInt32).alias("documents"),
-        pl.len().cast(pl.UInt32).alias("passages"),
+        pl.col("doc_id").n_unique().alias("documents"),
+        pl.len().alias("passages"),
         pl.col("date").min().alias("first_date"), pl.col("date").max().alias("last_date"),
     ).with_columns(pl.lit(False).alias("partial")).sort("month")
     people = mentions.group_by("person").agg(
-        pl.len().cast(pl.UInt32).alias("mentions"),
-        pl.col("passage_id").n_unique().cast(pl.UInt32).alias("passages"),
-        pl.col("doc_id").n_unique().cast(pl.UInt32).alias("documents"),
+        pl.len().alias("mentions"),
+        pl.col("passage_id").n_unique().alias("passages"),
+        pl.col("doc_id").n_unique().alias("documents"),
     ).with_columns(pl.lit(f"Role {BOLD_TAG}").alias("role"),
-                   pl.lit(None, dtype=pl.String).alias("affiliation")).select(
-        "person", "role", "affiliation", "mentions", "passages", "documents")
+                   pl.lit(None, dtype=pl.String).alias("affiliation"))
 
     for name, frame in [("documents", documents), ("passages", passages),
                         ("mentions", mentions), ("topics", topics), ("trends", trends),
                         ("month_totals", month_totals), ("months", months),
                         ("people", people), ("search_index", word_postings(passages))]:
-        frame.write_parquet(run_dir / f"{name}.parquet", compression="zstd")
-    write_manifest(run_dir, {
-        "run_id": RUN_ID, "kind": "build", "corpus": [f"/corpora/{SCRIPT}"],
-        "illustrative": False, "config": {"corpus": [f"/corpora/{SCRIPT}"]},
-        "counts": {"documents": len(DOCUMENTS), "passages": len(PASSAGES)},
-    })
+        write_table(run_dir, name, frame)  # in the contract's column order and types
+    write_manifest(run_dir, Manifest(
+        run_id=RUN_ID, kind="build", corpus=[f"/corpora/{SCRIPT}"],
+        illustrative=False, config={"corpus": [f"/corpora/{SCRIPT}"]},
+        counts={"documents": len(DOCUMENTS), "passages": len(PASSAGES)},
+    ))
     (out_dir / "themes.toml").write_text(THEMES_TOML, encoding="utf-8")
     (out_dir / "events.csv").write_text(EVENTS_CSV, encoding="utf-8")
     current = out_dir / "current"

@@ -14,6 +14,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from pipelines.artifacts import OUTLIER_TOPIC, ArtifactError, Manifest, read_manifest
 from pipelines.config import ColumnMapping, IngestConfig
 from pipelines.ingest import IngestResult, ingest_paths
 from pipelines.readers import InputError
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="AI-regulation discourse: build topic trends from a corpus and explore them.")
 console = Console(stderr=True)
-
 
 
 @app.callback()
@@ -179,27 +179,28 @@ def run_pipeline(action: str, config: "BuildConfig") -> None:
     from pipelines.people import RegistryError
     from pipelines.themes import ThemeError
 
+    known = (InputError, build_module.BuildError, ArtifactError, ModelIntegrityError, RegistryError, ThemeError)
     with progress_bar(transient=True) as progress:
         try:
             result = getattr(build_module, action)(config, RichProgress(progress))
-        except (InputError, build_module.BuildError, ModelIntegrityError, RegistryError, ThemeError) as exc:
+        except known as exc:
             progress.stop()
             fail(str(exc))
-    Console().print(build_summary(result.manifest, result.run_dir))
+    Console().print(build_summary(Manifest.model_validate(result.manifest), result.run_dir))
 
 
-def build_summary(manifest: dict, run_dir: Path) -> Table:
-    counts = manifest["counts"]
-    table = Table(title=f"{manifest['kind'].capitalize()} {manifest['run_id']}", show_header=False)
+def build_summary(manifest: Manifest, run_dir: Path) -> Table:
+    counts = manifest.counts
+    table = Table(title=f"{manifest.kind.capitalize()} {manifest.run_id}", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
     for key in ("records_read", "documents_accepted", "documents_rejected", "duplicates", "passages",
                 "mentions", "people", "topics"):
         table.add_row(key.replace("_", " "), f"{counts[key]:,}")
     table.add_row("outlier share", f"{counts['outlier_share']:.1%}")
-    for key, value in manifest.get("update", {}).items():
+    for key, value in (manifest.update or {}).items():
         table.add_row(f"update: {key.replace('_', ' ')}", f"{value:,}")
-    for stage, seconds in manifest["timings"].items():
+    for stage, seconds in manifest.timings.items():
         table.add_row(f"time: {stage}", f"{seconds:.1f} s")
     table.add_row("run folder", Text(str(run_dir)))
     return table
@@ -226,17 +227,22 @@ def update(corpus: CorpusOption, out: OutOption, column_map: MapOption = None, e
     run_pipeline("update", build_config(corpus, out, column_map, embedder, people, None))
 
 
-def read_manifest(out: Path) -> tuple[Path, dict]:
-    import json
-
+def published_run(out: Path) -> Path:
+    """The run DIR/current points to; a clear message when there is none."""
     from pipelines.build import current_run
 
     run = current_run(out)
     if run is None or not (run / "manifest.json").is_file():
         fail(f"{out} has no published run (expected {out / 'current' / 'manifest.json'}); run `discourse build`")
+    return run
+
+
+def current_manifest(out: Path) -> tuple[Path, Manifest]:
+    """The published run and its manifest (read through the artifact contract)."""
+    run = published_run(out)
     try:
-        return run, json.loads((run / "manifest.json").read_text())
-    except (OSError, ValueError) as exc:
+        return run, read_manifest(run)
+    except ArtifactError as exc:
         fail(f"cannot read {run / 'manifest.json'}: {exc}")
     raise AssertionError("unreachable")
 
@@ -244,25 +250,28 @@ def read_manifest(out: Path) -> tuple[Path, dict]:
 @app.command()
 def info(out: OutOption) -> None:
     """What DIR/current holds, from its manifest."""
-    run, manifest = read_manifest(out)
+    run, manifest = current_manifest(out)
     Console().print(build_summary(manifest, run))
-    Console().print(f"corpus: {', '.join(manifest.get('corpus', []))}"
-                    + ("  (illustrative demo briefs, not primary sources)" if manifest.get("illustrative") else ""))
-    Console().print(f"embedding model: {manifest['embedding']['identity']}")
+    Console().print(f"corpus: {', '.join(manifest.corpus)}"
+                    + ("  (illustrative demo briefs, not primary sources)" if manifest.illustrative else ""))
+    Console().print(f"embedding model: {manifest.embedding.identity if manifest.embedding else 'unknown'}")
 
 
 @app.command()
 def verify(out: OutOption) -> None:
-    """Check every file of DIR/current against the hashes in its manifest (exit 1 if any differs)."""
+    """Check every file of DIR/current against its manifest and every table against the artifact
+    contract (exit 1 if anything differs)."""
     from pipelines.verify import verify_run
 
-    run, manifest = read_manifest(out)
+    run = published_run(out)
     problems = verify_run(run)
     if problems:
         for problem in problems:
             console.print(Text.assemble(("corrupted:", "bold red"), f" {run.name}/{problem}"))
         raise typer.Exit(1)
-    Console().print(f"run {manifest['run_id']}: all {len(manifest['files'])} files match the manifest")
+    manifest = read_manifest(run)
+    Console().print(f"run {manifest.run_id}: all {len(manifest.files)} files match the manifest "
+                    "and the artifact contract")
 
 
 @app.command()
@@ -270,10 +279,10 @@ def topics(out: OutOption, report: Annotated[bool, typer.Option("--report", help
     """Per-topic size, label, keywords, and quality figures (diversity, NPMI coherence, outliers)."""
     from pipelines.topics import topic_coherence, topic_diversity
 
-    run, manifest = read_manifest(out)
+    run, manifest = current_manifest(out)
     topic_table = pl.read_parquet(run / "topics.parquet")
     texts = pl.read_parquet(run / "passages.parquet", columns=["text"])["text"].to_list()
-    listing = Table(title=f"Topics of run {manifest['run_id']}")
+    listing = Table(title=f"Topics of run {manifest.run_id}")
     for column in ("id", "size", "theme", "label", "keywords"):
         listing.add_column(column, overflow="fold")
     for row in topic_table.sort("size", descending=True).iter_rows(named=True):
@@ -283,12 +292,12 @@ def topics(out: OutOption, report: Annotated[bool, typer.Option("--report", help
     out_console.print(listing)
     if report:
         coherence = topic_coherence(topic_table, texts)
-        out_console.print(f"topics: {topic_table.filter(pl.col('topic_id') >= 0).height}  "
+        out_console.print(f"topics: {topic_table.filter(pl.col('topic_id') != OUTLIER_TOPIC).height}  "
                           f"topic diversity: {topic_diversity(topic_table):.3f}  "
                           f"NPMI coherence (gensim c_npmi): "
                           + (f"{coherence:.3f}" if coherence is not None else "n/a")
-                          + f"  outlier share: {manifest['counts']['outlier_share']:.1%}"
-                          + f" (before reduction {manifest['counts'].get('outlier_share_before_reduction', 0):.1%})")
+                          + f"  outlier share: {manifest.counts['outlier_share']:.1%}"
+                          + f" (before reduction {manifest.counts.get('outlier_share_before_reduction', 0):.1%})")
 
 
 @app.command()
