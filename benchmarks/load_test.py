@@ -58,7 +58,7 @@ DOCS = REPO_ROOT / "docs" / "RELIABILITY.md"
 START_MARK = "<!-- load-test results: written by benchmarks/load_test.py -->"
 END_MARK = "<!-- end of load-test results -->"
 
-# component ids (as dashboard/layout/ids.py); literal so this script runs on its own
+# component ids (as dashboard/ids.py); literal so this script runs on its own
 URL, FILTERS, POINT = "url", "filters-store", "point-store"
 PEOPLE, MONTHS, SOURCES = "filter-people", "filter-months", "filter-sources"
 TOPICS, SEARCH, RESET = "filter-topics", "filter-search", "filter-reset"
@@ -224,6 +224,7 @@ class User:
         updated: list[str] = []
         for cid, props in payload["response"].items():
             for prop, value in props.items():
+                prop = prop.split("@")[0]  # an output several callbacks write ("search@<hash>")
                 self.props.setdefault(cid, {})[prop] = value
                 updated.append(f"{cid}.{prop}")
         if depth < 4:
@@ -373,7 +374,7 @@ def free_port() -> int:
 def discourse_command() -> list[str]:
     script = Path(sys.executable).with_name("discourse")
     return [str(script)] if script.exists() else [
-        sys.executable, "-c", "from pipelines.cli import app; app()"]
+        sys.executable, "-m", "discourse"]
 
 
 def resolve_out(out: Path | None) -> tuple[Path, Path | None]:

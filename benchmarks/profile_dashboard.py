@@ -56,16 +56,14 @@ def profile(run_dir: Path, repeat: int = 5) -> dict:
     import polars as pl
 
     from dashboard import figures
-    from dashboard.app import create_app
-    from dashboard.data import Filters, csv_text
+    from dashboard.app import load_data
+    from dashboard.data import Filters, csv_text, people as people_queries, trends
+    from dashboard.data.passages import marks
+    from dashboard.data.rows import keys_for, person_rows
+    from dashboard.features.passages import grid_rows
 
-    try:
-        from dashboard.layout.passages import grid_rows
-    except ImportError:  # pragma: no cover - layout moved
-        grid_rows = None
-
-    app = create_app(run_dir)
-    data = app.discourse_data
+    data = load_data(run_dir)
+    index = data.index
     colors = figures.topic_colors(data.topic_list())
     people = data.people_options()["person"].to_list()
     partial = data.partial_months()
@@ -78,25 +76,25 @@ def profile(run_dir: Path, repeat: int = 5) -> dict:
 
     # trend chart: data vs figure
     record("trend.data", "trend chart: data.monthly_topic_counts (uncached, no filter)",
-           lambda: data._monthly_topic_counts(Filters(), 6))
+           lambda: trends.monthly_topic_counts(index, Filters(), 6))
     record("trend.data3", "trend chart: data.monthly_topic_counts (uncached, 3 people)",
-           lambda: data._monthly_topic_counts(Filters(people=tuple(people[:3])), 6))
+           lambda: trends.monthly_topic_counts(index, Filters(people=tuple(people[:3])), 6))
     three = Filters(people=tuple(people[:3]))
-    current_rows = record("people.rows", "several people: data._person_rows(3 people), np.unique of the union "
+    current_rows = record("people.rows", "several people: person_rows(index, 3 people), np.unique of the union "
                           "(current; called twice per chart, for counts and denominators)",
-                          lambda: data._person_rows(three.people))
+                          lambda: person_rows(index, three.people))
 
     def mask_rows():
-        mask = np.zeros(data._p.height, dtype=bool)
+        mask = np.zeros(index.height, dtype=bool)
         for person in three.people:
-            if person in data._person_slices:
-                mask[data._person_row_arr[slice(*data._person_slices[person])]] = True
+            if person in index.person_slices:
+                mask[index.person_row_arr[slice(*index.person_slices[person])]] = True
         return np.flatnonzero(mask)
     candidate_rows = record("people.mask", "several people: the same rows from a boolean mask + np.flatnonzero "
                             "(candidate)", mask_rows)
     same = np.array_equal(current_rows, candidate_rows)
     out["people.mask"]["note"] = f"{len(current_rows):,} rows; identical: {same}"
-    counts = data._monthly_topic_counts(Filters(), 6)
+    counts = trends.monthly_topic_counts(index, Filters(), 6)
     events = data.events(Filters())
     fig = record("trend.figure", f"trend chart: figures.trend_figure, {events.height} events (current)",
                  lambda: figures.trend_figure(counts, colors=colors, events=events, partial=partial))
@@ -137,8 +135,8 @@ def profile(run_dir: Path, repeat: int = 5) -> dict:
     # drill-down grid
     f = Filters()
     record("grid.passages", "grid: data.passages(no filter, limit=500) (current)", lambda: data.passages(f, limit=500))
-    lo, hi = data._range_slice(f)
-    keys = data._keys_for(f, lo, hi)
+    lo, hi = index.range_slice(f)
+    keys = keys_for(index, f, lo, hi)
     record("grid.sort", f"grid: keys.sort(date desc, _row).head(500) over {keys.height:,} rows (current)",
            lambda: keys.sort(["date", "_row"], descending=[True, False]).head(500))
     top = record("grid.topk", "grid: keys.top_k(500, by=[date, -_row]) (candidate)",
@@ -146,29 +144,28 @@ def profile(run_dir: Path, repeat: int = 5) -> dict:
     same = keys.sort(["date", "_row"], descending=[True, False]).head(500)["_row"].equals(
         top.sort(["date", "_row"], descending=[True, False])["_row"])
     out["grid.topk"]["note"] = f"same 500 rows: {same}"
-    page = data._p[np.arange(min(500, data._p.height))]
-    record("grid.marks", "grid: data._marks for 500 rows (one Polars slice+select per row with mentions)",
-           lambda: data._marks(page, f))
-    if grid_rows is not None:
-        for limit in (500, 200, 20):
-            rows = grid_rows(data.passages(f, limit=limit))
-            out[f"grid.bytes{limit}"] = {"what": f"grid: rowData JSON for {limit} rows", "ms": float("nan"),
-                                         "note": f"{len(json.dumps(rows)) / 1024:.0f} KB"}
+    page = index.p[np.arange(min(500, index.height))]
+    record("grid.marks", "grid: passages.marks for 500 rows (all shown rows' mentions in one gather)",
+           lambda: marks(index, page, f))
+    for limit in (500, 200, 20):
+        rows = grid_rows(data.passages(f, limit=limit))
+        out[f"grid.bytes{limit}"] = {"what": f"grid: rowData JSON for {limit} rows", "ms": float("nan"),
+                                     "note": f"{len(json.dumps(rows)) / 1024:.0f} KB"}
 
     # topic details, heatmap
     record("topic.details", "topic details: data.topic(t)", lambda: data.topic(3))
     record("topic.figure", "topic details: monthly counts + trend_figure (one topic)",
-           lambda: figures.trend_figure(data._monthly_topic_counts(Filters(topics=(3,))), colors=colors,
+           lambda: figures.trend_figure(trends.monthly_topic_counts(index, Filters(topics=(3,))), colors=colors,
                                         partial=partial, height=280))
     matrix = record("heatmap.data", "heatmap: data.people_topic_matrix (uncached, 1 person)",
-                    lambda: data._people_topic_matrix(Filters(people=(people[5],)), 25, 6))
+                    lambda: people_queries.people_topic_matrix(index, Filters(people=(people[5],)), 25, 6))
     record("heatmap.data0", "heatmap: data.people_topic_matrix (uncached, no filter)",
-           lambda: data._people_topic_matrix(Filters(start=data.months[1]), 25, 6))
+           lambda: people_queries.people_topic_matrix(index, Filters(start=data.months[1]), 25, 6))
     record("heatmap.figure", "heatmap: figures.people_topic_heatmap",
            lambda: figures.people_topic_heatmap(matrix, data.topic_list()))
 
     # search without an index: a vectorised scan of the passage texts
-    texts = data._p["text"]
+    texts = index.p["text"]
     for word in ("licens", "gpu"):
         pattern = r"(?i)\b" + re.escape(word)
         hits = record(f"search.scan.{word}", f"search candidate: texts.str.contains(r'(?i)\\b{word}') over "

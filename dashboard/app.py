@@ -6,11 +6,11 @@ from pathlib import Path
 
 import dash
 
-from dashboard.callbacks import register_callbacks
+from dashboard.context import AppContext
 from dashboard.data import DiscourseData
 from dashboard.downloads import PASSAGES_CSV_ROUTE, register_passages_csv
-from dashboard.figures import topic_colors
-from dashboard.layout import build_layout
+from dashboard.features import VIEWS
+from dashboard.page import page
 from dashboard.security import harden
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -22,31 +22,38 @@ def _first_file(*candidates: Path) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
-def create_app(run_dir: Path, debug: bool = False, *, themes_path: Path | None = None,
-               events_path: Path | None = None) -> dash.Dash:
-    """The dashboard over `run_dir` (an `OUT/current` folder). Tables are read once, here.
-
-    Events come from `events_path`, else `run_dir/events.csv`, else `data/events.csv`;
-    theme descriptions from `themes_path`, else `data/themes.toml`.
-    """
-    run_dir = Path(run_dir)
-    data = DiscourseData.load(
+def load_data(run_dir: Path, themes_path: Path | None = None,
+              events_path: Path | None = None) -> DiscourseData:
+    """The run's data layer. Events come from `events_path`, else `run_dir/events.csv`,
+    else `data/events.csv`; theme descriptions from `themes_path`, else the run's
+    themes.toml, else `data/themes.toml`."""
+    return DiscourseData.load(
         run_dir,
         themes_path=themes_path or _first_file(run_dir / "themes.toml",
                                                DATA_DIR / "themes.toml"),
         events_path=events_path or _first_file(run_dir / "events.csv", DATA_DIR / "events.csv"),
     )
-    colors = topic_colors(data.topic_list())
+
+
+def create_app(run_dir: Path, debug: bool = False, *, themes_path: Path | None = None,
+               events_path: Path | None = None) -> dash.Dash:
+    """The dashboard over `run_dir` (an `OUT/current` folder). Tables are read once, here."""
+    return build_app(run_dir, debug, themes_path=themes_path, events_path=events_path)[0]
+
+
+def build_app(run_dir: Path, debug: bool = False, *, themes_path: Path | None = None,
+              events_path: Path | None = None) -> tuple[dash.Dash, AppContext]:
+    """The app and the context its views share (for the server's start-up message)."""
+    data = load_data(Path(run_dir), themes_path, events_path)
     app = dash.Dash(
         __name__, assets_folder=str(ASSETS_DIR), title="AI-regulation discourse",
         update_title=None, serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.layout = build_layout(data, colors,
-                              app.config.requests_pathname_prefix + PASSAGES_CSV_ROUTE)
-    register_callbacks(app, data, colors)
+    ctx = AppContext.create(data, app.config.requests_pathname_prefix + PASSAGES_CSV_ROUTE)
+    app.layout = page(ctx)
+    for view in VIEWS:
+        view.register(app, ctx)
     register_passages_csv(app, data)  # GET /download/passages.csv, streamed
     harden(app, debug)  # headers, CSP, body cap, route allow-list, error handlers
-    app.discourse_data = data  # for tests and the server's start-up message
-    app.discourse_debug = debug
-    return app
+    return app, ctx

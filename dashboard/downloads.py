@@ -1,8 +1,10 @@
 """The passages CSV as a streamed file download: `GET /download/passages.csv?<query>`.
 
-The query is the page URL's filter state (dashboard/url_state.py: person, from, to,
-source, topic, q; measure, chart, events and tab are accepted and do not change the file)
-plus, when a trend point is selected, the drill-down point:
+The query is the page URL's state, read by `url_state.decode` from the same field table
+(dashboard/url_state.py, FIELDS): its filter rows (person, from, to, source, topic, q)
+choose the rows; its view options (measure, chart, events, tab) are accepted and do not
+change the file; links carry `filter_key`, the filters alone. Then, when a trend point is
+selected, the drill-down point (its keys are not keys of the table):
 
     /download/passages.csv?person=Elon+Musk&from=2024-02&point_month=2024-03&point_topic=12
 
@@ -33,8 +35,9 @@ import polars as pl
 from flask import Response, request
 
 from dashboard.data import DiscourseData, Filters, Vocabulary, csv_text
+from dashboard.url_fields import month_key, month_of, shown
 from dashboard.url_state import (
-    MAX_FIELDS, MAX_QUERY_CHARS, MONTH_RE, UrlState, decode, filter_key, month_key, shown, to_filters,
+    MAX_FIELDS, MAX_QUERY_CHARS, UrlState, decode, filter_key, to_filters,
 )
 
 PASSAGES_CSV_ROUTE = "download/passages.csv"  # under the app's routes prefix ("/")
@@ -82,10 +85,7 @@ def parse_point(months: list[str], topics: list[str], vocab: Vocabulary
                         "neither.")
     if problems or not months:
         return None, None, problems
-    month = None
-    m = MONTH_RE.match(months[0])
-    if m and 1 <= int(m.group(2)) <= 12 and int(m.group(1)) >= 1:
-        month = date(int(m.group(1)), int(m.group(2)), 1)
+    month = month_of(months[0])
     if month is None or month not in vocab.months:
         problems.append(f"“{POINT_MONTH}={shown(months[0])}” is not a month of the corpus "
                         "written as YYYY-MM.")

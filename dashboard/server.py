@@ -76,13 +76,13 @@ def serve(out_dir: Path, host: str = DEFAULT_HOST, port: int = 8050, workers: in
     run_dir = choose_run_to_serve(Path(out_dir))
     if workers < 1:
         raise SystemExit("--workers must be at least 1")
-    from dashboard.app import create_app  # heavy imports only once there is a run
+    from dashboard.app import build_app  # heavy imports only once there is a run
 
     try:
-        app = create_app(run_dir, debug=debug)
+        app, ctx = build_app(run_dir, debug=debug)
     except RunNotFoundError as exc:
         raise SystemExit(f"Cannot open the run: {exc}") from None
-    summary = app.discourse_data.summary()
+    summary = ctx.data.summary()
     print(f"Dashboard for run {summary.run_id} ({summary.documents:,} documents, "
           f"{summary.passages:,} passages) on http://{host}:{port}/", file=sys.stderr)
     if debug:

@@ -1,23 +1,45 @@
-"""Every filter lives in the URL query string. Encode / decode / validate it here.
+"""Every filter lives in the URL query string; one table of fields, FIELDS, says how.
 
     ?person=Elon+Musk&person=Gary+Marcus&from=2023-03&to=2024-06&source=news+brief
     &topic=pause_letter&topic=12&q=licensing&measure=share&chart=area&events=0&tab=people
 
+Each row is a kind of field — ListField (a repeated key; values the corpus vocabulary
+knows, at most `cap`), MonthRange (`from` / `to`, one range slider of month positions),
+TextField (free text, at most `cap` characters), ChoiceField (one of `choices`),
+FlagField (on / off, 1 / 0) — naming the UrlState attribute(s), URL key(s), default,
+control (component id from dashboard/ids.py, property) and, for a filter, `filter_as`:
+the `Filters` argument(s) it sets. A row without it is a view option (measure, chart,
+events, tab): not part of `filter_key`, no change to a download. Derived from the table,
+in its order: UrlState, decode / encode (the keys' order in the address), sanitize, the
+dcc.Store dict, CONTROLS with from_controls / control_values (the sync callback),
+filter_key, to_filters, and so the download route (dashboard/downloads.py).
+
+Adding a filter takes (1) one row in FIELDS, where its key should go in the address, with
+`filter_as` naming the `Filters` argument the data layer reads, and (2) its control in
+the filters panel (dashboard/features/filters.py) with the row's component id (a new name
+in dashboard/ids.py) and `control_values(UrlState(), vocab)` as its first value.
+
 `topic` takes a theme key for named themes and the numeric topic id for discovered ones.
 Anything unknown, malformed, out of the corpus range or over a size cap is dropped and
-reported as a notice (a plain string shown to the user); decoding never raises.
+reported as a notice (a plain string shown to the user, in table order); decoding never
+raises.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import make_dataclass, replace
+from dataclasses import field as dataclass_field
+from operator import attrgetter
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from dashboard import ids
 from dashboard.data import Filters, Vocabulary
-from dashboard.inputs import small_int
+from dashboard.url_fields import (
+    ChoiceField, Field, FlagField, ListField, MonthRange, Pairs, TextField, month_indices,
+    shown,
+)
 
 MAX_QUERY_CHARS = 4000
 MAX_FIELDS = 200
@@ -25,134 +47,38 @@ MAX_PEOPLE = 20
 MAX_SOURCES = 50
 MAX_TOPICS = 50
 MAX_SEARCH_CHARS = 200
-MAX_SHOWN_VALUE = 60
-MAX_LIST_VALUES = 200  # values read from one multi-select control / store list
 
 MEASURES = ("passages", "share")
 CHARTS = ("lines", "area")
 TABS = ("trends", "people", "topics")
-KNOWN_KEYS = ("person", "from", "to", "source", "topic", "q", "measure", "chart", "events",
-              "tab")
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-@dataclass(frozen=True)
-class UrlState:
-    people: tuple[str, ...] = ()
-    start: str | None = None  # "YYYY-MM"; None = first month of the corpus
-    end: str | None = None  # "YYYY-MM"; None = last month
-    sources: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()  # theme keys / topic ids as strings
-    q: str = ""
-    measure: str = "passages"
-    chart: str = "lines"
-    events: bool = True
-    tab: str = "trends"
+def _topic_ids(vocab: Vocabulary, tokens: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(i for token in tokens for i in vocab.topic_tokens.get(token, ()))
 
 
-def month_key(d: date) -> str:
-    return f"{d.year:04d}-{d.month:02d}"
+# -------------------------------------------------------------------------- the table
+# Each row: UrlState attribute(s), URL key(s), control id, then what its kind needs.
+# The order is the order of the keys in the address and of CONTROLS.
+FIELDS: tuple[Field, ...] = (
+    ListField("people", "person", ids.PEOPLE, cap=MAX_PEOPLE, known=attrgetter("people"),
+              noun="people", filter_as="people"),
+    MonthRange(("start", "end"), ("from", "to"), ids.MONTHS, filter_as=("start", "end")),
+    ListField("sources", "source", ids.SOURCES, cap=MAX_SOURCES,
+              known=lambda vocab: set(vocab.sources), filter_as="sources"),
+    ListField("topics", "topic", ids.TOPICS, cap=MAX_TOPICS, known=attrgetter("topic_tokens"),
+              canonical=attrgetter("topic_canonical"), to_filter_values=_topic_ids,
+              filter_as="topics"),
+    TextField("q", "q", ids.SEARCH, cap=MAX_SEARCH_CHARS, noun="search", filter_as="search"),
+    ChoiceField("measure", "measure", ids.MEASURE, choices=MEASURES, default="passages"),
+    ChoiceField("chart", "chart", ids.CHART, choices=CHARTS, default="lines"),
+    FlagField("events", "events", ids.EVENTS, prop="checked", default=True),
+    ChoiceField("tab", "tab", ids.TABS, choices=TABS, default="trends"),
+)
 
 
-def shown(value: str) -> str:
-    """A value as it may appear in a notice or an error message: no control characters, short."""
-    value = CONTROL_RE.sub("?", value)
-    return value if len(value) <= MAX_SHOWN_VALUE else value[:MAX_SHOWN_VALUE] + "…"
-
-
-def _parse_month(value: str, vocab: Vocabulary, name: str, notices: list[str]) -> date | None:
-    m = MONTH_RE.match(value.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
-        notices.append(f"Ignored “{name}={shown(value)}”: not a month written as YYYY-MM.")
-        return None
-    d = date(int(m.group(1)), int(m.group(2)), 1)
-    if not vocab.months or not vocab.months[0] <= d <= vocab.months[-1]:
-        span = (f"{month_key(vocab.months[0])} to {month_key(vocab.months[-1])}"
-                if vocab.months else "no months")
-        notices.append(f"Ignored “{name}={shown(value)}”: outside the corpus ({span}).")
-        return None
-    return d
-
-
-def _dedupe(values: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))
-
-
-def _strings(values: Any, what: str, notices: list[str] | None = None) -> tuple[str, ...]:
-    """The text values of a list sent by the browser: at most MAX_LIST_VALUES of them;
-    numbers become text, anything else (lists, objects, null) is dropped with a notice."""
-    if not isinstance(values, (list, tuple)):
-        if values not in (None, "") and notices is not None:
-            notices.append(f"Ignored the {what} value: expected a list.")
-        return ()
-    if len(values) > MAX_LIST_VALUES and notices is not None:
-        notices.append(f"Too many {what} values ({len(values):,}); only the first "
-                       f"{MAX_LIST_VALUES} were read.")
-    out, dropped = [], 0
-    for v in values[:MAX_LIST_VALUES]:
-        if isinstance(v, str):
-            out.append(v)
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            out.append(str(v))
-        else:
-            dropped += 1
-    if dropped and notices is not None:
-        notices.append(f"Ignored {dropped} {what} value{'s' * (dropped != 1)} that "
-                       f"{'are' if dropped != 1 else 'is'} not text.")
-    return tuple(out)
-
-
-def sanitize(state: UrlState, vocab: Vocabulary) -> tuple[UrlState, list[str]]:
-    """Drop every value the corpus does not know; return the clean state and notices."""
-    notices: list[str] = []
-
-    def keep(values: tuple[str, ...], known, cap: int, what: str) -> tuple[str, ...]:
-        good: list[str] = []
-        for v in _dedupe(list(values)):
-            if v not in known:
-                notices.append(f"Ignored unknown {what} “{shown(v)}”.")
-            elif len(good) >= cap:
-                notices.append(f"Ignored {what} “{shown(v)}”: at most {cap} can be chosen.")
-            else:
-                good.append(v)
-        return tuple(good)
-
-    people = keep(state.people, vocab.people, MAX_PEOPLE, "person")
-    sources = keep(state.sources, set(vocab.sources), MAX_SOURCES, "source")
-    topics = keep(_dedupe([vocab.topic_canonical.get(t, t) for t in state.topics]),
-                  vocab.topic_tokens, MAX_TOPICS, "topic")
-    start = _parse_month(state.start, vocab, "from", notices) if state.start else None
-    end = _parse_month(state.end, vocab, "to", notices) if state.end else None
-    if start and end and start > end:
-        notices.append("The month range was reversed; showing it the right way round.")
-        start, end = end, start
-    if vocab.months and start == vocab.months[0]:
-        start = None
-    if vocab.months and end == vocab.months[-1]:
-        end = None
-    q = " ".join(CONTROL_RE.sub(" ", (state.q or "")[:MAX_SEARCH_CHARS * 4]).split())
-    if len(q) > MAX_SEARCH_CHARS or len(state.q or "") > MAX_SEARCH_CHARS * 4:
-        notices.append(f"The search text was cut to {MAX_SEARCH_CHARS} characters.")
-        q = q[:MAX_SEARCH_CHARS].rstrip()
-    clean = UrlState(
-        people=people, start=month_key(start) if start else None,
-        end=month_key(end) if end else None, sources=sources, topics=topics, q=q,
-        measure=state.measure if state.measure in MEASURES else "passages",
-        chart=state.chart if state.chart in CHARTS else "lines",
-        events=bool(state.events), tab=state.tab if state.tab in TABS else "trends",
-    )
-    for name, value, allowed in (("measure", state.measure, MEASURES),
-                                 ("chart", state.chart, CHARTS), ("tab", state.tab, TABS)):
-        if value not in allowed:
-            notices.append(f"Ignored “{name}={shown(str(value))}”: expected one of "
-                           f"{', '.join(allowed)}.")
-    return clean, notices
-
-
-def decode(search: str | None, vocab: Vocabulary) -> tuple[UrlState, list[str]]:
-    """Parse `?a=b&...` into a validated UrlState and the notices about what was dropped."""
-    notices: list[str] = []
+def _read_query(search: Any, notices: list[str]) -> Pairs:
+    """The (key, value) pairs of `?a=b&...`, within MAX_QUERY_CHARS and MAX_FIELDS."""
     search = search if isinstance(search, str) else ""
     if len(search) > MAX_QUERY_CHARS:
         notices.append(f"The address was too long; only its first {MAX_QUERY_CHARS} "
@@ -160,153 +86,120 @@ def decode(search: str | None, vocab: Vocabulary) -> tuple[UrlState, list[str]]:
         search = search[:MAX_QUERY_CHARS]
     search = search[1:] if search.startswith("?") else search
     try:
-        pairs = parse_qsl(search, keep_blank_values=False, errors="replace",
-                          max_num_fields=MAX_FIELDS)
+        return parse_qsl(search, keep_blank_values=False, errors="replace",
+                         max_num_fields=MAX_FIELDS)
     except ValueError:
         notices.append(f"The address has too many parameters (more than {MAX_FIELDS}); "
                        "it was ignored.")
-        pairs = []
-    multi: dict[str, list[str]] = {k: [] for k in KNOWN_KEYS}
-    for key, value in pairs:
-        if key in multi:
-            multi[key].append(value)
-        else:
-            notices.append(f"Ignored unknown parameter “{shown(key)}”.")
-    single: dict[str, str | None] = {}
-    for key in ("from", "to", "q", "measure", "chart", "events", "tab"):
-        values = multi[key]
-        if len(values) > 1:
-            notices.append(f"“{key}” was given {len(values)} times; the first one was used.")
-        single[key] = values[0] if values else None
-    events = single["events"]
-    if events not in (None, "0", "1"):
-        notices.append(f"Ignored “events={shown(events)}”: expected 0 or 1.")
-        events = None
-    raw = UrlState(
-        people=tuple(multi["person"]), start=single["from"], end=single["to"],
-        sources=tuple(multi["source"]), topics=tuple(multi["topic"]), q=single["q"] or "",
-        measure=single["measure"] or "passages", chart=single["chart"] or "lines",
-        events=events != "0", tab=single["tab"] or "trends",
-    )
-    state, more = sanitize(raw, vocab)
-    return state, notices + more
+        return []
 
 
-def encode(state: UrlState) -> str:
-    """The query string of a (validated) state, defaults left out; "" when all default."""
-    pairs: list[tuple[str, str]] = [("person", p) for p in state.people]
-    if state.start:
-        pairs.append(("from", state.start))
-    if state.end:
-        pairs.append(("to", state.end))
-    pairs += [("source", s) for s in state.sources]
-    pairs += [("topic", t) for t in state.topics]
-    if state.q:
-        pairs.append(("q", state.q))
-    if state.measure != "passages":
-        pairs.append(("measure", state.measure))
-    if state.chart != "lines":
-        pairs.append(("chart", state.chart))
-    if not state.events:
-        pairs.append(("events", "0"))
-    if state.tab != "trends":
-        pairs.append(("tab", state.tab))
-    return "?" + urlencode(pairs) if pairs else ""
+def _merged(pieces: Any) -> dict[str, Any]:
+    return {k: v for piece in pieces for k, v in piece.items()}
 
 
-def to_filters(state: UrlState, vocab: Vocabulary) -> Filters:
-    """The data-layer filters of a validated state."""
-    topic_ids: list[int] = []
-    for token in state.topics:
-        topic_ids.extend(vocab.topic_tokens.get(token, ()))
+class UrlSchema:
+    """The URL state of a field table: its UrlState class, and decode / encode /
+    sanitize / store / controls, each a loop over the rows in table order."""
 
-    def month(value: str | None) -> date | None:
-        m = MONTH_RE.match(value or "")
-        return date(int(m.group(1)), int(m.group(2)), 1) if m else None
+    def __init__(self, fields: Sequence[Field]) -> None:
+        self.fields = tuple(fields)
+        attributes = [a for f in self.fields for a in f.attributes()]
+        self.keys = tuple(k for f in self.fields for k in f.keys)
+        self.controls = tuple(f.control for f in self.fields)
+        for what, names in (("attribute", [a[0] for a in attributes]), ("URL key", self.keys),
+                            ("control", self.controls)):
+            repeated = sorted({str(n) for n in names if names.count(n) > 1})
+            if repeated:
+                raise ValueError(f"Field table: {what} repeated: {', '.join(repeated)}")
+        self.state_type = make_dataclass(
+            "UrlState", [(name, kind, dataclass_field(default=default))
+                         for name, kind, default in attributes],
+            frozen=True, namespace={"__module__": __name__, "__doc__": (
+                "The URL state: one attribute per field of the table (see FIELDS); "
+                "UrlState() has every field at its default.")})
+        self.view_defaults = {name: default for f in self.fields if not f.is_filter
+                              for name, _, default in f.attributes()}
 
-    return Filters(people=state.people, start=month(state.start), end=month(state.end),
-                   sources=state.sources, topics=tuple(topic_ids), search=state.q)
+    def sanitize(self, state: Any, vocab: Vocabulary) -> tuple[Any, list[str]]:
+        """Drop every value the corpus does not know; return the clean state and notices."""
+        notices: list[str] = []
+        clean = _merged(f.clean(state, vocab, notices) for f in self.fields)
+        return self.state_type(**clean), notices
+
+    def decode(self, search: str | None, vocab: Vocabulary) -> tuple[Any, list[str]]:
+        """Parse `?a=b&...` into a validated state and the notices about what was dropped."""
+        notices: list[str] = []
+        values: dict[str, list[str]] = {k: [] for k in self.keys}
+        for key, value in _read_query(search, notices):
+            if key in values:
+                values[key].append(value)
+            else:
+                notices.append(f"Ignored unknown parameter “{shown(key)}”.")
+        for key in (k for f in self.fields if not f.multi for k in f.keys):
+            if len(values[key]) > 1:
+                notices.append(f"“{key}” was given {len(values[key])} times; the first one "
+                               "was used.")
+        raw = _merged(f.read_url(values, notices) for f in self.fields)
+        state, more = self.sanitize(self.state_type(**raw), vocab)
+        return state, notices + more
+
+    def encode(self, state: Any) -> str:
+        """The query string of a (validated) state, defaults left out; "" when all default."""
+        pairs = [pair for f in self.fields for pair in f.write_url(state)]
+        return "?" + urlencode(pairs) if pairs else ""
+
+    def from_controls(self, values: Sequence[Any], vocab: Vocabulary
+                      ) -> tuple[Any, list[str]]:
+        """A validated state (and notices) from the controls' values, in CONTROLS order."""
+        if len(values) != len(self.fields):
+            raise ValueError(f"expected {len(self.fields)} control values, got {len(values)}")
+        notices: list[str] = []
+        raw = _merged(f.read_control(v, vocab, notices) for f, v in zip(self.fields, values))
+        state, more = self.sanitize(self.state_type(**raw), vocab)
+        return state, notices + more
+
+    def control_values(self, state: Any, vocab: Vocabulary) -> list[Any]:
+        """The value of each control, in CONTROLS order, for a validated state."""
+        return [f.control_value(state, vocab) for f in self.fields]
+
+    def state_to_dict(self, state: Any) -> dict:
+        """JSON-ready form, for a dcc.Store."""
+        return _merged(f.write_store(state) for f in self.fields)
+
+    def state_from_dict(self, data: Any, vocab: Vocabulary) -> Any:
+        """Back from a dcc.Store (re-validated: the browser may send anything)."""
+        if not isinstance(data, dict):
+            return self.state_type()
+        raw = _merged(f.read_store(data) for f in self.fields)
+        return self.sanitize(self.state_type(**raw), vocab)[0]
+
+    def filter_key(self, state: Any) -> str:
+        """Identifies the filters alone (not the view options): a clicked point stays
+        valid while this does not change."""
+        return self.encode(replace(state, **self.view_defaults))
+
+    def to_filters(self, state: Any, vocab: Vocabulary) -> Filters:
+        """The data-layer filters of a validated state."""
+        return Filters(**_merged(f.to_filter(state, vocab) for f in self.fields))
+
+
+# ------------------------------------------------------------------------ the public API
+SCHEMA = UrlSchema(FIELDS)
+UrlState = SCHEMA.state_type
+CONTROLS: tuple[tuple[str, str], ...] = SCHEMA.controls  # (component id, property)
+KNOWN_KEYS: tuple[str, ...] = SCHEMA.keys
+decode, encode, sanitize = SCHEMA.decode, SCHEMA.encode, SCHEMA.sanitize
+from_controls, control_values = SCHEMA.from_controls, SCHEMA.control_values
+state_to_dict, state_from_dict = SCHEMA.state_to_dict, SCHEMA.state_from_dict
+filter_key, to_filters = SCHEMA.filter_key, SCHEMA.to_filters
 
 
 def month_range_indices(state: UrlState, vocab: Vocabulary) -> list[int]:
     """[first, last] month index for a range slider."""
-    keys = [month_key(m) for m in vocab.months]
-    last = max(len(keys) - 1, 0)
-    lo = keys.index(state.start) if state.start in keys else 0
-    hi = keys.index(state.end) if state.end in keys else last
-    return [lo, hi]
-
-
-def from_controls(people, month_range, sources, topics, q, measure, chart, events, tab,
-                  vocab: Vocabulary) -> tuple[UrlState, list[str]]:
-    """Build a validated state from the filter controls' current values."""
-    keys = [month_key(m) for m in vocab.months]
-    notices: list[str] = []
-    start = end = None
-    if month_range is not None and keys:
-        bounds = [small_int(v) for v in month_range] if isinstance(
-            month_range, (list, tuple)) and len(month_range) == 2 else [None]
-        if None in bounds:
-            notices.append("Ignored the month range: expected two month positions.")
-        else:
-            lo, hi = sorted(bounds)
-            lo, hi = min(max(lo, 0), len(keys) - 1), min(max(hi, 0), len(keys) - 1)
-            start, end = keys[lo], keys[hi]
-
-    def text(value: Any, default: str, what: str) -> str:
-        if isinstance(value, str):
-            return value
-        if value is not None:
-            notices.append(f"Ignored the {what} value: expected text.")
-        return default
-
-    state, more = sanitize(UrlState(
-        people=_strings(people, "people", notices), start=start, end=end,
-        sources=_strings(sources, "source", notices),
-        topics=_strings(topics, "topic", notices), q=text(q, "", "search"),
-        measure=text(measure, "passages", "measure"), chart=text(chart, "lines", "chart"),
-        events=bool(events), tab=text(tab, "trends", "tab"),
-    ), vocab)
-    return state, notices + more
+    return month_indices(vocab, state.start, state.end)
 
 
 def with_cell(state: UrlState, person: str, topic_token: str) -> UrlState:
     """State after clicking a people x topics cell: that person and topic, on the trends."""
     return replace(state, people=(person,), topics=(topic_token,), tab="trends")
-
-
-def state_to_dict(state: UrlState) -> dict:
-    """JSON-ready form, for a dcc.Store."""
-    return {"people": list(state.people), "start": state.start, "end": state.end,
-            "sources": list(state.sources), "topics": list(state.topics), "q": state.q,
-            "measure": state.measure, "chart": state.chart, "events": state.events,
-            "tab": state.tab}
-
-
-def state_from_dict(data, vocab: Vocabulary) -> UrlState:
-    """Back from a dcc.Store (re-validated: the browser may send anything)."""
-    if not isinstance(data, dict):
-        return UrlState()
-
-    def strings(value) -> tuple[str, ...]:
-        return _strings(value, "")
-
-    def text(value) -> str | None:
-        return value if isinstance(value, str) else None
-
-    state, _ = sanitize(UrlState(
-        people=strings(data.get("people")), start=text(data.get("start")),
-        end=text(data.get("end")), sources=strings(data.get("sources")),
-        topics=strings(data.get("topics")), q=text(data.get("q")) or "",
-        measure=text(data.get("measure")) or "passages",
-        chart=text(data.get("chart")) or "lines", events=data.get("events") is not False,
-        tab=text(data.get("tab")) or "trends",
-    ), vocab)
-    return state
-
-
-def filter_key(state: UrlState) -> str:
-    """Identifies the filters alone (not chart options or tab): a clicked point stays
-    valid while this does not change."""
-    return encode(replace(state, measure="passages", chart="lines", events=True,
-                          tab="trends"))

@@ -56,6 +56,15 @@ def hostile_out(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def hostile_data(hostile_out):
+    """DiscourseData over the hostile run, as hostile_app loads it."""
+    from dashboard.data import DiscourseData
+
+    return DiscourseData.load(hostile_out / "current", themes_path=hostile_out / "themes.toml",
+                              events_path=hostile_out / "events.csv")
+
+
 @pytest.fixture
 def hostile_app(hostile_out):
     from dashboard.app import create_app

@@ -22,7 +22,7 @@ from dash import Input, Output
 
 from dashboard import ids
 from dashboard.security import MAX_BODY_BYTES, callback_outputs, update_body
-from dashboard.url_state import MAX_LIST_VALUES
+from dashboard.url_fields import MAX_LIST_VALUES
 
 UPDATE = "/_dash-update-component"
 
@@ -99,7 +99,8 @@ def assert_handled(response) -> None:
 
 
 CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS,
-             ids.POINT, ids.GRID, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER]
+             ids.POINT, ids.GRID, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER,
+             ids.URL]  # URL: a heatmap cell click writes the address
 
 
 def test_every_callback_is_covered(deps):
@@ -114,6 +115,20 @@ def test_person_filter_from_the_control(client, deps):
     assert out[ids.FILTERS]["data"]["people"] == ["Elon Musk"]
     assert out[ids.URL]["search"] == "?person=Elon+Musk"
     assert out[ids.MONTHS_LABEL]["children"] == "Jan 2024 – Apr 2024"
+
+
+def test_heatmap_cell_click_writes_the_address(client, deps):
+    """A click on a cell (x: topic column, y: person row, least active first) becomes a
+    URL query, which the filters callback then carries to the controls (test above)."""
+    dep = deps[ids.URL]
+    store = dict(DEFAULT_STORE, q="pause", tab="people")
+    cell = {"points": [{"x": 0, "y": 1}]}  # under q=pause: rows MV, GM, EM; one column: pause
+    values = dict(BASELINE, **{f"{ids.HEATMAP}.clickData": cell, f"{ids.FILTERS}.data": store})
+    out = outputs_of(post(client, update_body(dep, values, [f"{ids.HEATMAP}.clickData"])))
+    assert list(out[ids.URL].values()) == ["?person=Gary+Marcus&topic=pause_letter&q=pause"]
+    unknown = dict(values, **{f"{ids.HEATMAP}.clickData": {"points": [{"x": 9, "y": 0}]}})
+    response = post(client, update_body(dep, unknown, [f"{ids.HEATMAP}.clickData"]))
+    assert response.status_code == 204 or not outputs_of(response)  # nothing changes
 
 
 def test_grid_and_document_for_a_point(client, deps):
@@ -135,14 +150,14 @@ def test_grid_and_document_for_a_point(client, deps):
     assert doc[ids.DOC_DRAWER] == {"opened": True, "title": "Document d4"}
 
 
-def test_csv_link_follows_filters_and_point(app, client, deps):
+def test_csv_link_follows_filters_and_point(ddata, client, deps):
     """The link's href carries the filters and the clicked point; the route then streams
     exactly the rows the old in-callback export sent for them."""
     from datetime import date
 
     from dashboard.data import Filters, csv_text
 
-    data = app.discourse_data
+    data = ddata
     store = dict(DEFAULT_STORE, people=["Elon Musk"], topics=["compute_race"], q="GPUs",
                  measure="share", tab="people")
     point = {"month": "2024-02-01", "topic_id": 1,
@@ -306,7 +321,7 @@ def test_an_exception_in_a_callback_is_logged_and_answered_with_400(
 def test_grid_limit_and_its_message(client, deps, monkeypatch):
     """The grid gets the newest GRID_LIMIT rows; the note says how many match in total,
     that the grid shows the newest ones, and that the CSV has them all."""
-    from dashboard import callbacks
+    from dashboard.features import passages as callbacks
 
     assert callbacks.GRID_LIMIT == 200  # ~133 KB of rowData at most (docs/PERFORMANCE.md)
     body = update_body(deps[ids.GRID], {f"{ids.FILTERS}.data": DEFAULT_STORE,
@@ -329,7 +344,7 @@ def test_grid_limit_and_its_message(client, deps, monkeypatch):
 
 
 def test_grid_count_wording():
-    from dashboard.callbacks import grid_count
+    from dashboard.features.passages import grid_count
     from dashboard.data import EXPORT_LIMIT
 
     assert grid_count(1, 1) == "1 passage" and grid_count(0, 0) == "0 passages"

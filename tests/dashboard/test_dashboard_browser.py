@@ -148,7 +148,7 @@ def fetch(url: str) -> requests.Response:
     return response
 
 
-def test_download_passages_csv_matches_filters(dash_duo, dash_app):
+def test_download_passages_csv_matches_filters(dash_duo, dash_app, ddata):
     open_app(dash_duo, dash_app, "?person=Gary+Marcus")
     wait_until(lambda: len(grid_rows(dash_duo)) == 3, message="Gary Marcus's passages")
     href = wait_until(lambda: "person=Gary+Marcus" in csv_link(dash_duo) and csv_link(dash_duo),
@@ -158,7 +158,7 @@ def test_download_passages_csv_matches_filters(dash_duo, dash_app):
     assert link.get_attribute("download") == "discourse-passages.csv"
     response = fetch(href)
     assert response.headers["Content-Disposition"].startswith("attachment")
-    export = dash_app.discourse_data.passages_export(Filters(people=(fx.GM,)))
+    export = ddata.passages_export(Filters(people=(fx.GM,)))
     assert response.content == csv_text(export).encode()
     frame = pl.read_csv(io.BytesIO(response.content))
     assert sorted(frame["passage_id"]) == ["d1:1", "d5:0", "d8:2"]

@@ -232,7 +232,7 @@ def test_queries_are_cached(ddata):
     ({}, "unknown corpus", False),
 ])
 def test_manifest_shapes(manifest, corpus, illustrative):
-    from dashboard.data import _find_corpus, _is_illustrative
+    from dashboard.data.run import find_corpus, is_illustrative
 
-    assert _find_corpus(manifest) == corpus
-    assert _is_illustrative(manifest, corpus) is illustrative
+    assert find_corpus(manifest) == corpus
+    assert is_illustrative(manifest, corpus) is illustrative

@@ -6,6 +6,7 @@ and the passages export without highlight marks."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -13,7 +14,13 @@ import polars as pl
 import pytest
 
 import fixture_run as fx
-from dashboard.data import TABLES, DiscourseData, Filters, _newest
+from dashboard.data import DiscourseData, Filters
+from dashboard.data import passages as passage_queries
+from dashboard.data.index import build_index
+from dashboard.data.passages import newest
+from dashboard.data.rows import SEARCH_CACHE_SIZE, candidate_rows, person_rows
+from dashboard.data.run import load_run
+from dashboard.data.search import search_rows
 
 M1, M2, M3, M4 = fx.M1, fx.M2, fx.M3, fx.M4
 EM, GM, MV = fx.EM, fx.GM, fx.MV
@@ -22,7 +29,7 @@ PAUSE, COMPUTE, COPYRIGHT = 0, 1, 2
 
 def indexed_search(data: DiscourseData, words: tuple[str, ...]) -> np.ndarray:
     """The former word index (lower-cased \\w+ tokens, prefix look-up), as a reference."""
-    tok = (data._p.select("_row", pl.col("text").str.to_lowercase().str.extract_all(r"\w+")
+    tok = (data.index.p.select("_row", pl.col("text").str.to_lowercase().str.extract_all(r"\w+")
                           .alias("tok")).explode("tok").drop_nulls("tok"))
     result = None
     for w in words:
@@ -33,21 +40,17 @@ def indexed_search(data: DiscourseData, words: tuple[str, ...]) -> np.ndarray:
 
 def queries(data: DiscourseData) -> list[tuple[str, ...]]:
     tokens = sorted(set(itertools.chain.from_iterable(
-        data._p["text"].str.to_lowercase().str.extract_all(r"\w+").to_list())))
+        data.index.p["text"].str.to_lowercase().str.extract_all(r"\w+").to_list())))
     singles = sorted({t[:n] for t in tokens for n in (1, 2, 3, len(t))})
     pairs = [(a, b) for a, b in zip(singles[::7], singles[3::11])]
     return [(w,) for w in singles] + pairs + [("zzzz",), ("pause", "letter", "musk")]
 
 
-@pytest.fixture(scope="module")
-def hostile_data(hostile_out):
-    return DiscourseData.load(hostile_out / "current")
-
-
 def without_word_index(run_dir) -> DiscourseData:
     """The run as a build from before search_index.parquet existed would load."""
-    tables = {t: pl.read_parquet(run_dir / f"{t}.parquet") for t in TABLES}
-    return DiscourseData(tables, {}, run_dir)
+    loaded = load_run(run_dir)
+    tables = {t: frame for t, frame in loaded.tables.items() if t != "search_index"}
+    return DiscourseData(build_index(replace(loaded, tables=tables)))
 
 
 @pytest.mark.parametrize("index", ["word index", "regex fallback"])
@@ -56,12 +59,13 @@ def test_search_matches_the_reference_prefix_search(which, index, ddata, hostile
     data = ddata if which == "fixture" else hostile_data
     if index == "regex fallback":
         data = without_word_index(data.run_dir)
-    assert (data._word_index is None) == (index == "regex fallback")
+    assert (data.index.word_index is None) == (index == "regex fallback")
     for words in queries(data):
-        for lo, hi in [(0, None), (1, data._p.height - 1)]:
+        for lo, hi in [(0, None), (1, data.index.height - 1)]:
             expected = indexed_search(data, words)
-            expected = expected[(expected >= lo) & (expected < (hi or data._p.height))]
-            assert data.search_rows(words, lo=lo, hi=hi).tolist() == expected.tolist(), words
+            expected = expected[(expected >= lo) & (expected < (hi or data.index.height))]
+            got = search_rows(data.index.p["text"], data.index.word_index, words, lo=lo, hi=hi)
+            assert got.tolist() == expected.tolist(), words
 
 
 def test_search_semantics_on_the_fixture(ddata):
@@ -83,14 +87,14 @@ def test_search_semantics_on_the_fixture(ddata):
 def test_search_narrowed_by_every_filter_equals_filtering_afterwards(ddata):
     """Matching on the candidate rows only (range, people, sources, topics) gives the
     same rows as matching everything and filtering afterwards."""
-    keys = ddata._keys.join(ddata._p.select("_row", "people"), on="_row")
+    keys = ddata.index.keys.join(ddata.index.p.select("_row", "people"), on="_row")
     for search, people, sources, topics, start, end in itertools.product(
             ["pause", "compute", "the a", "musk"], [(), (EM,), (EM, GM)], [(), (fx.NEWS,)],
             [(), (PAUSE,), (COMPUTE, COPYRIGHT, -1)], [None, M2], [None, M3]):
         f = Filters(people=people, sources=sources, topics=topics, start=start, end=end,
                     search=search)
-        lo, hi = ddata._range_slice(f)
-        got = ddata._candidate_rows(f, lo, hi)
+        lo, hi = ddata.index.range_slice(f)
+        got = candidate_rows(ddata.index, f, lo, hi)
         expr = pl.col("_row").is_in(indexed_search(ddata, f.search_words).tolist())
         expr &= (pl.col("_row") >= lo) & (pl.col("_row") < hi)
         if people:
@@ -104,23 +108,21 @@ def test_search_narrowed_by_every_filter_equals_filtering_afterwards(ddata):
 
 def test_search_is_memoised_per_question(ddata):
     f = Filters(search="compute", people=(EM, GM), start=M2)
-    lo, hi = ddata._range_slice(f)
-    first = ddata._candidate_rows(f, lo, hi)
-    before = ddata._search_cache_hits
+    lo, hi = ddata.index.range_slice(f)
+    first = candidate_rows(ddata.index, f, lo, hi)
+    before = ddata.index.caches.search_hits
     ddata.monthly_topic_counts.cache_clear()
     ddata.monthly_topic_counts(f)
     ddata.passages(f)
-    assert ddata._search_cache_hits >= before + 2
-    assert ddata._candidate_rows(f, lo, hi) is first
+    assert ddata.index.caches.search_hits >= before + 2
+    assert candidate_rows(ddata.index, f, lo, hi) is first
     assert not first.flags.writeable  # shared: nobody may change it
 
 
 def test_search_cache_is_bounded(ddata):
-    from dashboard.data import SEARCH_CACHE_SIZE
-
     for i in range(SEARCH_CACHE_SIZE + 10):
-        ddata._candidate_rows(Filters(search=f"w{i}"), 0, ddata._p.height)
-    assert len(ddata._search_cache) == SEARCH_CACHE_SIZE
+        candidate_rows(ddata.index, Filters(search=f"w{i}"), 0, ddata.index.height)
+    assert len(ddata.index.caches.search) == SEARCH_CACHE_SIZE
 
 
 def test_newest_equals_a_full_sort():
@@ -132,17 +134,17 @@ def test_newest_equals_a_full_sort():
     })
     full = keys.sort(["date", "_row"], descending=[True, False])
     for limit in (0, 1, 7, 200, 500, n - 1, n, n + 5):
-        assert _newest(keys, limit).equals(full.head(limit)), limit
+        assert newest(keys, limit).equals(full.head(limit)), limit
     with_null = keys.with_columns(pl.when(pl.col("_row") == 3).then(None)
                                   .otherwise(pl.col("date")).alias("date"))
-    assert _newest(with_null, 10).equals(
+    assert newest(with_null, 10).equals(
         with_null.sort(["date", "_row"], descending=[True, False]).head(10))
 
 
 def test_passages_keep_the_order_of_a_full_sort(ddata):
     everything = ddata.passages(Filters(), limit=1_000)
-    expected = (ddata._keys.sort(["date", "_row"], descending=[True, False])
-                .join(ddata._p.select("_row", "passage_id"), on="_row", maintain_order="left"))
+    expected = (ddata.index.keys.sort(["date", "_row"], descending=[True, False])
+                .join(ddata.index.p.select("_row", "passage_id"), on="_row", maintain_order="left"))
     assert everything.rows["passage_id"].to_list() == expected["passage_id"].to_list()
     for limit in range(1, 21):
         assert ddata.passages(Filters(), limit=limit).rows["passage_id"].to_list() == \
@@ -152,13 +154,14 @@ def test_passages_keep_the_order_of_a_full_sort(ddata):
 
 def test_several_people_rows(ddata):
     for people in [(EM,), (EM, GM), (EM, GM, MV), (GM, "Nobody"), ("Nobody",), ()]:
-        parts = [ddata._person_row_arr[slice(*ddata._person_slices[p])]
-                 for p in people if p in ddata._person_slices]
+        index = ddata.index
+        parts = [index.person_row_arr[slice(*index.person_slices[p])]
+                 for p in people if p in index.person_slices]
         expected = np.unique(np.concatenate(parts)) if parts else np.empty(0)
-        ddata._person_rows_cache.clear()
-        rows = ddata._person_rows(people)
+        index.caches.person_rows.clear()
+        rows = person_rows(index, people)
         assert rows.tolist() == expected.tolist(), people
-        assert ddata._person_rows(people) is rows  # memoised
+        assert person_rows(index, people) is rows  # memoised
 
 
 def test_export_has_no_marks_but_the_same_rows(ddata, monkeypatch):
@@ -167,7 +170,7 @@ def test_export_has_no_marks_but_the_same_rows(ddata, monkeypatch):
 
     def no_marks(*_a, **_k):
         raise AssertionError("the export computed highlight marks")
-    monkeypatch.setattr(ddata, "_marks", no_marks)
+    monkeypatch.setattr(passage_queries, "marks", no_marks)
     export = ddata.passages_export(f)
     assert export["passage_id"].to_list() == grid.rows["passage_id"].to_list()
     assert ddata.passages_export(Filters())["passage_id"].to_list() == \
@@ -182,13 +185,13 @@ def test_titles_and_marks_match_a_join_and_a_per_row_lookup(which, ddata, hostil
     data = ddata if which == "fixture" else hostile_data
     result = data.passages(Filters(), limit=10_000)
     joined = result.rows.select("passage_id", "doc_id").join(
-        data._docs.select("doc_id", "title", "url"), on="doc_id", how="left", maintain_order="left")
+        data.index.docs.select("doc_id", "title", "url"), on="doc_id", how="left", maintain_order="left")
     assert result.rows["title"].to_list() == joined["title"].to_list()
     assert result.rows["url"].to_list() == joined["url"].to_list()
-    assert result.rows.height == data._p.height
-    offsets = dict(zip(data._p["passage_id"], data._p["char_start"]))
+    assert result.rows.height == data.index.height
+    offsets = dict(zip(data.index.p["passage_id"], data.index.p["char_start"]))
     for pid, marks in zip(result.rows["passage_id"], result.marks):
-        own = data._mentions.filter(pl.col("passage_id") == pid)
+        own = data.index.mentions.filter(pl.col("passage_id") == pid)
         expected = sorted((s - offsets[pid], e - offsets[pid]) for s, e in
                           zip(own["char_start"], own["char_end"]))
         assert sorted((m[0], m[1]) for m in marks if m[2] != "search") == expected, pid

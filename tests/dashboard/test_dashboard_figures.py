@@ -6,6 +6,8 @@ schema: a misspelt property would fail here.
 
 from __future__ import annotations
 
+from datetime import date
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -132,3 +134,29 @@ def test_figures_are_plain_json_ready_dicts(ddata):
     checked = go.Figure(fig)  # raises on any property Plotly does not know
     assert checked.layout.yaxis2.overlaying == "y"
     assert checked.layout.template.layout.xaxis.gridcolor == "#EBF0F8"
+
+
+def test_clicks_decode_what_the_figures_encode(ddata):
+    """Each clickable figure's customdata, sent back as a click, names the same thing."""
+    topic_ids = set(ddata.topic_list()["topic_id"].to_list())
+    months = set(ddata.months)
+    trend = _figures.trend_figure(ddata.monthly_topic_counts(Filters()),
+                                  events=ddata.events(Filters()))
+    for trace in trend["data"]:
+        for custom in trace.get("customdata") or []:
+            click = {"points": [{"customdata": custom}]}
+            assert _figures.clicked_point(click, topic_ids, months) == (
+                custom[0], date.fromisoformat(custom[7]))
+    event_marker = {"points": [{"x": "2024-02-13", "hovertext": "x"}]}
+    assert _figures.clicked_point(event_marker, topic_ids, months) is None
+    matrix, topics = ddata.people_topic_matrix(Filters()), ddata.topic_list()
+    heat = _figures.people_topic_heatmap(matrix, topics)["data"][0]
+    for y, row in enumerate(heat["customdata"]):
+        for x, (person, label) in enumerate(row):
+            topic_id = _figures.clicked_cell({"points": [{"x": x, "y": y}]}, matrix, topics)
+            assert (topic_id[0], ddata.topic_label(topic_id[1])) == (person, label)
+    for bad in ({"x": 3, "y": 0}, {"x": 0, "y": -1}, {"x": "NaN", "y": 0}, {}):
+        assert _figures.clicked_cell({"points": [bad]}, matrix, topics) is None
+    sizes = _figures.topic_sizes(ddata.topic_list(), {})
+    first = sizes["data"][0]["customdata"][0]
+    assert _figures.clicked_topic({"points": [{"customdata": first}]}, topic_ids) == first[0]

@@ -98,12 +98,12 @@ def test_caps(vocab):
 
 
 def test_controls(vocab):
-    state, notices = from_controls([fx.GM], [1, 2], [], ["pause_letter"], "  licensing  ",
-                                   "share", "lines", True, "trends", vocab)
+    state, notices = from_controls([[fx.GM], [1, 2], [], ["pause_letter"], "  licensing  ",
+                                    "share", "lines", True, "trends"], vocab)
     assert notices == []
     assert encode(state) == ("?person=Gary+Marcus&from=2024-02&to=2024-03"
                              "&topic=pause_letter&q=licensing&measure=share")
-    garbage, _ = from_controls(None, "x", 5, {"a": 1}, None, None, 7, None, None, vocab)
+    garbage, _ = from_controls([None, "x", 5, {"a": 1}, None, None, 7, None, None], vocab)
     assert garbage == UrlState(events=False)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
@@ -24,7 +25,7 @@ from dashboard.data import Filters, csv_text
 from dashboard.downloads import (
     csv_chunks, parse_passages_query, passages_csv_href, point_topic_token,
 )
-from dashboard.url_state import MAX_QUERY_CHARS, UrlState
+from dashboard.url_state import FIELDS, KNOWN_KEYS, MAX_QUERY_CHARS, ChoiceField, UrlState, encode
 from test_server_hardening import assert_security_headers
 
 ROUTE = "/download/passages.csv"
@@ -83,18 +84,19 @@ INVALID = {
 }
 
 
-def expected(app, filters: Filters, month, topic_id) -> bytes:
-    return csv_text(app.discourse_data.passages_export(filters, month, topic_id)).encode()
+def expected(data, filters: Filters, month, topic_id) -> bytes:
+    """The file the route must send: the data layer's export of the same run."""
+    return csv_text(data.passages_export(filters, month, topic_id)).encode()
 
 
 # ------------------------------------------------------------------------- the file itself
 @pytest.mark.parametrize("query", list(VALID))
-def test_body_is_the_old_export_for_the_same_filters(app, client, query, monkeypatch):
+def test_body_is_the_old_export_for_the_same_filters(ddata, client, query, monkeypatch):
     monkeypatch.setattr(downloads, "CSV_CHUNK_ROWS", 3)  # several chunks even here
     response = client.get(f"{ROUTE}?{query}" if query else ROUTE)
     assert response.status_code == 200, response.data[:300]
     assert response.is_streamed
-    assert response.data == expected(app, *VALID[query])
+    assert response.data == expected(ddata, *VALID[query])
 
 
 def test_headers_say_csv_attachment(client):
@@ -109,9 +111,9 @@ def test_headers_say_csv_attachment(client):
     assert sorted(r["passage_id"] for r in rows) == ["d1:1", "d5:0", "d8:2"]
 
 
-def test_an_empty_result_is_the_header_alone(app, client):
+def test_an_empty_result_is_the_header_alone(ddata, client):
     body = client.get(f"{ROUTE}?from=2024-03&point_month=2024-02&point_topic=1").data
-    assert body == expected(app, Filters(start=MAR), FEB, 1)
+    assert body == expected(ddata, Filters(start=MAR), FEB, 1)
     assert body.decode().startswith("passage_id,doc_id,date,") and body.count(b"\n") == 1
 
 
@@ -129,12 +131,12 @@ def test_chunks_join_to_csv_text_with_the_formula_guard(rows_per_chunk):
     assert b"'=HYPERLINK(1)" in b"".join(pieces) and b"'-x" in b"".join(pieces)
 
 
-def test_hostile_corpus_text_streams_as_literal_text(hostile_app, monkeypatch):
+def test_hostile_corpus_text_streams_as_literal_text(hostile_app, hostile_data, monkeypatch):
     """Titles starting with '=' are neutralised in every chunk; markup stays literal."""
     monkeypatch.setattr(downloads, "CSV_CHUNK_ROWS", 1)
     client = hostile_app.server.test_client()
     body = client.get(ROUTE).data
-    data = hostile_app.discourse_data
+    data = hostile_data
     assert body == csv_text(data.passages_export(Filters())).encode()
     rows = {r["passage_id"]: r for r in csv.DictReader(io.StringIO(body.decode()))}
     assert rows["calm:0"]["title"] == "'" + hr.TITLE_2
@@ -212,3 +214,22 @@ def test_point_topic_token(ddata):
     assert passages_csv_href(ROUTE, UrlState(), FEB, "compute_race") == \
         f"{ROUTE}?point_month=2024-02&point_topic=compute_race"
     assert passages_csv_href(ROUTE, UrlState(), FEB, None) == ROUTE  # both or neither
+
+
+def test_point_keys_are_not_keys_of_the_url_table():
+    assert not {downloads.POINT_MONTH, downloads.POINT_TOPIC} & set(KNOWN_KEYS)
+
+
+def test_view_options_of_the_table_change_neither_link_nor_request(ddata):
+    """Every view-option row of url_state.FIELDS (one without `filter_as`) is accepted by
+    the route, changes nothing there, and is left out of the links."""
+    vocab = ddata.vocabulary()
+    views = [f for f in FIELDS if not f.is_filter]
+    assert views
+    state = UrlState(people=("Gary Marcus",), topics=("2",))
+    other = replace(state, **{f.attr: next(c for c in f.choices if c != f.default)
+                              if isinstance(f, ChoiceField) else not f.default for f in views})
+    assert all(f.key in encode(other) for f in views)
+    assert passages_csv_href(ROUTE, other, FEB, "2") == passages_csv_href(ROUTE, state, FEB, "2")
+    wanted = [parse_passages_query(encode(s).removeprefix("?"), vocab) for s in (state, other)]
+    assert wanted[0] == wanted[1] and wanted[0][1] == []

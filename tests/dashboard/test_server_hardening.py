@@ -263,7 +263,7 @@ def test_waitress_responses(live):
     assert status == 413 and b"Traceback" not in body
 
 
-def test_waitress_streams_the_passages_csv(live, app):
+def test_waitress_streams_the_passages_csv(live, ddata):
     """The download through the production server: chunked, complete, with the headers;
     hostile queries get the plain 400."""
     from dashboard.data import Filters, csv_text
@@ -273,7 +273,7 @@ def test_waitress_streams_the_passages_csv(live, app):
     assert headers["Content-Type"] == "text/csv; charset=utf-8"
     assert headers["Content-Disposition"] == 'attachment; filename="discourse-passages.csv"'
     assert_security_headers(headers)
-    export = app.discourse_data.passages_export(Filters(people=("Gary Marcus",)))
+    export = ddata.passages_export(Filters(people=("Gary Marcus",)))
     assert body == csv_text(export).encode()
     for query in ["q=" + "x" * 10_000, "point_topic=%3Cscript%3E&point_month=2024-02",
                   "person=%00", "from=2023-13&nope=1"]:

@@ -1,0 +1,43 @@
+"""`AppContext`: what every view needs of the app, handed to each feature explicitly
+(never set as attributes on the Dash app): the data layer, the values filters may take,
+topic colours, the download route, and how to read the FILTERS store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dashboard.data import DiscourseData, Filters, Vocabulary
+from dashboard.figures import topic_colors
+from dashboard.url_state import UrlState, state_from_dict, to_filters
+
+MAX_DISCOVERED_DEFAULT = 6  # discovered topics charted when no topic filter is set
+
+
+@dataclass(frozen=True)
+class AppContext:
+    data: DiscourseData
+    vocab: Vocabulary
+    colors: dict[int, str]  # topic id -> colour, stable across views
+    csv_route: str  # the passages CSV route under the app's requests prefix
+    topic_ids: frozenset[int]
+    month_set: frozenset[date]
+
+    @classmethod
+    def create(cls, data: DiscourseData, csv_route: str) -> "AppContext":
+        topics = data.topic_list()
+        return cls(data=data, vocab=data.vocabulary(), colors=topic_colors(topics),
+                   csv_route=csv_route, topic_ids=frozenset(topics["topic_id"].to_list()),
+                   month_set=frozenset(data.months))
+
+    def current(self, store: Any) -> tuple[UrlState, Filters]:
+        """The validated page state in the FILTERS store, and its data-layer filters."""
+        state = state_from_dict(store, self.vocab)
+        return state, to_filters(state, self.vocab)
+
+    @staticmethod
+    def max_discovered(f: Filters) -> int | None:
+        """Discovered topics a chart shows besides the named themes: all chosen topics
+        when the topic filter is set, else the largest few."""
+        return None if f.topics else MAX_DISCOVERED_DEFAULT

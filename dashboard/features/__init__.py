@@ -1,0 +1,23 @@
+"""One module per view. Each owns its layout and registers its own callbacks:
+
+    layout(ctx: AppContext) -> component     register(app: Dash, ctx: AppContext) -> None
+
+Tab views also name their tab: TAB (the URL value of `tab=`) and TAB_LABEL.
+
+    header.py    title, corpus summary, which corpus and run (no callbacks)
+    filters.py   the filters panel and the one URL <-> controls <-> FILTERS callback
+    trends.py    trend chart tab, trend CSV, selecting a point
+    people.py    people x topics tab; a cell click filters the page
+    topics.py    topic explorer tab
+    passages.py  the drill-down grid and its CSV link
+    document.py  the document drawer
+    point.py     the POINT store shared by the trend chart, the grid and the CSV link
+
+To add a view: write its module with `layout` and `register`, then list it below (and, for
+a tab, add its value to the `tab` row of dashboard/url_state.py).
+"""
+
+from dashboard.features import document, filters, header, passages, people, topics, trends
+
+TAB_VIEWS = (trends, people, topics)  # in tab order
+VIEWS = (header, filters, *TAB_VIEWS, passages, document)  # every view, each registered once

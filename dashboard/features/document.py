@@ -1,0 +1,90 @@
+"""The document drawer: a whole document, opened from a grid row, passage by passage
+with topics and mentions marked. Built from html.Span / html.Mark components, which Dash
+renders as text (corpus text is never parsed as HTML)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_mantine_components as dmc
+from dash import Dash, Input, Output, State, html, no_update
+
+from dashboard import ids
+from dashboard.context import AppContext
+from dashboard.data import DocumentView
+from dashboard.figures import OUTLIER_COLOR
+from dashboard.inputs import short_text
+
+MARK_KINDS = ("match", "person", "search")
+
+
+def layout(ctx: AppContext) -> dmc.Drawer:  # noqa: ARG001 - same signature as every view
+    return dmc.Drawer(id=ids.DOC_DRAWER, opened=False, position="right", size="52%",
+                      padding="lg", title="Document", children=html.Div(id=ids.DOC_BODY),
+                      className="doc-drawer")
+
+
+def marked_text(text: str, marks: list[list[Any]]) -> list:
+    """Text split into plain strings and html.Mark pieces (never parsed as HTML)."""
+    out: list = []
+    pos = 0
+    for m in marks:
+        start, end, kind = int(m[0]), int(m[1]), str(m[2])
+        if start < pos or end <= start or end > len(text) or kind not in MARK_KINDS:
+            continue
+        if start > pos:
+            out.append(text[pos:start])
+        title = m[3] if len(m) > 3 and m[3] else "search match"
+        out.append(html.Mark(text[start:end], className=f"hl hl-{kind}", title=title))
+        pos = end
+    if pos < len(text):
+        out.append(text[pos:])
+    return out
+
+
+def render_document(doc: DocumentView, focus_passage: str | None,
+                    colors: dict[int, str]) -> html.Div:
+    """The whole document, passage by passage, with topics and mentions marked."""
+    meta = [f"{doc.date:%d %B %Y}", doc.source or "", doc.author or ""]
+    body = []
+    for seg in doc.segments:
+        if seg["kind"] == "gap":
+            body.append(html.P(seg["text"], className="doc-gap"))
+            continue
+        color = colors.get(seg["topic_id"], OUTLIER_COLOR)
+        focus = seg["passage_id"] == focus_passage
+        body.append(html.Div(
+            className="doc-passage" + (" focus" if focus else ""),
+            style={"borderLeftColor": color},
+            children=[
+                html.Div(className="doc-topic", children=[
+                    html.Span(className="dot", style={"background": color}),
+                    seg["topic"], html.Span(f" · {seg['passage_id']}", className="pid"),
+                ]),
+                html.P(marked_text(seg["text"], seg["marks"]), className="doc-text"),
+            ],
+        ))
+    link = (html.A("Open the original ↗", href=doc.url, target="_blank",
+                   rel="noopener noreferrer nofollow", className="doc-link")
+            if doc.url and doc.url.lower().startswith(("http://", "https://")) else None)
+    return html.Div(className="document", children=[
+        html.H2(doc.title, className="doc-title"),
+        html.Div(" · ".join(x for x in meta if x), className="doc-meta"),
+        link,
+        html.Div(body, className="doc-body"),
+    ])
+
+
+def register(app: Dash, ctx: AppContext) -> None:
+    data = ctx.data
+
+    @app.callback(Output(ids.DOC_DRAWER, "opened"), Output(ids.DOC_DRAWER, "title"),
+                  Output(ids.DOC_BODY, "children"), Input(ids.GRID, "cellClicked"),
+                  State(ids.FILTERS, "data"), prevent_initial_call=True)
+    def open_document(cell, store):
+        passage_id = short_text(cell.get("rowId")) if isinstance(cell, dict) else None
+        doc_id = data.doc_id_of(passage_id) if passage_id else None
+        doc = data.document(doc_id, ctx.current(store)[1]) if doc_id else None
+        if doc is None:
+            return no_update, no_update, no_update
+        return True, f"Document {doc.doc_id}", render_document(doc, passage_id, ctx.colors)

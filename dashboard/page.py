@@ -1,0 +1,49 @@
+"""The page: the views of dashboard/features/ put in place, plus the stores they share."""
+
+from __future__ import annotations
+
+import dash_mantine_components as dmc
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.context import AppContext
+from dashboard.features import TAB_VIEWS, document, filters, header, passages
+from dashboard.url_state import UrlState
+
+THEME = {
+    "primaryColor": "indigo",
+    "fontFamily": "Inter, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif",
+    "defaultRadius": "md",
+}
+COUNT_NOTE = ("Counts are passages (paragraphs). Share of the month = a topic's passages "
+              "over all passages of that month under the same people and source filters.")
+
+
+def tabs(ctx: AppContext) -> dmc.Tabs:
+    return dmc.Tabs(id=ids.TABS, value=UrlState().tab, keepMounted=True, className="tabs",
+                    children=[
+                        dmc.TabsList([dmc.TabsTab(v.TAB_LABEL, value=v.TAB) for v in TAB_VIEWS]),
+                        *(dmc.TabsPanel(v.layout(ctx), value=v.TAB) for v in TAB_VIEWS),
+                    ])
+
+
+def page(ctx: AppContext) -> dmc.MantineProvider:
+    """The whole page."""
+    return dmc.MantineProvider(theme=THEME, forceColorScheme="light", children=[
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.FILTERS),
+        dcc.Store(id=ids.POINT),
+        html.Div(className="app", children=[
+            header.layout(ctx),
+            html.Div(className="body", children=[
+                filters.layout(ctx),
+                html.Main(className="main", children=[
+                    html.Div(id=ids.NOTICES, className="notices", role="alert"),
+                    html.Section(className="card", children=tabs(ctx)),
+                    passages.layout(ctx),
+                ]),
+            ]),
+            html.Footer(className="footer", children=[COUNT_NOTE]),
+        ]),
+        document.layout(ctx),
+    ])
