@@ -10,26 +10,87 @@ server with Dash's dev tools and is refused on anything but a loopback address.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import resource
 import sys
+import time
 from pathlib import Path
+from typing import Any
+
+from waitress.channel import HTTPChannel
 
 from dashboard.data import RunNotFoundError
 from dashboard.security import MAX_BODY_BYTES
 
 DEFAULT_HOST = "127.0.0.1"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-# waitress settings besides host / port / threads (see docs/RELIABILITY.md)
+CONNECTION_LIMIT = 1000  # connections at once (fewer when the process may not open that many files)
+REQUEST_TIMEOUT = 15  # seconds a request (headers and body) may take to arrive, however it trickles
+# waitress settings besides host / port / threads / connection_limit (see docs/RELIABILITY.md)
 WAITRESS_OPTIONS = {
     "ident": "discourse",
     # bodies up to 2 MB reach Flask, which answers 413 above 1 MB (with the security
     # headers); waitress refuses anything larger before buffering it
     "max_request_body_size": 2 * MAX_BODY_BYTES,
     "max_request_header_size": 64 * 1024,
-    "channel_timeout": 60,
-    "connection_limit": 200,
+    "channel_timeout": 30,  # an idle connection is closed after 30 s (checked every cleanup_interval)
+    "cleanup_interval": 10,
+    "asyncore_use_poll": True,  # select() stops at 1,024 file descriptors
     "expose_tracebacks": False,
 }
+
+
+class GuardedChannel(HTTPChannel):
+    """waitress's connection, with a deadline for reading each request: one that has not fully
+    arrived `request_timeout` seconds after its first byte (the first request: after the
+    connection opened) is closed, however steadily it trickles in. waitress's channel_timeout
+    closes idle connections only, so slow clients sending a byte a second held every slot."""
+
+    request_timeout: float = REQUEST_TIMEOUT
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reading_since: float | None = self.creation_time
+
+    def received(self, data: bytes) -> bool:
+        if data and self.reading_since is None:
+            self.reading_since = time.time()
+        result = super().received(data)
+        if self.request is None:  # everything received so far formed complete requests
+            self.reading_since = None
+        return result
+
+    def readable(self) -> bool:  # asked on every turn of waitress's loop (at least once a second)
+        if (self.reading_since is not None and not self.requests
+                and time.time() - self.reading_since > self.request_timeout):
+            self.will_close = True  # waitress closes it on its next turn
+        return super().readable()
+
+
+def connection_limit(wanted: int = CONNECTION_LIMIT, spare: int = 100) -> int:
+    """`wanted`, or fewer when the process may not open that many files (the soft limit on open
+    files is raised toward the hard one first)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted + spare:
+        raised = wanted + spare if hard == resource.RLIM_INFINITY else min(wanted + spare, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return wanted if soft == resource.RLIM_INFINITY else max(10, min(wanted, soft - spare))
+
+
+def create_guarded_server(application: Any, request_timeout: float = REQUEST_TIMEOUT, **options: Any) -> Any:
+    """`waitress.create_server` whose connections are GuardedChannels with `request_timeout`."""
+    from waitress.server import BaseWSGIServer, create_server
+
+    server = create_server(application, **options)
+    channel = type("GuardedChannel", (GuardedChannel,), {"request_timeout": request_timeout})
+    listeners = [server] if isinstance(server, BaseWSGIServer) else [
+        d for d in server.map.values() if isinstance(d, BaseWSGIServer)]  # one per address
+    for listener in listeners:
+        listener.channel_class = channel
+    return server
 
 
 def freeze_loaded_heap() -> None:
@@ -44,7 +105,8 @@ def freeze_loaded_heap() -> None:
 
 def choose_run_to_serve(out_dir: Path) -> Path:
     """`out_dir/current` after checking every file against its manifest; when it is corrupted,
-    the newest earlier run that is intact (said in the log); otherwise a clear refusal."""
+    missing or dangling, the newest intact earlier run (the log says which and why); otherwise a
+    clear refusal."""
     from pipelines.verify import choose_run
 
     run, problems, current = choose_run(out_dir)
@@ -52,13 +114,14 @@ def choose_run_to_serve(out_dir: Path) -> Path:
         raise SystemExit(
             f"No published run at {out_dir / 'current'}. Build one first:\n"
             f"    discourse build --corpus PATH --out {out_dir}")
-    if problems and current is not None:
+    if problems:
+        what = f"run {current.name}" if current is not None and current.is_dir() else str(out_dir / "current")
         details = "; ".join(str(p) for p in problems[:5])
         if run is None:
-            raise SystemExit(f"Refusing to serve run {current.name}: {details}. "
+            raise SystemExit(f"Refusing to serve {what}: {details}. "
                              f"No earlier intact run to fall back to; rebuild with `discourse build`.")
-        print(f"WARNING: run {current.name} is corrupted ({details}); serving the previous intact run "
-              f"{run.name} instead", file=sys.stderr)
+        print(f"WARNING: cannot serve {what} ({details}); serving the newest intact run, {run.name}, "
+              "instead", file=sys.stderr)
     return run
 
 
@@ -95,7 +158,8 @@ def serve(out_dir: Path, host: str = DEFAULT_HOST, port: int = 8050, workers: in
         print(f"NOTE: listening on {host}, reachable from other machines; there is no "
               "login. Use 127.0.0.1 (the default) unless a proxy in front handles access.",
               file=sys.stderr)
-    waitress_serve(app.server, host=host, port=port, threads=workers, **WAITRESS_OPTIONS)
+    waitress_serve(app.server, host=host, port=port, threads=workers, connection_limit=connection_limit(),
+                   _server=create_guarded_server, **WAITRESS_OPTIONS)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,7 +4,7 @@ dcc.Store, validates them (adding a notice for whatever it drops) and writes the
 
     ListField   a repeated key; values the corpus vocabulary knows, at most `cap`
     MonthRange  `from` / `to`, one range slider of month positions
-    TextField   free text, at most `cap` characters
+    TextField   free text, at most `cap` characters (and `max_words` words)
     ChoiceField one of `choices`
     FlagField   on / off, written 1 / 0
 """
@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from dashboard.data import Vocabulary
+from dashboard.data.filters import WORD_RE
 from dashboard.inputs import small_int
 
 MAX_SHOWN_VALUE = 60
@@ -224,20 +225,43 @@ class ListField(OneKeyField):
         return {self.filter_as: values} if self.filter_as else {}
 
 
+def search_word_count(text: str) -> int:
+    """Words of `text` as the search counts them (`Filters.search_words`)."""
+    return len(WORD_RE.findall(text.lower()))
+
+
+def first_words(text: str, limit: int) -> str:
+    """`text` up to the end of its `limit`-th word (words as the search counts them)."""
+    if search_word_count(text) <= limit:
+        return text
+    kept = ""
+    for match in WORD_RE.finditer(text):
+        if search_word_count(text[:match.end()]) > limit:
+            break
+        kept = text[:match.end()]
+    return kept
+
+
 @dataclass(frozen=True, kw_only=True)
 class TextField(OneKeyField):
-    """Free text: control characters become spaces, runs of spaces one; at most `cap`."""
+    """Free text: control characters become spaces, runs of spaces one; at most `cap`
+    characters and, when `max_words` is set, that many words."""
 
     cap: int
+    max_words: int = 0
     default = ""
 
     def clean(self, state: Any, vocab: Vocabulary, notices: list[str]) -> dict:
         raw = getattr(state, self.attr) or ""
         text = " ".join(CONTROL_RE.sub(" ", raw[:self.cap * 4]).split())
+        what = f"The {self.noun or self.key} text"
         if len(text) > self.cap or len(raw) > self.cap * 4:
-            notices.append(f"The {self.noun or self.key} text was cut to {self.cap} "
-                           "characters.")
+            notices.append(f"{what} was cut to {self.cap} characters.")
             text = text[:self.cap].rstrip()
+        if self.max_words and (words := search_word_count(text)) > self.max_words:
+            notices.append(f"{what} was cut to its first {self.max_words} words (it had "
+                           f"{words}): “{shown(first_words(text, self.max_words))}”.")
+            text = first_words(text, self.max_words)
         return {self.attr: text}
 
 

@@ -5,7 +5,7 @@
 
 Each row is a kind of field — ListField (a repeated key; values the corpus vocabulary
 knows, at most `cap`), MonthRange (`from` / `to`, one range slider of month positions),
-TextField (free text, at most `cap` characters), ChoiceField (one of `choices`),
+TextField (free text, at most `cap` characters and `max_words` words), ChoiceField (one of `choices`),
 FlagField (on / off, 1 / 0) — naming the UrlState attribute(s), URL key(s), default,
 control (component id from dashboard/ids.py, property) and, for a filter, `filter_as`:
 the `Filters` argument(s) it sets. A row without it is a view option (measure, chart,
@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from dashboard import ids
 from dashboard.data import Filters, Vocabulary
+from dashboard.data.filters import MAX_SEARCH_WORDS
 from dashboard.url_fields import (
     ChoiceField, Field, FlagField, ListField, MonthRange, Pairs, TextField, month_indices,
     shown,
@@ -69,7 +70,8 @@ FIELDS: tuple[Field, ...] = (
     ListField("topics", "topic", ids.TOPICS, cap=MAX_TOPICS, known=attrgetter("topic_tokens"),
               canonical=attrgetter("topic_canonical"), to_filter_values=_topic_ids,
               filter_as="topics"),
-    TextField("q", "q", ids.SEARCH, cap=MAX_SEARCH_CHARS, noun="search", filter_as="search"),
+    TextField("q", "q", ids.SEARCH, cap=MAX_SEARCH_CHARS, max_words=MAX_SEARCH_WORDS, noun="search",
+              filter_as="search"),
     ChoiceField("measure", "measure", ids.MEASURE, choices=MEASURES, default="passages"),
     ChoiceField("chart", "chart", ids.CHART, choices=CHARTS, default="lines"),
     FlagField("events", "events", ids.EVENTS, prop="checked", default=True),

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from pipelines.artifacts import OUTLIER_TOPIC, ArtifactError, Manifest, read_manifest
 from pipelines.config import ColumnMapping, IngestConfig
+from pipelines.csv_out import write_csv
 from pipelines.ingest import IngestResult, ingest_paths
 from pipelines.readers import InputError
 
@@ -39,8 +40,8 @@ MapOption = Annotated[
 
 
 def fail(message: str, code: int = 2) -> None:
-    """Print a clear message (no traceback) and exit."""
-    console.print(Text.assemble(("error:", "bold red"), " ", message))
+    """Print a clear message (one line, no traceback) and exit."""
+    console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -101,7 +102,8 @@ def ingest_summary(result: IngestResult) -> Table:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Folders or files to read.")],
     column_map: MapOption = None,
-    rejects: Annotated[Path | None, typer.Option(help="Write the rejects table to this CSV file.")] = None,
+    rejects: Annotated[Path | None, typer.Option(
+        help="Write the rejects table to this CSV file (cells that would run as a formula get a leading ').")] = None,
     documents: Annotated[Path | None, typer.Option(help="Write the documents table to this Parquet file.")] = None,
     show: Annotated[int, typer.Option(help="How many rejects to list.")] = 20,
 ) -> None:
@@ -119,7 +121,7 @@ def ingest(
         out.print(listing)
     try:
         if rejects:
-            result.rejects.write_csv(rejects)
+            write_csv(result.rejects, rejects)  # formula-guarded, like every CSV the product writes
             out.print(f"rejects written to {rejects}")
         if documents:
             result.documents.write_parquet(documents)
@@ -155,6 +157,9 @@ class RichProgress:
             self.task = None
         console.print(Text.assemble(("✓", "green"), f" {stage:<11} {seconds:8.1f} s  {detail}"))
 
+    def note(self, message: str) -> None:
+        console.print(Text.assemble(("warning:", "bold yellow"), " ", message), soft_wrap=True)
+
 
 def build_config(corpus: list[Path], out: Path, column_map: list[str] | None, embedder: str,
                  people: Path | None, themes: Path | None) -> "BuildConfig":
@@ -172,7 +177,7 @@ def build_config(corpus: list[Path], out: Path, column_map: list[str] | None, em
                        embedding=EmbeddingConfig(embedder=embedder), **options)
 
 
-def run_pipeline(action: str, config: "BuildConfig") -> None:
+def run_pipeline(action: str, config: "BuildConfig", **options: object) -> None:
     """Run build or update with progress bars; every known failure becomes a clear message."""
     from pipelines import build as build_module
     from pipelines.embeddings import ModelIntegrityError
@@ -182,10 +187,13 @@ def run_pipeline(action: str, config: "BuildConfig") -> None:
     known = (InputError, build_module.BuildError, ArtifactError, ModelIntegrityError, RegistryError, ThemeError)
     with progress_bar(transient=True) as progress:
         try:
-            result = getattr(build_module, action)(config, RichProgress(progress))
+            result = getattr(build_module, action)(config, RichProgress(progress), **options)
         except known as exc:
             progress.stop()
             fail(str(exc))
+        except OSError as exc:  # e.g. the disk filled up while writing the run
+            progress.stop()
+            fail(f"{action} failed: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
     Console().print(build_summary(Manifest.model_validate(result.manifest), result.run_dir))
 
 
@@ -220,11 +228,16 @@ def build(corpus: CorpusOption, out: OutOption, column_map: MapOption = None, em
     run_pipeline("build", build_config(corpus, out, column_map, embedder, people, themes))
 
 
+FallbackOption = Annotated[bool, typer.Option(
+    "--fallback", help="When DIR/current is corrupted, update the last intact run instead (and say so).")]
+
+
 @app.command()
 def update(corpus: CorpusOption, out: OutOption, column_map: MapOption = None, embedder: EmbedderOption = "minilm",
-           people: PeopleOption = None) -> None:
-    """Add new documents to the current run without refitting the topic model."""
-    run_pipeline("update", build_config(corpus, out, column_map, embedder, people, None))
+           people: PeopleOption = None, fallback: FallbackOption = False) -> None:
+    """Add new documents to the current run without refitting the topic model (after checking
+    the run against its manifest: a corrupted run is refused unless --fallback is given)."""
+    run_pipeline("update", build_config(corpus, out, column_map, embedder, people, None), fallback=fallback)
 
 
 def published_run(out: Path) -> Path:

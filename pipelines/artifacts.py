@@ -9,10 +9,14 @@ contract; tests/test_artifacts.py checks that the two agree.
     read_table(run_dir, "passages") -> a checked frame, or ArtifactError
     write_manifest(run_dir, manifest)  records every file's sha256, writes manifest.json
     read_manifest(run_dir) -> the typed Manifest, or ArtifactError
+    current_run(out), publish(out, partial, run_id, keep)  the run folders and `current`
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -186,14 +190,18 @@ class Manifest(BaseModel):
     embedding: EmbeddingRecord | None = None
     counts: dict[str, int | float] = Field(default_factory=dict)
     update: dict[str, int] | None = None
+    fallback_from: str | None = None  # update --fallback: the corrupted run it did not build on
+    people_registry: InputRecord | None = None  # the registry every mention comes from
     topics_reused_from_cache: bool | None = None
     timings: dict[str, float] = Field(default_factory=dict)
     rows: dict[str, int] = Field(default_factory=dict)
     files: dict[str, FileRecord] = Field(default_factory=dict)
 
-    def missing_tables(self) -> list[str]:
-        """Tables the dashboard needs that the manifest does not list."""
-        return [n for n in REQUIRED_TO_SERVE if TABLES[n].file not in self.files]
+    def missing_tables(self, needs: tuple[str, ...] = REQUIRED_TO_SERVE) -> list[str]:
+        """Of `needs` (table names, or TOPIC_MODEL_FOLDER), those the manifest lists no file of;
+        by default the tables the dashboard needs."""
+        listed = {name.partition("/")[0] if "/" in name else name.removesuffix(".parquet") for name in self.files}
+        return [name for name in needs if name not in listed]
 
 
 def write_table(folder: Path, name: str, frame: pl.DataFrame) -> int:
@@ -237,3 +245,39 @@ def read_manifest(run_dir: Path) -> Manifest:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(the whole file)"
         raise ArtifactError(f"{MANIFEST_FILE} is not a valid manifest: {where}: {first['msg']}") from None
+
+
+# --- run folders: OUT/runs/<run_id>/ and the `current` link (docs/ARTIFACTS.md) ------------
+
+
+def current_run(out: Path) -> Path | None:
+    """The published run `out/current` points to, if any."""
+    link = out / "current"
+    return link.resolve() if link.exists() else None
+
+
+def publish(out: Path, partial: Path, run_id: str, keep: int) -> Path:
+    """Rename the finished run into place, then atomically repoint `current` at it."""
+    final = partial.with_name(run_id)
+    _fsync_tree(partial)
+    os.replace(partial, final)
+    tmp_link = out / f".current-{uuid.uuid4().hex[:8]}"
+    os.symlink(Path("runs") / run_id, tmp_link)
+    os.replace(tmp_link, out / "current")
+    _prune_runs(out, keep, final)
+    return final
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def _prune_runs(out: Path, keep: int, current: Path) -> None:
+    runs = sorted((p for p in (out / "runs").iterdir() if p.is_dir() and not p.name.endswith(".partial")),
+                  key=lambda p: p.name)
+    for old in runs[:-keep] if keep > 0 else []:
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)

@@ -28,23 +28,25 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from pipelines import aggregates, search_index
-from pipelines.artifacts import (
-    OUTLIER_TOPIC, PUBLISHED, TOPIC_MODEL_FOLDER, EmbeddingRecord, InputRecord, Manifest, read_manifest, read_table,
-    write_manifest, write_table,
+from pipelines.artifacts import (  # current_run and publish: the run folders' layout, used here and re-exported
+    OUTLIER_TOPIC, PUBLISHED, TOPIC_MODEL_FOLDER, EmbeddingRecord, InputRecord, Manifest, current_run, publish,
+    read_manifest, read_table, write_manifest, write_table,
 )
 from pipelines.config import IngestConfig
 from pipelines.embedders import load_embedder
 from pipelines.embeddings import EmbeddingCache, EmbeddingConfig, embed_texts
 from pipelines.files import file_sha256
-from pipelines.ingest import IngestResult, ingest_paths
+from pipelines.ingest import DUPLICATE_CODE as DUPLICATE, IngestResult, ingest_paths
 from pipelines.passages import PassageConfig, split_passages
-from pipelines.people import DEFAULT_REGISTRY, extract_mentions, load_registry
+from pipelines.people import DEFAULT_REGISTRY, Registry, extract_mentions, load_registry
 from pipelines.readers import discover_inputs
 from pipelines.themes import DEFAULT_THEMES, SimilarityCalibration, load_themes, similarity_calibration
 from pipelines.topics import (
-    TopicConfig, assign_new_passages, fit_topics, load_topic_model, save_topic_model,
+    SavedTopicModel, TopicConfig, assign_new_passages, fit_topics, load_topic_model, save_topic_model,
 )
+from pipelines.verify import choose_run
 
+DUPLICATE_ID = "duplicate_id"  # a doc id the run already has, with other text
 LIBRARIES = ("polars", "numpy", "bertopic", "sentence-transformers", "torch", "umap-learn", "hdbscan",
              "scikit-learn", "dash", "plotly", "trafilatura", "feedparser", "pyahocorasick", "gensim")
 
@@ -78,12 +80,14 @@ class Progress(Protocol):
     def start(self, stage: str, total: int | None = None) -> None: ...
     def advance(self, completed: int, total: int | None = None) -> None: ...
     def finish(self, stage: str, seconds: float, detail: str = "") -> None: ...
+    def note(self, message: str) -> None: ...  # something the user must know (a fallback)
 
 
 class SilentProgress:
     def start(self, stage: str, total: int | None = None) -> None: ...
     def advance(self, completed: int, total: int | None = None) -> None: ...
     def finish(self, stage: str, seconds: float, detail: str = "") -> None: ...
+    def note(self, message: str) -> None: ...
 
 
 @dataclass
@@ -100,6 +104,9 @@ class StageClock:
         self.timings[name] = round(time.perf_counter() - began, 3)
         self.progress.finish(name, self.timings[name], note.get("detail", ""))
 
+    def note(self, message: str) -> None:
+        getattr(self.progress, "note", lambda _: None)(message)  # Progress before `note` existed: nothing
+
 
 @dataclass
 class BuildResult:
@@ -107,20 +114,20 @@ class BuildResult:
     manifest: dict  # what manifest.json holds
 
 
-# --- run folders and atomic publishing --------------------------------------------------------
-
-
-def current_run(out: Path) -> Path | None:
-    """The published run `out/current` points to, if any."""
-    link = out / "current"
-    return link.resolve() if link.exists() else None
+# --- the output folder (run folders and publishing: pipelines/artifacts.py) -------------------
 
 
 @contextlib.contextmanager
 def build_lock(out: Path) -> Iterator[None]:
-    """One build or update at a time per output folder."""
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".build.lock", "w") as handle:
+    """One build or update at a time per output folder; a BuildError naming the folder when
+    it cannot be written (read-only, not a folder, no such place)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle = open(out / ".build.lock", "w")
+    except OSError as exc:
+        problem = "it is not a folder" if out.exists() and not out.is_dir() else exc.strerror or str(exc)
+        raise BuildError(f"cannot write to the output folder {out}: {problem}") from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -144,33 +151,6 @@ def new_run_folder(out: Path) -> tuple[str, Path]:
     return run_id, folder
 
 
-def publish(out: Path, partial: Path, run_id: str, keep: int) -> Path:
-    """Rename the finished run into place, then atomically repoint `current` at it."""
-    final = partial.with_name(run_id)
-    _fsync_tree(partial)
-    os.replace(partial, final)
-    tmp_link = out / f".current-{uuid.uuid4().hex[:8]}"
-    os.symlink(Path("runs") / run_id, tmp_link)
-    os.replace(tmp_link, out / "current")
-    _prune_runs(out, keep, final)
-    return final
-
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.rglob("*"):
-        if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-
-
-def _prune_runs(out: Path, keep: int, current: Path) -> None:
-    runs = sorted((p for p in (out / "runs").iterdir() if p.is_dir() and not p.name.endswith(".partial")),
-                  key=lambda p: p.name)
-    for old in runs[:-keep] if keep > 0 else []:
-        if old != current:
-            shutil.rmtree(old, ignore_errors=True)
-
-
 # --- manifest ---------------------------------------------------------------------------------
 
 
@@ -184,11 +164,12 @@ def _versions() -> dict[str, str]:
     return found
 
 
+def _file_record(path: Path) -> InputRecord:
+    return InputRecord(path=str(path), sha256=file_sha256(path), bytes=path.stat().st_size)
+
+
 def _input_files(paths: list[Path]) -> list[InputRecord]:
-    return [
-        InputRecord(path=str(item.path), sha256=file_sha256(item.path), bytes=item.path.stat().st_size)
-        for item in discover_inputs(paths)
-    ]
+    return [_file_record(item.path) for item in discover_inputs(paths)]
 
 
 def _embedding_record(embedder, vectors) -> EmbeddingRecord:  # noqa: ANN001 - an Embedder and its vectors
@@ -318,7 +299,8 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
         counts = _counts(ingest, tables, result.outlier_share) | {
             "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)}
         manifest = run_manifest(run_id, started, config, clock, inputs, _embedding_record(embedder, vectors), counts,
-                                topics_reused_from_cache=result.reused)
+                                topics_reused_from_cache=result.reused,
+                                people_registry=_file_record(config.people_path))
         return _write_and_publish(config, run_id, folder, tables, manifest)
 
 
@@ -382,31 +364,57 @@ def _fit_or_reuse_topics(config: BuildConfig, documents: pl.DataFrame, passages:
 
 # --- update -------------------------------------------------------------------------------------
 
+UPDATE_READS = ("documents", "passages", "mentions", "topics", "rejects", TOPIC_MODEL_FOLDER)
 
-def update(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
-    """Add new documents to the current run without refitting the topic model."""
+
+def update_base(out: Path, fallback: bool = False, clock: StageClock | None = None) -> tuple[Path, str | None]:
+    """The run an update builds on: `current`, once `verify_run` finds it intact and listing all
+    that update reads. Otherwise a BuildError naming the problem or, with `fallback`, the newest
+    intact earlier run (said through `clock`). Returns the run and the corrupted run it skipped."""
+    run, problems, current = choose_run(out, needs=UPDATE_READS, needed_by="update")
+    if not problems:
+        return run, None
+    if current is None and run is None:
+        raise BuildError(f"{out} has no current run to update; run `discourse build` first")
+    what = f"run {current.name}" if current is not None else "`current`"
+    details = "; ".join(map(str, problems[:3])) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+    if not fallback or run is None:
+        instead = (f", or pass --fallback to update the last intact run, {run.name}, instead" if run is not None
+                   else " (no earlier run is intact)")
+        raise BuildError(f"refusing to update {what}: {details}. Rebuild it with `discourse build`{instead}")
+    if clock is not None:
+        clock.note(f"{what} is corrupted ({details}); updating the last intact run, {run.name}, instead")
+    return run, current.name if current is not None else "current"
+
+
+def update(config: BuildConfig, progress: Progress | None = None, fallback: bool = False) -> BuildResult:
+    """Add new documents to the current run without refitting the topic model. The run is verified
+    first: a corrupted one is refused, or with `fallback` the last intact run is updated instead."""
     clock = StageClock(progress or SilentProgress())
     started = dt.datetime.now(dt.timezone.utc)
-    base = current_run(config.out)
-    if base is None:
+    registry, registry_file = load_registry(config.people_path), _file_record(config.people_path)
+    if not config.out.is_dir():
         raise BuildError(f"{config.out} has no current run to update; run `discourse build` first")
-    registry = load_registry(config.people_path)
     with build_lock(config.out):
+        base, skipped = update_base(config.out, fallback, clock)
         run_id, folder = new_run_folder(config.out)
         parent = read_manifest(base)
-        old = {name: read_table(base, name) for name in ("documents", "passages", "mentions", "topics", "rejects")}
+        old = {name: read_table(base, name) for name in UPDATE_READS if name != TOPIC_MODEL_FOLDER}
         with clock.stage("ingest"):
             ingest = ingest_paths(config.corpus, config.ingest,
                                   on_file=lambda done, total: clock.progress.advance(done, total))
             inputs = _input_files(config.corpus)
         new_documents, already = split_already_present(ingest.documents, old["documents"])
+        documents = pl.concat([old["documents"], new_documents.select(old["documents"].columns)])
         with clock.stage("passages", new_documents.height):
             new_passages = split_passages(new_documents.lazy(), config.passages).collect()
-        with clock.stage("people", new_documents.height):
-            new_mentions = extract_mentions(new_documents, new_passages.lazy(), registry)
+        rematch = parent.people_registry is None or parent.people_registry.sha256 != registry_file.sha256
+        with clock.stage("people", (documents if rematch else new_documents).height) as note:
+            mentions = _update_mentions(old, documents, new_documents, new_passages, registry, rematch)
+            note["detail"] = "registry changed: every passage matched again" if rematch else ""
         embedder, vectors, titles = _embed(clock, config, new_passages, new_documents)
         with clock.stage("topics", new_passages.height):
-            saved = load_topic_model(base / TOPIC_MODEL_FOLDER, embedder)
+            saved = _load_topic_model(base, embedder)
             assigned = assign_new_passages(saved, old["topics"], new_passages, vectors.vectors, titles.vectors,
                                            embedder) if new_passages.height else None
         if assigned is not None:
@@ -414,44 +422,75 @@ def update(config: BuildConfig, progress: Progress | None = None) -> BuildResult
         base_passages = old["passages"].drop("people")
         passages = pl.concat([base_passages, new_passages.select(base_passages.columns)]) \
             if new_passages.height else base_passages
-        documents = pl.concat([old["documents"], new_documents.select(old["documents"].columns)])
-        mentions = pl.concat([old["mentions"], new_mentions])
-        topics = _recount_topics(old["topics"], passages)
         tables = _aggregate(clock, documents, passages, mentions, registry.frame())
-        skipped = already.select(
-            "origin", reason_code=pl.lit("duplicate"),
-            reason=pl.format("already in run {} as doc {}", pl.lit(base.name), pl.col("doc_id")),
-            raw=pl.col("text").str.slice(0, config.ingest.raw_preview_chars),
-        )
-        rejects = pl.concat([old["rejects"], ingest.rejects, skipped])
-        tables.update(documents=documents, mentions=mentions, topics=topics, rejects=rejects)
+        rejects = pl.concat([old["rejects"], ingest.rejects,
+                             _already_present_rejects(already, base.name, config.ingest.raw_preview_chars)])
+        tables.update(documents=documents, mentions=mentions, topics=_recount_topics(old["topics"], passages),
+                      rejects=rejects)
         shutil.copytree(base / TOPIC_MODEL_FOLDER, folder / TOPIC_MODEL_FOLDER)
+        exact = int((already["reason_code"] == DUPLICATE).sum())
         counts = _counts(ingest, tables, float((passages["topic_id"] == OUTLIER_TOPIC).mean() or 0.0)) | {
             "records_read": parent.counts["records_read"] + ingest.records_read,
             "documents_accepted": documents.height,
-            "documents_rejected": parent.counts["documents_rejected"] + ingest.rejected,
-            "duplicates": parent.counts["duplicates"] + ingest.duplicates + already.height,
+            "documents_rejected": parent.counts["documents_rejected"] + ingest.rejected + already.height - exact,
+            "duplicates": parent.counts["duplicates"] + ingest.duplicates + exact,
         }
         added = {"documents_read": ingest.records_read, "documents_added": new_documents.height,
-                 "already_present": already.height, "rejected": ingest.rejected,
-                 "duplicates": ingest.duplicates, "passages_added": new_passages.height}
+                 "already_present": exact, "same_id_other_text": already.height - exact,
+                 "rejected": ingest.rejected, "duplicates": ingest.duplicates, "passages_added": new_passages.height,
+                 "passages_rematched": passages.height if rematch else 0}
         manifest = run_manifest(run_id, started, config, clock, inputs, _embedding_record(embedder, vectors), counts,
-                                parent=parent, update=added)
+                                parent=parent, update=added, people_registry=registry_file,
+                                **({"fallback_from": skipped} if skipped else {}))
         return _write_and_publish(config, run_id, folder, tables, manifest)
 
 
-def split_already_present(candidates: pl.DataFrame, known: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(new documents, documents the run already has): same doc id, or same text after folding
-    whitespace and case. The second keeps its `text` for the rejects' preview."""
-    def normalised(text: pl.Expr) -> pl.Expr:
-        return text.str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+def _update_mentions(old: dict[str, pl.DataFrame], documents: pl.DataFrame, new_documents: pl.DataFrame,
+                     new_passages: pl.DataFrame, registry: Registry, rematch: bool) -> pl.DataFrame:
+    """The updated run's mentions. With another registry than the base run's (or one it did not
+    record) every passage is matched again, so people, mentions and each passage's people all
+    come from one registry; with the same one only the new documents are matched."""
+    if not rematch:
+        return pl.concat([old["mentions"], extract_mentions(new_documents, new_passages.lazy(), registry)])
+    spans = ("passage_id", "doc_id", "char_start", "char_end")
+    passages = pl.concat([old["passages"].select(spans), new_passages.select(spans)])
+    return extract_mentions(documents, passages.lazy(), registry)
 
-    known_text = known.select("doc_id", normalised=normalised(pl.col("text")))
-    candidates = candidates.with_columns(normalised=normalised(pl.col("text")))
-    already = candidates.join(known_text.select("doc_id"), on="doc_id", how="semi").vstack(
-        candidates.join(known_text.select("normalised"), on="normalised", how="semi")).unique("doc_id")
-    new_documents = candidates.join(already.select("doc_id"), on="doc_id", how="anti").drop("normalised")
-    return new_documents, already
+
+def _load_topic_model(base: Path, embedder) -> SavedTopicModel:  # noqa: ANN001 - an Embedder
+    """The base run's topic model; a BuildError when it cannot be loaded (BERTopic, safetensors
+    and json raise many kinds of error on a damaged folder)."""
+    try:
+        return load_topic_model(base / TOPIC_MODEL_FOLDER, embedder)
+    except Exception as exc:  # noqa: BLE001 - reported to the user, never swallowed
+        raise BuildError(f"the topic model of run {base.name} cannot be loaded ({type(exc).__name__}: {exc}); "
+                         "rebuild with `discourse build`") from None
+
+
+def split_already_present(candidates: pl.DataFrame, known: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(new documents, documents the run already has). The second has `reason_code`: `duplicate`
+    for the same text after folding whitespace and case (`known_id` names the run's document), or
+    `duplicate_id` for a doc id the run has with other text; it keeps `text` for the preview."""
+    normalised = pl.col("text").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+    known_text = known.select(known_id="doc_id", normalised=normalised).unique("normalised", maintain_order=True)
+    marked = candidates.with_columns(normalised=normalised).join(
+        known_text, on="normalised", how="left", maintain_order="left").with_columns(
+        reason_code=pl.when(pl.col("known_id").is_not_null()).then(pl.lit(DUPLICATE))
+        .when(pl.col("doc_id").is_in(known["doc_id"].implode())).then(pl.lit(DUPLICATE_ID)))
+    new_documents = marked.filter(pl.col("reason_code").is_null()).drop("normalised", "known_id", "reason_code")
+    return new_documents, marked.filter(pl.col("reason_code").is_not_null())
+
+
+def _already_present_rejects(already: pl.DataFrame, base_name: str, preview_chars: int) -> pl.DataFrame:
+    """Rejects rows for the documents the base run already has."""
+    return already.select(
+        "origin", "reason_code",
+        reason=pl.when(pl.col("reason_code") == DUPLICATE_ID)
+        .then(pl.format("doc id {} is already in run {} and the text differs; the run's version was kept",
+                        pl.col("doc_id"), pl.lit(base_name)))
+        .otherwise(pl.format("already in run {} as doc {} (same text)", pl.lit(base_name), pl.col("known_id"))),
+        raw=pl.col("text").str.slice(0, preview_chars),
+    )
 
 
 def _recount_topics(topics: pl.DataFrame, passages: pl.DataFrame) -> pl.DataFrame:

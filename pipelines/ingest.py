@@ -19,7 +19,7 @@ import polars as pl
 from pipelines.artifacts import TABLES
 from pipelines.config import IngestConfig
 from pipelines.readers import (
-    FEED_SUFFIXES, HTML_SUFFIXES, RAW_FIELDS, InputFile, discover_inputs, file_reject, read_input,
+    FEED_SUFFIXES, HTML_SUFFIXES, RAW_FIELDS, InputFile, Skipped, file_reject, read_input, scan_inputs,
 )
 
 DOCUMENT_COLUMNS = list(TABLES["documents"].schema)  # the artifact contract's order
@@ -32,6 +32,9 @@ _MIN_DATE = dt.date(1800, 1, 1)
 # passes over a multi-MB "date" took seconds per MB). No format below can match a value this
 # long, so unlike the limits in IngestConfig it never changes a result.
 MAX_DATE_BYTES = 200
+# The time of day after an ISO date (extended or basic form), or after a space in other dates.
+_ISO_TIME = r"^\d{4}-\d{2}-\d{2}[T ](?<hour>\d{1,2})(?::?(?<minute>\d{2})(?::?(?<second>\d{2}))?)?"
+_OTHER_TIME = r"\s(?<hour>\d{1,2}):(?<minute>\d{2})(?::(?<second>\d{2}))?"
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,18 @@ def parse_date(column: pl.Expr) -> pl.Expr:
         candidates += [source.str.strptime(pl.Date, fmt, strict=False) for fmt in _DATE_FORMATS]
     parsed = pl.coalesce(candidates)
     max_date = dt.date(dt.date.today().year + 1, 12, 31)
-    return pl.when(parsed.is_between(_MIN_DATE, max_date)).then(parsed)
+    return pl.when(parsed.is_between(_MIN_DATE, max_date) & time_is_possible(cleaned)).then(parsed)
+
+
+def time_is_possible(cleaned: pl.Expr) -> pl.Expr:
+    """False when the value holds a time of day no clock shows (`25:61`): the time after an ISO
+    date (`T25`, `T10:61:00`), else the first `H:MM[:SS]` after a space; true when it has none."""
+    iso = cleaned.str.extract_groups(_ISO_TIME)
+    other = cleaned.str.extract_groups(_OTHER_TIME)
+    time = pl.when(iso.struct.field("hour").is_not_null()).then(iso).otherwise(other)
+    hour, minute, second = (time.struct.field(name).cast(pl.Int32) for name in ("hour", "minute", "second"))
+    return ((hour.is_null() | (hour <= 23)) & (minute.is_null() | (minute <= 59))
+            & (second.is_null() | (second <= 60)))  # 60: a leap second
 
 
 def _first_unique(rows: pl.Series) -> pl.Series:
@@ -98,21 +112,11 @@ def _first_unique(rows: pl.Series) -> pl.Series:
     return pl.Series(rows.name, accepted, dtype=pl.Boolean)
 
 
-def normalise_documents(raw: pl.LazyFrame, config: IngestConfig) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Split raw records into (documents, rejects) with a specific reason for every reject."""
-    # The file-name date stands in only when the content has no date at all: a date that is
-    # there but unreadable is reported (unparseable_date), never replaced by a guess.
-    with_dates = raw.with_columns(
-        date=pl.when(pl.col("raw_date").str.strip_chars().str.len_chars() > 0)
-        .then(parse_date(pl.col("raw_date")))
-        .otherwise(parse_date(pl.col("filename_date"))),
-        text_chars=pl.col("text").str.len_chars(),
-        # not worked out for a text over the limit (rejected anyway): 50 MB of regex is slow
-        normalised=pl.when(pl.col("text").str.len_chars() <= config.max_document_chars).then(pl.col("text"))
-        .str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase(),
-    )
+def _record_problem(config: IngestConfig) -> pl.Expr:
+    """The (code, reason) struct of a record's first problem, null for a usable record."""
     raw_date_shown = pl.col("raw_date").str.slice(0, 60)
-    problem = (
+    short_date = pl.when(pl.col("raw_date").str.len_bytes() <= MAX_DATE_BYTES).then(pl.col("raw_date"))
+    return (
         pl.when(pl.col("reject_code").is_not_null())
         .then(pl.struct(code=pl.col("reject_code"), reason=pl.col("reject_reason")))
         .when(pl.col("text").is_null() | (pl.col("normalised").str.len_chars() == 0))
@@ -126,11 +130,29 @@ def normalise_documents(raw: pl.LazyFrame, config: IngestConfig) -> tuple[pl.Laz
         .when(pl.col("date").is_null() & pl.col("raw_date").is_null())
         .then(pl.struct(code=pl.lit("missing_date"),
                         reason=pl.lit("no date field and no YYYY-MM-DD date in the file name")))
+        .when(pl.col("date").is_null() & ~time_is_possible(short_date.str.strip_chars()))
+        .then(pl.struct(code=pl.lit("unparseable_date"),
+                        reason=pl.format("unparseable date: '{}' (no such time of day)", raw_date_shown)))
         .when(pl.col("date").is_null())
         .then(pl.struct(code=pl.lit("unparseable_date"),
                         reason=pl.format("unparseable date: '{}'", raw_date_shown)))
     )
-    checked = with_dates.with_columns(problem=problem)
+
+
+def normalise_documents(raw: pl.LazyFrame, config: IngestConfig) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Split raw records into (documents, rejects) with a specific reason for every reject."""
+    # The file-name date stands in only when the content has no date at all: a date that is
+    # there but unreadable is reported (unparseable_date), never replaced by a guess.
+    with_dates = raw.with_columns(
+        date=pl.when(pl.col("raw_date").str.strip_chars().str.len_chars() > 0)
+        .then(parse_date(pl.col("raw_date")))
+        .otherwise(parse_date(pl.col("filename_date"))),
+        text_chars=pl.col("text").str.len_chars(),
+        # not worked out for a text over the limit (rejected anyway): 50 MB of regex is slow
+        normalised=pl.when(pl.col("text").str.len_chars() <= config.max_document_chars).then(pl.col("text"))
+        .str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase(),
+    )
+    checked = with_dates.with_columns(problem=_record_problem(config))
 
     valid = (
         checked.filter(pl.col("problem").is_null()).sort("seq")
@@ -183,16 +205,20 @@ def ingest_paths(paths: list[Path], config: IngestConfig | None = None,
     """Read every input under `paths` into documents and rejects.
 
     Raises `readers.InputError` only for problems with the request itself (missing path,
-    unknown format of a file named directly); bad content always becomes a reject.
-    `on_file(done, total)` is called after each file, for progress display.
+    unknown format of a file named directly); bad content, and every folder entry that is
+    not read (unreadable folder, link loop, broken link, pipe), always becomes a reject.
+    `on_file(done, total)` is called after each entry, for progress display.
     """
     config = config or IngestConfig()
-    inputs = discover_inputs(paths)
+    entries = scan_inputs(paths)
     records: list[dict] = []
-    for done, item in enumerate(inputs, start=1):
-        records.extend(read_with_time_limit(item, config))
+    for done, entry in enumerate(entries, start=1):
+        if isinstance(entry, Skipped):
+            records.append(file_reject(entry.item, entry.code, entry.reason))
+        else:
+            records.extend(read_with_time_limit(entry, config))
         if on_file:
-            on_file(done, len(inputs))
+            on_file(done, len(entries))
     records_read, raw = len(records), raw_records_frame(records)
     records.clear()  # the frame holds the same strings: let the dicts go before normalising
     documents, rejects = normalise_documents(raw, config)

@@ -25,7 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # manifest.json's keys (an update has `update` in place of `topics_reused_from_cache`)
 BUILD_MANIFEST_KEYS = {"run_id", "kind", "parent_run", "started_at", "finished_at", "corpus", "illustrative", "config",
                        "inputs", "versions", "embedding", "counts", "topics_reused_from_cache", "timings", "rows",
-                       "files"}
+                       "files", "people_registry"}
 UPDATE_MANIFEST_KEYS = BUILD_MANIFEST_KEYS - {"topics_reused_from_cache"} | {"update"}
 
 
@@ -145,6 +145,8 @@ def test_update_with_ten_new_documents_embeds_only_their_passages(small_build, t
     assert manifest["update"]["documents_added"] == 10
     assert manifest["update"]["already_present"] == 1
     assert manifest["update"]["passages_added"] == 20
+    assert manifest["update"]["passages_rematched"] == 0  # the same registry: only new passages matched
+    assert manifest["people_registry"] == read_manifest(before).people_registry.model_dump()
     assert manifest["embedding"]["embedded"] == 20  # only the new passages
     passages = read_run(result.run_dir, "passages")
     assert passages.height == read_run(before, "passages").height + 20

@@ -45,8 +45,9 @@ MB = 1_000_000
 # docs/ARTIFACTS.md's reason codes, plus `timeout` (the per-file time limit).
 KNOWN_CODES = {
     "duplicate", "duplicate_id", "empty_text", "too_large", "missing_date", "unparseable_date",
-    "undecodable_bytes", "binary_content", "invalid_front_matter", "malformed_row", "malformed_file",
-    "no_text_column", "unsupported_format", "unreadable_file", "file_too_large", "empty_file", "timeout",
+    "undecodable_bytes", "binary_content", "invalid_front_matter", "malformed_row", "malformed_csv",
+    "malformed_file", "no_text_column", "unsupported_format", "unreadable_file", "file_too_large", "empty_file",
+    "no_records", "timeout", "unreadable_folder", "symlink_loop", "broken_link", "not_a_regular_file",
 }
 GOOD_MD = "---\ndate: 2023-03-01\ntitle: A good document\n---\nThis document is fine.\n"
 
@@ -270,7 +271,9 @@ ENORMOUS = {
     # name: (content, origin of the enormous record, its reason code, accepted records)
     "field.csv": (lambda: b"id,date,text\n1,2023-01-01,\"" + b"x" * 20 * MB + b"\"\n2,2023-01-02,after\n",
                   "field.csv#row=2", "too_large", 1),
-    "unclosed.csv": (lambda: b"id,date,text\n1,2023-01-01,\"" + b"x" * 20 * MB, "unclosed.csv#row=2", "too_large", 0),
+    # a quote never closed swallows the rest of the file: a malformed region, not a huge text
+    "unclosed.csv": (lambda: b"id,date,text\n1,2023-01-01,\"" + b"x" * 20 * MB, "unclosed.csv#row=2",
+                     "malformed_csv", 0),
     # some twenty regex passes over a 20 MB "date" took about 30 s before dates were capped
     "date.csv": (lambda: b"id,date,text\n1," + b"2023-01-01 " * (2 * MB) + b",text\n2,2023-01-02,after\n",
                  "date.csv#row=2", "unparseable_date", 1),
@@ -582,7 +585,7 @@ def test_a_named_pipe_is_not_read(tmp_path):
     os.mkfifo(pipe)  # reading it would block until someone writes
     result, seconds = timed_ingest([pipe])
     check(result, allow_unreadable=True)
-    assert rejects_of(result)["pipe.csv"] == ("unreadable_file", "not a regular file (a pipe, socket or device)")
+    assert rejects_of(result)["pipe.csv"] == ("not_a_regular_file", "not a regular file but a named pipe: not read")
     assert seconds < 5
 
 

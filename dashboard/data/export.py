@@ -1,9 +1,13 @@
 """Export queries: the trend chart's data and the passage list as CSV-ready frames, and
-the one CSV writer of the dashboard (guarded against spreadsheet formulas)."""
+the CSV writer they go through (pipelines/csv_out.py, guarded against spreadsheet formulas)."""
 
 from __future__ import annotations
 
 import polars as pl
+
+from pipelines.csv_out import csv_text
+
+__all__ = ["EXPORT_LIMIT", "csv_text", "passage_rows", "trend_rows"]
 
 EXPORT_LIMIT = 50_000  # rows in the passages CSV
 
@@ -20,14 +24,3 @@ def passage_rows(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select(
         "passage_id", "doc_id", "date", "title", "source", "topic_id", "topic", "theme",
         pl.col("people").list.join("; "), "text", "url")
-
-
-def csv_text(frame: pl.DataFrame) -> str:
-    """CSV of a frame, with text cells that a spreadsheet would run as a formula
-    (starting with = + - @ tab CR) prefixed by an apostrophe."""
-    text_cols = [c for c, t in frame.schema.items() if t == pl.String]
-    return frame.with_columns(
-        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
-        .then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        for c in text_cols).write_csv()
-

@@ -6,63 +6,33 @@ already unusable at read time (undecodable bytes, malformed row, invalid front m
 A file that cannot be read at all becomes one rejected record, so that every input is
 accounted for: nothing here raises on bad input.
 
-`records` holds the record shape and field mapping; `text` (Markdown, text, HTML),
-`tables` (CSV, JSON Lines, JSON, Parquet) and `feeds` (RSS, Atom) read one family each.
+`discover` finds the files under the user's paths and names every entry it will not read
+(unreadable folders, link loops, broken links, pipes); `records` holds the record shape and
+field mapping; `text` (Markdown, text, HTML), `tables` (CSV, JSON Lines, JSON, Parquet) and
+`feeds` (RSS, Atom) read one family each.
 """
 
 from __future__ import annotations
 
 import stat
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from pipelines.config import IngestConfig
+from pipelines.readers.discover import Entry, Skipped, discover_inputs, scan_inputs
 from pipelines.readers.feeds import read_feed_file
 from pipelines.readers.records import (
     CSV_SUFFIXES, FEED_SUFFIXES, HTML_SUFFIXES, JSON_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, RAW_FIELDS,
-    SUPPORTED_SUFFIXES, TEXT_SUFFIXES, InputError, InputFile, file_reject, safe_text,
+    SUPPORTED_SUFFIXES, TEXT_SUFFIXES, InputError, InputFile, file_reject,
 )
 from pipelines.readers.tables import read_csv_file, read_json_file, read_jsonl_file, read_parquet_file
 from pipelines.readers.text import html_fragment_to_text, read_text_file, split_front_matter
 
 __all__ = [
     "CSV_SUFFIXES", "FEED_SUFFIXES", "HTML_SUFFIXES", "JSONL_SUFFIXES", "JSON_SUFFIXES", "PARQUET_SUFFIXES",
-    "RAW_FIELDS", "SUPPORTED_SUFFIXES", "TEXT_SUFFIXES", "InputError", "InputFile", "discover_inputs", "file_reject",
-    "html_fragment_to_text", "read_input", "split_front_matter",
+    "RAW_FIELDS", "SUPPORTED_SUFFIXES", "TEXT_SUFFIXES", "Entry", "InputError", "InputFile", "Skipped",
+    "discover_inputs", "file_reject", "html_fragment_to_text", "read_input", "scan_inputs", "split_front_matter",
 ]
-
-
-def discover_inputs(paths: list[Path]) -> list[InputFile]:
-    """Expand folders recursively into input files, in a deterministic order.
-
-    Hidden files and folders (starting with ".") are skipped. A path that does not
-    exist, or a file given directly whose format is unknown, is an `InputError`.
-    """
-    found: list[InputFile] = []
-    for path in paths:
-        shown = safe_text(str(path))
-        try:
-            exists, is_dir = path.exists(), path.is_dir()
-            children = sorted(path.rglob("*")) if is_dir else []
-            children = [child for child in children if child.is_file()]
-        except OSError as exc:  # name too long, unreadable folder, ...
-            raise InputError(f"{shown}: cannot be read: {exc.strerror or exc}") from None
-        if not exists:
-            raise InputError(f"{shown}: no such file or folder")
-        if is_dir:
-            for child in children:
-                rel_parts = child.relative_to(path).parts
-                if not any(part.startswith(".") for part in rel_parts):
-                    found.append(InputFile(child, path))
-        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
-            found.append(InputFile(path, path.parent))
-        else:
-            raise InputError(
-                f"{shown}: unknown format {path.suffix or '(no extension)'!r}; supported: "
-                + ", ".join(sorted(SUPPORTED_SUFFIXES))
-            )
-    return found
 
 
 def read_input(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]]:
@@ -74,7 +44,7 @@ def read_input(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]
         info = item.path.stat()
         size = info.st_size
         if not stat.S_ISREG(info.st_mode):  # a named pipe would block the read forever
-            yield file_reject(item, "unreadable_file", "not a regular file (a pipe, socket or device)")
+            yield file_reject(item, "not_a_regular_file", "not a regular file (a pipe, socket or device): not read")
             return
         if size > config.max_file_bytes:
             yield file_reject(item, "file_too_large",

@@ -189,6 +189,11 @@ def other_encoding(raw: bytes) -> str | None:
     return None
 
 
+def is_blank(raw: bytes) -> bool:
+    """`raw` holds nothing but whitespace (and perhaps a UTF-8 byte order mark)."""
+    return not raw.removeprefix(b"\xef\xbb\xbf").strip()
+
+
 def decode_utf8(raw: bytes) -> tuple[str | None, str | None]:
     """Decode UTF-8 (with or without BOM); on failure return a reason instead."""
     other = other_encoding(raw)

@@ -6,18 +6,30 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipelines.config import IngestConfig
 from pipelines.readers.records import (
-    InputFile, NestedTooDeeply, decode_utf8, file_reject, make_record, mapped_fields, other_encoding, pick_field,
-    record_reject,
+    InputFile, NestedTooDeeply, decode_utf8, file_reject, is_blank, make_record, mapped_fields, other_encoding,
+    pick_field, record_reject,
 )
 
 
-def _rows_to_records(item: InputFile, rows: Iterator[tuple[str, dict[str, Any] | str]],
-                     columns_seen: list[str], config: IngestConfig) -> Iterator[dict[str, Any]]:
-    """Turn (origin, row-or-reject-reason) pairs into raw records; reject the file if no text column."""
+class RowProblem(NamedTuple):
+    """A row that cannot become a record: its reason code, reason and raw text."""
+
+    code: str
+    reason: str
+    preview: str = ""
+
+
+Rows = Iterator[tuple[str, "dict[str, Any] | RowProblem"]]
+
+
+def _rows_to_records(item: InputFile, rows: Rows, columns_seen: list[str], config: IngestConfig,
+                     no_rows: str) -> Iterator[dict[str, Any]]:
+    """Turn (origin, row-or-problem) pairs into raw records; reject the file if it has no text
+    column, or (`no_records`, saying `no_rows`) if it holds no row at all."""
     text_key, _ = pick_field({c: "x" for c in columns_seen}, config.columns.text)
     if columns_seen and text_key is None:
         yield file_reject(
@@ -26,10 +38,11 @@ def _rows_to_records(item: InputFile, rows: Iterator[tuple[str, dict[str, Any] |
             + "; the file has " + ", ".join(map(str, columns_seen[:20])),
         )
         return
+    empty = True
     for origin, row in rows:
-        if isinstance(row, str):
-            code, _, reason = row.partition(":")
-            yield record_reject(item, origin, code, reason.strip(), "", config)
+        empty = False
+        if isinstance(row, RowProblem):
+            yield record_reject(item, origin, row.code, row.reason, row.preview, config)
             continue
         try:
             fields = mapped_fields(row, config.columns, with_text=True)
@@ -44,6 +57,8 @@ def _rows_to_records(item: InputFile, rows: Iterator[tuple[str, dict[str, Any] |
         if not fields.get("title") and isinstance(text, str):
             fields["title"] = _first_line(text)
         yield make_record(item, origin, fields, config)
+    if empty:
+        yield file_reject(item, "no_records", no_rows)
 
 
 def _row_preview(row: dict[str, Any]) -> str:
@@ -73,37 +88,66 @@ def read_csv_file(item: InputFile, config: IngestConfig) -> Iterator[dict[str, A
     # No field can be longer than the file: an oversized field then reaches the size check
     # (too_large) instead of stopping the reader and losing the rows after it.
     csv.field_size_limit(max(len(content) + 1, 1 << 20))
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        yield file_reject(item, "malformed_file", f"CSV header could not be read: {exc}")
+    lines = io.StringIO(content, newline="").readlines()  # split as csv.reader splits them
+    del content
+    parsed = _csv_rows(lines, delimiter)
+    _, header = next(parsed, (0, []))
+    if isinstance(header, RowProblem):
+        yield file_reject(item, "malformed_file", f"CSV header could not be read: {header.reason}")
         return
     if not header:
         yield file_reject(item, "empty_file", "CSV file has no header row")
         return
     header = [h.strip() for h in header]
 
-    def rows() -> Iterator[tuple[str, dict[str, Any] | str]]:
-        row_number = 1
-        while True:
-            row_number += 1
+    def rows() -> Rows:
+        for row_number, (_, row) in enumerate(parsed, start=2):
             origin = f"{item.rel_path}#row={row_number}"
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield origin, f"malformed_row: CSV row could not be parsed: {exc}"
-                return
-            if not row:
+            if isinstance(row, RowProblem):
+                yield origin, row
+            elif not row:  # a blank line
                 continue
-            if len(row) != len(header):
-                yield origin, f"malformed_row: expected {len(header)} fields, got {len(row)}"
-                continue
-            yield origin, dict(zip(header, row))
+            elif len(row) != len(header):
+                yield origin, RowProblem("malformed_row", f"expected {len(header)} fields, got {len(row)}")
+            else:
+                yield origin, dict(zip(header, row))
 
-    yield from _rows_to_records(item, rows(), header, config)
+    yield from _rows_to_records(item, rows(), header, config, "CSV file has a header row but no data rows")
+
+
+def _csv_rows(lines: list[str], delimiter: str) -> Iterator[tuple[int, list[str] | RowProblem]]:
+    """(first line, fields) of each CSV row, parsed strictly (RFC 4180 quoting).
+
+    A row that breaks the quoting rules (a quoted field never closed, or text after a closing
+    quote: both the mark of a stray quote that would swallow the rows after it) becomes a
+    `malformed_csv` problem naming its first line, and reading resumes on the line after it.
+    """
+    start = 0
+    while start < len(lines):
+        reader = csv.reader(map(lines.__getitem__, range(start, len(lines))), delimiter=delimiter, strict=True)
+        consumed = 0
+        try:
+            for row in reader:
+                yield start + consumed + 1, row
+                consumed = reader.line_num
+            return
+        except csv.Error as exc:
+            first, last = start + consumed + 1, start + reader.line_num
+            yield first, RowProblem("malformed_csv", _csv_problem(str(exc), first, last, len(lines)),
+                                    lines[first - 1][:300])
+            start = first
+
+
+def _csv_problem(error: str, first: int, last: int, total: int) -> str:
+    if error == "unexpected end of data":
+        problem = "a quoted field opened here is never closed (it runs to the end of the file)"
+    elif error.endswith("expected after '\"'"):
+        problem = (f"the quote closing a field on line {last} is followed by text, not the delimiter "
+                   "(a stray or unbalanced quote)")
+    else:
+        problem = f"the row could not be parsed ({error})"
+    resumed = f"; reading resumed on line {first + 1}" if 1 < first < total else ""  # line 1: the header
+    return f"line {first}: {problem}{resumed}"
 
 
 def read_jsonl_file(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]]:
@@ -112,9 +156,12 @@ def read_jsonl_file(item: InputFile, config: IngestConfig) -> Iterator[dict[str,
     if other:
         yield file_reject(item, "undecodable_bytes", other)
         return
+    if is_blank(raw):
+        yield file_reject(item, "empty_file", "JSON Lines file is empty (no line holds anything)")
+        return
     lines = raw.split(b"\n")
     del raw
-    parsed: list[tuple[str, dict[str, Any] | str]] = []
+    parsed: list[tuple[str, dict[str, Any] | RowProblem]] = []
     columns: dict[str, None] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -123,17 +170,17 @@ def read_jsonl_file(item: InputFile, config: IngestConfig) -> Iterator[dict[str,
         try:
             value = json.loads(line.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
-            parsed.append((origin, f"undecodable_bytes: not valid UTF-8 at byte {exc.start}"))
+            parsed.append((origin, RowProblem("undecodable_bytes", f"not valid UTF-8 at byte {exc.start}")))
             continue
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an int too long to convert
-            parsed.append((origin, f"malformed_row: not valid JSON: {_json_problem(exc)}"))
+            parsed.append((origin, RowProblem("malformed_row", f"not valid JSON: {_json_problem(exc)}")))
             continue
         if not isinstance(value, dict):
-            parsed.append((origin, f"malformed_row: a JSON {type(value).__name__}, not an object"))
+            parsed.append((origin, RowProblem("malformed_row", f"a JSON {type(value).__name__}, not an object")))
             continue
         columns.update(dict.fromkeys(value))
         parsed.append((origin, value))
-    yield from _rows_to_records(item, iter(parsed), list(columns), config)
+    yield from _rows_to_records(item, iter(parsed), list(columns), config, "JSON Lines file holds no record")
 
 
 def _json_problem(exc: Exception) -> str:
@@ -144,6 +191,9 @@ def read_json_file(item: InputFile, config: IngestConfig) -> Iterator[dict[str, 
     content, problem = decode_utf8(item.path.read_bytes())
     if content is None:
         yield file_reject(item, "undecodable_bytes", problem)
+        return
+    if not content.strip():
+        yield file_reject(item, "empty_file", "JSON file is empty")
         return
     try:
         value = json.loads(content)
@@ -161,15 +211,15 @@ def read_json_file(item: InputFile, config: IngestConfig) -> Iterator[dict[str, 
         yield file_reject(item, "malformed_file", "JSON file is neither a list of objects nor an object")
         return
     columns: dict[str, None] = {}
-    rows: list[tuple[str, dict[str, Any] | str]] = []
+    rows: list[tuple[str, dict[str, Any] | RowProblem]] = []
     for index, entry in enumerate(value):
         origin = f"{item.rel_path}#item={index}"
         if isinstance(entry, dict):
             columns.update(dict.fromkeys(entry))
             rows.append((origin, entry))
         else:
-            rows.append((origin, f"malformed_row: a JSON {type(entry).__name__}, not an object"))
-    yield from _rows_to_records(item, iter(rows), list(columns), config)
+            rows.append((origin, RowProblem("malformed_row", f"a JSON {type(entry).__name__}, not an object")))
+    yield from _rows_to_records(item, iter(rows), list(columns), config, "JSON file holds an empty list: no records")
 
 
 def read_parquet_file(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]]:
@@ -212,4 +262,4 @@ def read_parquet_file(item: InputFile, config: IngestConfig) -> Iterator[dict[st
         yield file_reject(item, "malformed_file", f"unreadable Parquet file: {first_line[:300]}")
         return
     rows = ((f"{item.rel_path}#row={i}", row) for i, row in enumerate(frame.iter_rows(named=True)))
-    yield from _rows_to_records(item, rows, frame.columns, config)
+    yield from _rows_to_records(item, rows, frame.columns, config, "Parquet file has columns but no rows")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fixture_run as fx
+from dashboard import ids
+from dashboard.data.filters import MAX_SEARCH_WORDS
 from dashboard.url_state import (
-    MAX_PEOPLE, UrlState, decode, encode, filter_key, from_controls, month_range_indices,
-    state_from_dict, state_to_dict, to_filters, with_cell,
+    CONTROLS, MAX_PEOPLE, UrlState, control_values, decode, encode, filter_key, from_controls,
+    month_range_indices, state_from_dict, state_to_dict, to_filters, with_cell,
 )
 
 
@@ -95,6 +97,29 @@ def test_caps(vocab):
     state, notices = decode("?q=" + "y" * 5000, vocab)
     assert "too long" in notices[0]
     assert MAX_PEOPLE >= 3
+
+
+NINE_WORDS = "licensing pause compute race Musk chips copyright Vestager Marcus"
+
+
+def test_search_words_over_the_cap_are_cut_with_a_notice_from_the_url(vocab):
+    """Issue 17, case 10: the 9th word used to be dropped silently (Filters.search_words)."""
+    assert MAX_SEARCH_WORDS == 8
+    state, notices = decode("?" + urlencode({"q": NINE_WORDS}), vocab)
+    assert state.q == NINE_WORDS.rsplit(" ", 1)[0]
+    assert notices == ["The search text was cut to its first 8 words (it had 9): "
+                       f"“{state.q}”."]
+    assert len(to_filters(state, vocab).search_words) == 8
+    assert decode(encode(state), vocab) == (state, [])  # the cut address is valid as it is
+    assert decode("?q=" + quote("a-b c.d e f g"), vocab)[1] == []  # 8 words: no notice
+
+
+def test_search_words_over_the_cap_are_cut_with_a_notice_from_the_control(vocab):
+    values = control_values(UrlState(), vocab)
+    values[[cid for cid, _ in CONTROLS].index(ids.SEARCH)] = "  " + NINE_WORDS + "  "
+    state, notices = from_controls(values, vocab)
+    assert state.q == NINE_WORDS.rsplit(" ", 1)[0]
+    assert len(notices) == 1 and "first 8 words (it had 9)" in notices[0]
 
 
 def test_controls(vocab):

@@ -15,6 +15,7 @@ import csv
 import io
 from dataclasses import replace
 from datetime import date
+from urllib.parse import urlencode
 
 import polars as pl
 import pytest
@@ -81,12 +82,26 @@ INVALID = {
                     "“point_month” was given 2 times"),
     "point-nul": ("point_month=2024-02%00&point_topic=1", "“point_month=2024-02?”"),
     "long-value-cut": ("person=" + "A" * 500, "“" + "A" * 60 + "…”"),
+    # issue 17, case 10: the page searches the first 8 words only (and says so)
+    "nine-search-words": ("q=pause+letter+compute+race+chips+Musk+GPUs+licensing+Marcus",
+                          "cut to its first 8 words (it had 9)"),
 }
 
 
 def expected(data, filters: Filters, month, topic_id) -> bytes:
     """The file the route must send: the data layer's export of the same run."""
     return csv_text(data.passages_export(filters, month, topic_id)).encode()
+
+
+def test_eight_search_words_are_a_file_nine_a_400(ddata, client):
+    """Issue 17, case 10: the route answered 200 for a query the page would cut."""
+    eight = "pause letter compute race chips Musk GPUs licensing"
+    response = client.get(f"{ROUTE}?{urlencode({'q': eight})}")
+    assert response.status_code == 200
+    assert response.data == expected(ddata, Filters(search=eight), None, None)
+    response = client.get(f"{ROUTE}?{urlencode({'q': eight + ' Marcus'})}")
+    assert response.status_code == 400
+    assert "first 8 words (it had 9)" in response.get_data(as_text=True)
 
 
 # ------------------------------------------------------------------------- the file itself

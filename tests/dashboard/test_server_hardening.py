@@ -4,12 +4,17 @@ server (waitress) on 127.0.0.1 with raw HTTP, so paths reach the app exactly as 
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import inspect
 import json
 import re
 import socket
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -46,6 +51,7 @@ TRAVERSAL_PATHS = [
     "/.git/config",
     "/..%2f..%2f..%2fetc%2fpasswd",
 ]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 FILE_CONTENT = re.compile(rb"\[project\]|root:x?:0:0|\[core\]|def create_app|import ")
 
 
@@ -61,10 +67,10 @@ def assert_security_headers(headers) -> None:
 @pytest.fixture(scope="module")
 def live(app):
     """The app behind waitress on a free loopback port, with serve()'s settings."""
-    from waitress import create_server
+    listener = server.create_guarded_server(app.server, host="127.0.0.1", port=0, threads=4,
+                                            connection_limit=server.CONNECTION_LIMIT,
+                                            **server.WAITRESS_OPTIONS)
 
-    listener = create_server(app.server, host="127.0.0.1", port=0, threads=4,
-                             **server.WAITRESS_OPTIONS)
     def run():
         try:
             listener.run()
@@ -80,9 +86,10 @@ def live(app):
 
 
 def raw(port: int, method: str, path: str, body: bytes | None = None,
-        headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        headers: dict[str, str] | None = None, timeout: float = 30,
+        ) -> tuple[int, dict[str, str], bytes]:
     """One HTTP request with the path sent byte for byte (no client-side normalisation)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.putrequest(method, path, skip_accept_encoding=True)
         for name, value in (headers or {}).items():
@@ -139,6 +146,10 @@ def test_production_serve_passes_the_waitress_limits(fixture_out, monkeypatch, c
     assert calls["max_request_body_size"] == 2 * MAX_BODY_BYTES
     assert calls["expose_tracebacks"] is False
     assert calls["app"].config["PROPAGATE_EXCEPTIONS"] is False
+    # slow clients (issue 17, case 11): the request deadline, more connections, poll()
+    assert calls["_server"] is server.create_guarded_server
+    assert calls["connection_limit"] == server.connection_limit()  # 1,000 where files allow
+    assert calls["asyncore_use_poll"] is True and calls["channel_timeout"] == 30
     assert "reachable from other machines" in capsys.readouterr().err
 
 
@@ -296,3 +307,106 @@ def test_waitress_survives_a_burst_of_hostile_requests(live):
             assert not answer or answer.split(b" ")[1][:1] in (b"4",), answer
     status, _, _ = raw(live, "GET", "/_dash-layout")
     assert status == 200
+
+
+# --------------------------------------------------------------- slow clients (issue 17, case 11)
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def trickling(port: int, count: int, every: float = 0.5):
+    """`count` connections that send a request line, then one header byte every `every`
+    seconds and never finish; yields the set of those the server has closed so far."""
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(count)]
+    for sock in socks:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: slow\r\nX-Slow: ")
+    closed: set[int] = set()
+    stop = threading.Event()
+
+    def trickle() -> None:
+        while not stop.wait(every):
+            for i, sock in enumerate(socks):
+                if i not in closed:
+                    try:
+                        sock.sendall(b"x")
+                    except OSError:  # the server closed it (the 2nd send after its FIN fails)
+                        closed.add(i)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    try:
+        yield closed
+    finally:
+        stop.set()
+        thread.join(5)
+        for sock in socks:
+            sock.close()
+
+
+def test_the_connection_limit_fits_the_open_files_limit(monkeypatch):
+    import resource
+
+    limits = {"now": (20_000, 20_000)}
+    monkeypatch.setattr(resource, "getrlimit", lambda kind: limits["now"])
+    monkeypatch.setattr(resource, "setrlimit", lambda kind, new: limits.update(now=new))
+    assert server.connection_limit() == server.CONNECTION_LIMIT == 1000
+    limits["now"] = (1024, 4096)  # a common default: the soft limit is raised
+    assert server.connection_limit() == 1000 and limits["now"] == (1100, 4096)
+    limits["now"] = (256, 256)  # cannot be raised: fewer connections, never EMFILE at accept()
+    assert server.connection_limit() == 156
+
+
+def test_210_slow_clients_do_not_lock_out_a_normal_request(fixture_out):
+    """The production entry point, 210 connections trickling their headers (one byte every
+    0.5 s): a normal request is still answered at once. Before: waitress held 200
+    connections, so the normal request waited as long as the slow clients kept sending."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "dashboard.server", str(fixture_out),
+                                "--port", str(port)], cwd=REPO_ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            time.sleep(0.2)
+        with trickling(port, 210):
+            time.sleep(1)  # all of them accepted (or queued) before the normal request
+            began = time.monotonic()
+            status, _, _ = raw(port, "GET", "/_dash-layout", timeout=5)
+            assert status == 200 and time.monotonic() - began < 3
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_a_request_trickling_in_is_closed_at_the_request_timeout(app):
+    """With 30 trickling clients against 20 connections and a 1 s request deadline, each slow
+    connection is closed about 1 s after it opened, however steadily it sends, and a normal
+    request queued behind them is answered within a few seconds."""
+    listener = server.create_guarded_server(app.server, request_timeout=1, host="127.0.0.1",
+                                            port=0, threads=2, connection_limit=20,
+                                            **server.WAITRESS_OPTIONS)
+    def run():
+        with contextlib.suppress(OSError):  # the listening socket closed under the loop
+            listener.run()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    port = listener.effective_port
+    try:
+        with trickling(port, 30) as closed:
+            began = time.monotonic()
+            status, _, _ = raw(port, "GET", "/_dash-layout", timeout=10)
+            assert status == 200 and time.monotonic() - began < 6
+            while len(closed) < 30 and time.monotonic() - began < 10:
+                time.sleep(0.2)
+            assert len(closed) == 30
+    finally:
+        listener.task_dispatcher.shutdown()
+        listener.close()
+        thread.join(5)

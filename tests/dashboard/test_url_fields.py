@@ -28,7 +28,8 @@ from dashboard.url_state import (
     control_values, decode, encode, filter_key, from_controls, sanitize, state_from_dict,
     state_to_dict, to_filters,
 )
-from dashboard.url_fields import OneKeyField, month_key
+from dashboard.data.filters import MAX_SEARCH_WORDS
+from dashboard.url_fields import OneKeyField, first_words, month_key
 
 VOCAB = Vocabulary(
     people=frozenset({"Ada Lovelace", "Alan Turing", "Grace Hopper", "Émile Zola",
@@ -62,7 +63,7 @@ def valid_states(draw) -> UrlState:
         sources=tuple(draw(st.lists(st.sampled_from(VOCAB.sources), unique=True))),
         topics=tuple(draw(st.lists(st.sampled_from(sorted(set(VOCAB.topic_canonical.values()))),
                                    unique=True))),
-        q=" ".join(words)[:MAX_SEARCH_CHARS].rstrip(),
+        q=first_words(" ".join(words)[:MAX_SEARCH_CHARS].rstrip(), MAX_SEARCH_WORDS),
         measure=draw(st.sampled_from(MEASURES)), chart=draw(st.sampled_from(CHARTS)),
         events=draw(st.booleans()), tab=draw(st.sampled_from(TABS)),
     )
