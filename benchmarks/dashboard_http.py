@@ -74,6 +74,7 @@ CALLBACK_NAMES = {
     GRID: "drill-down passage grid", cid("TREND_CSV", "trend-csv-download"): "trend CSV export",
     PASSAGES_CSV_LINK: "passages CSV link (href)",
     cid("DOC_DRAWER", "document-drawer"): "document view",
+    URL: "heatmap cell -> address",  # the filter/URL sync writes the address too, but is named first
 }
 SEARCH_WORDS = ["licensing", "GPU", "safety", "copyright", "Senate", "compute", "pause", "open source",
                 "liability", "chips", "election", "deepfake", "watermark", "frontier", "Brussels",

@@ -191,7 +191,10 @@ def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
              force: bool = False) -> SyntheticRun:
     """Write (once) a synthetic run of `n_passages` passages into `out`; reuse it later."""
     from pipelines import aggregates, search_index
-    from pipelines.artifacts import OUTLIER_TOPIC, PUBLISHED, TOPIC_MODEL_FOLDER, Manifest, write_manifest, write_table
+    from pipelines.artifacts import (
+        OUTLIER_TOPIC, PUBLISHED, TOPIC_MODEL_FOLDER, Manifest, empty, write_manifest, write_table,
+    )
+    from pipelines.passage_themes import zero_shot_rows
     from pipelines.build import new_run_folder, publish
     from pipelines.people import DEFAULT_REGISTRY, load_registry
 
@@ -212,7 +215,9 @@ def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
     ])
     trends, totals = aggregates.trend_tables(with_people)
     tables.update(passages=with_people, trends=trends, month_totals=totals, months=months, people=people,
-                  search_index=search_index.word_postings(with_people))
+                  search_index=search_index.word_postings(with_people),
+                  # one theme per passage, its primary one: the trends above count each passage once
+                  passage_themes=zero_shot_rows(with_people), theme_quality=empty("theme_quality"))
     timings["aggregates"] = round(time.perf_counter() - t0, 3)
 
     t0 = time.perf_counter()

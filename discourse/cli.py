@@ -14,6 +14,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from discourse.themes_cmd import themes as themes_command
 from pipelines.artifacts import OUTLIER_TOPIC, ArtifactError, Manifest, read_manifest
 from pipelines.config import ColumnMapping, IngestConfig
 from pipelines.csv_out import write_csv
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="AI-regulation discourse: build topic trends from a corpus and explore them.")
 console = Console(stderr=True)
+app.command("themes")(themes_command)  # discourse/themes_cmd.py: --evaluate
 
 
 @app.callback()

@@ -295,3 +295,17 @@ def passages_with_people(passages: pl.LazyFrame, mentions: pl.LazyFrame) -> pl.L
     return passages.join(people, on="passage_id", how="left", maintain_order="left").with_columns(
         pl.col("people").fill_null(pl.lit([], dtype=pl.List(pl.String)))
     )
+
+
+def membership_trend_tables(passages_with_people: pl.DataFrame, memberships: pl.DataFrame
+                            ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(trends, month_totals) when a passage belongs to several topics (one per theme it
+    carries, see pipelines/passage_themes.py; memberships: passage_id, topic_id): trends
+    count a passage under each of its topics, the share denominators count it once."""
+    if memberships.height == passages_with_people.height:  # one topic each: its own
+        return trend_tables(passages_with_people)
+    expanded = (passages_with_people.drop("topic_id")
+                .join(memberships, on="passage_id", maintain_order="left"))
+    trends, _ = trend_tables(expanded)
+    _, totals = trend_tables(passages_with_people)
+    return trends, totals

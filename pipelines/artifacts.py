@@ -76,6 +76,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         "documents": _U32})),
     Table("rejects", pl.Schema({"origin": _S, "reason_code": _S, "reason": _S, "raw": _S}),
           served=False),
+    Table("passage_themes", pl.Schema({"passage_id": _S, "theme": _S, "score": pl.Float32,
+                                       "origin": _S}), optional=True),
+    Table("theme_quality", pl.Schema({
+        "theme": _S, "subset": _S, "positives": pl.Int64, "precision": pl.Float64,
+        "recall": pl.Float64, "f1": pl.Float64}), optional=True),
     Table("search_index", pl.Schema({"word": _S, "positions": pl.List(_U32)}), optional=True),
 )}
 
@@ -193,6 +198,7 @@ class Manifest(BaseModel):
     fallback_from: str | None = None  # update --fallback: the corrupted run it did not build on
     people_registry: InputRecord | None = None  # the registry every mention comes from
     topics_reused_from_cache: bool | None = None
+    themes: dict[str, Any] | None = None  # the themes stage: labels used, classifier, thresholds
     timings: dict[str, float] = Field(default_factory=dict)
     rows: dict[str, int] = Field(default_factory=dict)
     files: dict[str, FileRecord] = Field(default_factory=dict)

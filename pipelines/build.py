@@ -11,9 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hashlib
-import json
-import os
 import platform
 import shutil
 import time
@@ -29,8 +26,8 @@ from pydantic import BaseModel, Field
 
 from pipelines import aggregates, search_index
 from pipelines.artifacts import (  # current_run and publish: the run folders' layout, used here and re-exported
-    OUTLIER_TOPIC, PUBLISHED, TOPIC_MODEL_FOLDER, EmbeddingRecord, InputRecord, Manifest, current_run, publish,
-    read_manifest, read_table, write_manifest, write_table,
+    OUTLIER_TOPIC, PUBLISHED, TOPIC_MODEL_FOLDER, EmbeddingRecord, InputRecord, Manifest, current_run, empty,
+    publish, read_manifest, read_table, write_manifest, write_table,
 )
 from pipelines.config import IngestConfig
 from pipelines.embedders import load_embedder
@@ -40,10 +37,13 @@ from pipelines.ingest import DUPLICATE_CODE as DUPLICATE, IngestResult, ingest_p
 from pipelines.passages import PassageConfig, split_passages
 from pipelines.people import DEFAULT_REGISTRY, Registry, extract_mentions, load_registry
 from pipelines.readers import discover_inputs
-from pipelines.themes import DEFAULT_THEMES, SimilarityCalibration, load_themes, similarity_calibration
-from pipelines.topics import (
-    SavedTopicModel, TopicConfig, assign_new_passages, fit_topics, load_topic_model, save_topic_model,
+from pipelines.passage_themes import complete_theme_topics, topic_memberships, zero_shot_rows
+from pipelines.theme_stage import (
+    ThemeLabelConfig, ThemeStageResult, classify_themes, load_stage, save_stage, stage_key,
 )
+from pipelines.themes import DEFAULT_THEMES, load_themes, similarity_calibration
+from pipelines.topic_cache import fit_or_reuse_topics
+from pipelines.topics import SavedTopicModel, TopicConfig, assign_new_passages, load_topic_model
 from pipelines.verify import choose_run
 
 DUPLICATE_ID = "duplicate_id"  # a doc id the run already has, with other text
@@ -62,6 +62,7 @@ class BuildConfig(BaseModel):
     passages: PassageConfig = Field(default_factory=PassageConfig)
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     topics: TopicConfig = Field(default_factory=TopicConfig)
+    theme_labels: ThemeLabelConfig = Field(default_factory=ThemeLabelConfig)
     keep_runs: int = 5
     reuse_topic_fit: bool = True  # an unchanged corpus reuses the cached (seeded, identical) fit
 
@@ -234,8 +235,33 @@ def _embed(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, docum
     return embedder, vectors, titles
 
 
-def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFrame,
-               mentions: pl.DataFrame, registry_frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def _classify(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, documents: pl.DataFrame,
+              embedder, vectors, titles, themes: list) -> ThemeStageResult:  # noqa: ANN001
+    """The themes stage: every passage's named themes (pipelines/theme_stage.py)."""
+    labels = config.theme_labels
+    with clock.stage("themes", passages.height) as note:
+        entry = config.cache_dir.parent / "themes" / stage_key(
+            passages, _titles_per_passage(passages, documents), themes, embedder.identity, labels)
+        named = load_stage(entry) if config.reuse_topic_fit else None
+        if named is None:
+            cache = EmbeddingCache(labels.cache_dir / "embeddings", embedder.identity, embedder.dimension)
+            named = classify_themes(passages, documents, vectors.vectors, titles.vectors, themes, embedder,
+                                    cache, labels.cache_dir / "classifiers", labels)
+            save_stage(entry, named)
+        note["detail"] = (f"{named.table['passage_id'].n_unique():,} passages with a theme, "
+                          f"{named.record['labelled_passages']:,} labelled passages")
+    return named
+
+
+def _themed(passages: pl.DataFrame, named: ThemeStageResult, topics: pl.DataFrame, themes: list,
+            ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(passage_themes, topics with a row for every carried theme)."""
+    table = named.table if named.primary is not None else zero_shot_rows(passages)
+    return table, complete_theme_topics(topics, table, themes)
+
+
+def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFrame, mentions: pl.DataFrame,
+               registry_frame: pl.DataFrame, memberships: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
     with clock.stage("aggregates"):
         lazy_passages, lazy_mentions = passages.lazy(), mentions.lazy()
         with_people, months, people = pl.collect_all([
@@ -243,7 +269,8 @@ def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFram
             aggregates.month_coverage(documents.lazy(), lazy_passages),
             aggregates.people_summary(lazy_mentions, registry_frame.lazy()),
         ])
-        trends, totals = aggregates.trend_tables(with_people)
+        trends, totals = aggregates.membership_trend_tables(
+            with_people, memberships if memberships is not None else with_people.select("passage_id", "topic_id"))
         words = search_index.word_postings(with_people)
     return {"passages": with_people, "trends": trends, "month_totals": totals, "months": months, "people": people,
             "search_index": words}
@@ -288,78 +315,25 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
         with clock.stage("people", documents.height):
             mentions = extract_mentions(documents, passages.lazy(), registry)
         embedder, vectors, titles = _embed(clock, config, passages, documents)
+        named = _classify(clock, config, passages, documents, embedder, vectors, titles, themes)
         with clock.stage("topics", passages.height) as note:
-            result = _fit_or_reuse_topics(config, documents, passages, embedder, vectors, titles, themes,
-                                          folder / TOPIC_MODEL_FOLDER)
+            result = fit_or_reuse_topics(config.cache_dir.parent / "topics", config.reuse_topic_fit, config.topics,
+                                         documents, passages, embedder, vectors, titles, themes,
+                                         folder / TOPIC_MODEL_FOLDER, named.primary)
             note["detail"] = f"{result.topics.filter(pl.col('topic_id') != OUTLIER_TOPIC).height} topics" + (
                 " (unchanged input: reused)" if result.reused else "")
         passages = passages.join(result.assignments, on="passage_id", how="left", maintain_order="left")
-        tables = _aggregate(clock, documents, passages, mentions, registry.frame())
-        tables.update(documents=documents, mentions=mentions, topics=result.topics, rejects=ingest.rejects)
+        table, topics = _themed(passages, named, result.topics, themes)
+        tables = _aggregate(clock, documents, passages, mentions, registry.frame(),
+                            topic_memberships(passages, table, topics))
+        tables.update(documents=documents, mentions=mentions, topics=topics, rejects=ingest.rejects,
+                      passage_themes=table, theme_quality=named.quality)
         counts = _counts(ingest, tables, result.outlier_share) | {
             "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)}
         manifest = run_manifest(run_id, started, config, clock, inputs, _embedding_record(embedder, vectors), counts,
-                                topics_reused_from_cache=result.reused,
+                                topics_reused_from_cache=result.reused, themes=named.record,
                                 people_registry=_file_record(config.people_path))
         return _write_and_publish(config, run_id, folder, tables, manifest)
-
-
-@dataclass
-class TopicTables:
-    assignments: pl.DataFrame
-    topics: pl.DataFrame
-    outlier_share: float
-    outlier_share_before_reduction: float
-    reused: bool
-
-
-def topic_cache_key(embedder_identity: str, documents: pl.DataFrame, passages: pl.DataFrame,
-                    themes: list, config: TopicConfig, calibration: SimilarityCalibration | None = None) -> str:
-    """Everything topic modelling depends on: same key, same topics (the fit is seeded)."""
-    digest = hashlib.sha256()
-    parts = {
-        "embedder": embedder_identity, "themes": [t.model_dump() for t in themes],
-        "config": config.model_dump(mode="json"), "bertopic": _versions().get("bertopic"),
-        "code": 1,  # bump when topic modelling changes in a way the config does not show
-    }
-    if calibration is not None and not calibration.is_identity:
-        parts["similarity_calibration"] = [calibration.scale, calibration.offset]
-    digest.update(json.dumps(parts, sort_keys=True).encode())
-    titled = passages.select("passage_id", "doc_id", "text").join(
-        documents.select("doc_id", "title"), on="doc_id", how="left", maintain_order="left")
-    for row in titled.iter_rows():
-        digest.update("\x1f".join(str(v) for v in row).encode("utf-8", "surrogatepass") + b"\x1e")
-    return digest.hexdigest()[:32]
-
-
-def _fit_or_reuse_topics(config: BuildConfig, documents: pl.DataFrame, passages: pl.DataFrame, embedder,
-                         vectors, titles, themes: list, model_folder: Path) -> TopicTables:
-    """Fit topics, or reuse the cached fit of exactly the same passages, themes and config."""
-    cache = config.cache_dir.parent / "topics"
-    entry = cache / topic_cache_key(embedder.identity, documents, passages, themes, config.topics,
-                                    similarity_calibration(embedder))
-    if config.reuse_topic_fit and (entry / "stats.json").is_file():
-        stats = json.loads((entry / "stats.json").read_text())
-        shutil.copytree(entry / TOPIC_MODEL_FOLDER, model_folder)
-        return TopicTables(pl.read_parquet(entry / "assignments.parquet"), pl.read_parquet(entry / "topics.parquet"),
-                           stats["outlier_share"], stats["outlier_share_before_reduction"], reused=True)
-    result = fit_topics(passages, vectors.vectors, titles.vectors, themes, embedder, config.topics)
-    save_topic_model(result, model_folder, themes, config.topics)
-    tables = TopicTables(result.assignments, result.topics, result.outlier_share,
-                         result.outlier_share_before_reduction, reused=False)
-    tmp = cache / f".{entry.name}.{uuid.uuid4().hex[:6]}.tmp"
-    tmp.mkdir(parents=True)
-    shutil.copytree(model_folder, tmp / TOPIC_MODEL_FOLDER)
-    tables.assignments.write_parquet(tmp / "assignments.parquet")
-    tables.topics.write_parquet(tmp / "topics.parquet")
-    (tmp / "stats.json").write_text(json.dumps({"outlier_share": tables.outlier_share,
-                                                "outlier_share_before_reduction": tables.outlier_share_before_reduction}))
-    shutil.rmtree(entry, ignore_errors=True)
-    os.replace(tmp, entry)
-    for stale in sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                        key=lambda p: p.stat().st_mtime)[:-3]:
-        shutil.rmtree(stale, ignore_errors=True)
-    return tables
 
 
 # --- update -------------------------------------------------------------------------------------
@@ -400,6 +374,8 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
         run_id, folder = new_run_folder(config.out)
         parent = read_manifest(base)
         old = {name: read_table(base, name) for name in UPDATE_READS if name != TOPIC_MODEL_FOLDER}
+        old.update({name: read_table(base, name) for name in ("passage_themes", "theme_quality")
+                    if (base / f"{name}.parquet").is_file()})
         with clock.stage("ingest"):
             ingest = ingest_paths(config.corpus, config.ingest,
                                   on_file=lambda done, total: clock.progress.advance(done, total))
@@ -413,20 +389,14 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
             mentions = _update_mentions(old, documents, new_documents, new_passages, registry, rematch)
             note["detail"] = "registry changed: every passage matched again" if rematch else ""
         embedder, vectors, titles = _embed(clock, config, new_passages, new_documents)
-        with clock.stage("topics", new_passages.height):
-            saved = _load_topic_model(base, embedder)
-            assigned = assign_new_passages(saved, old["topics"], new_passages, vectors.vectors, titles.vectors,
-                                           embedder) if new_passages.height else None
-        if assigned is not None:
-            new_passages = new_passages.join(assigned, on="passage_id", how="left", maintain_order="left")
-        base_passages = old["passages"].drop("people")
-        passages = pl.concat([base_passages, new_passages.select(base_passages.columns)]) \
-            if new_passages.height else base_passages
-        tables = _aggregate(clock, documents, passages, mentions, registry.frame())
+        passages, table, topics, quality = _update_topics(clock, config, base, old, new_passages, new_documents,
+                                                          embedder, vectors, titles)
+        tables = _aggregate(clock, documents, passages, mentions, registry.frame(),
+                            topic_memberships(passages, table, topics))
         rejects = pl.concat([old["rejects"], ingest.rejects,
                              _already_present_rejects(already, base.name, config.ingest.raw_preview_chars)])
-        tables.update(documents=documents, mentions=mentions, topics=_recount_topics(old["topics"], passages),
-                      rejects=rejects)
+        tables.update(documents=documents, mentions=mentions, topics=topics, rejects=rejects,
+                      passage_themes=table, theme_quality=quality)
         shutil.copytree(base / TOPIC_MODEL_FOLDER, folder / TOPIC_MODEL_FOLDER)
         exact = int((already["reason_code"] == DUPLICATE).sum())
         counts = _counts(ingest, tables, float((passages["topic_id"] == OUTLIER_TOPIC).mean() or 0.0)) | {
@@ -443,6 +413,28 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
                                 parent=parent, update=added, people_registry=registry_file,
                                 **({"fallback_from": skipped} if skipped else {}))
         return _write_and_publish(config, run_id, folder, tables, manifest)
+
+
+def _update_topics(clock: StageClock, config: BuildConfig, base: Path, old: dict[str, pl.DataFrame],
+                   new_passages: pl.DataFrame, new_documents: pl.DataFrame, embedder, vectors, titles,  # noqa: ANN001
+                   ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(passages, passage_themes, topics, theme_quality) of an update: the new passages' themes
+    from the classifiers, their topics from the saved model without refitting."""
+    saved = _load_topic_model(base, embedder)
+    base_passages = old["passages"].drop("people")
+    old_table = old["passage_themes"] if "passage_themes" in old else zero_shot_rows(base_passages)
+    quality = old.get("theme_quality", empty("theme_quality"))
+    if new_passages.height:
+        named = _classify(clock, config, new_passages, new_documents, embedder, vectors, titles, saved.themes)
+        with clock.stage("topics", new_passages.height):
+            assigned = assign_new_passages(saved, old["topics"], new_passages, vectors.vectors, titles.vectors,
+                                           embedder, named.primary)
+        new_passages = new_passages.join(assigned, on="passage_id", how="left", maintain_order="left")
+        new_table = named.table if named.primary is not None else zero_shot_rows(new_passages)
+        old_table, quality = pl.concat([old_table, new_table]), named.quality if named.quality.height else quality
+        base_passages = pl.concat([base_passages, new_passages.select(base_passages.columns)])
+    topics = complete_theme_topics(_recount_topics(old["topics"], base_passages), old_table, saved.themes)
+    return base_passages, old_table, topics, quality
 
 
 def _update_mentions(old: dict[str, pl.DataFrame], documents: pl.DataFrame, new_documents: pl.DataFrame,

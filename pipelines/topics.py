@@ -165,8 +165,12 @@ def discover_topics(texts: list[str], vectors: np.ndarray, embedder: Embedder,
 
 
 def fit_topics(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.ndarray, themes: list[Theme],
-               embedder: Embedder, config: TopicConfig | None = None) -> TopicResult:
-    """Assign every passage (passage_id, doc_id, text) to a theme, a discovered topic or the outliers."""
+               embedder: Embedder, config: TopicConfig | None = None,
+               theme_index: np.ndarray | None = None) -> TopicResult:
+    """Assign every passage (passage_id, doc_id, text) to a theme, a discovered topic or the outliers.
+
+    `theme_index` is each passage's primary theme (an index into `themes`, NO_THEME for
+    none), e.g. from the theme classifiers; without it the zero-shot scorer decides."""
     config = config or TopicConfig()
     from bertopic import BERTopic
     from bertopic.cluster import BaseCluster
@@ -174,7 +178,8 @@ def fit_topics(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.nd
     from bertopic.representation import KeyBERTInspired
 
     texts = keyword_texts(passages["text"])
-    theme_index, _ = score_themes(passages, vectors, title_vectors, themes, embedder, config.scoring)
+    if theme_index is None:
+        theme_index, _ = score_themes(passages, vectors, title_vectors, themes, embedder, config.scoring)
     rest = np.flatnonzero(theme_index == NO_THEME)
     discovered, outliers_before = discover_topics([texts[i] for i in rest], vectors[rest], embedder, config)
 
@@ -272,10 +277,14 @@ def load_topic_model(folder: Path, embedder: Embedder) -> SavedTopicModel:
 
 
 def assign_new_passages(saved: SavedTopicModel, topics: pl.DataFrame, passages: pl.DataFrame,
-                        vectors: np.ndarray, title_vectors: np.ndarray, embedder: Embedder) -> pl.DataFrame:
-    """Assign passages of new documents without refitting: themes by the theme scorer, the rest
-    to the nearest discovered topic's embedding (or the outliers below the outlier threshold)."""
-    theme_index, _ = score_themes(passages, vectors, title_vectors, saved.themes, embedder, saved.config.scoring)
+                        vectors: np.ndarray, title_vectors: np.ndarray, embedder: Embedder,
+                        theme_index: np.ndarray | None = None) -> pl.DataFrame:
+    """Assign passages of new documents without refitting: their primary theme (`theme_index`,
+    else the zero-shot scorer's), the rest to the nearest discovered topic's embedding (or
+    the outliers below the outlier threshold)."""
+    if theme_index is None:
+        theme_index, _ = score_themes(passages, vectors, title_vectors, saved.themes, embedder,
+                                      saved.config.scoring)
     topic_of_theme = {th: tid for tid, th in topics.select("topic_id", "theme").iter_rows() if th is not None}
     centroids = np.asarray(saved.model.topic_embeddings_, dtype=np.float32)
     centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)

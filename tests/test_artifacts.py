@@ -19,7 +19,7 @@ ARTIFACTS_MD = Path(__file__).resolve().parents[1] / "docs" / "ARTIFACTS.md"
 
 # The type words of docs/ARTIFACTS.md; a trailing "?" means the column may be null.
 DOCUMENTED_TYPES: dict[str, pl.DataType] = {
-    "str": pl.String(), "date": pl.Date(), "u32": pl.UInt32(), "i32": pl.Int32(), "f32": pl.Float32(),
+    "str": pl.String(), "date": pl.Date(), "u32": pl.UInt32(), "i32": pl.Int32(), "i64": pl.Int64(), "f32": pl.Float32(),
     "f64": pl.Float64(), "bool": pl.Boolean(), "list[str]": pl.List(pl.String), "list[u32]": pl.List(pl.UInt32),
     "list[f64]": pl.List(pl.Float64),
 }

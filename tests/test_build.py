@@ -25,8 +25,16 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # manifest.json's keys (an update has `update` in place of `topics_reused_from_cache`)
 BUILD_MANIFEST_KEYS = {"run_id", "kind", "parent_run", "started_at", "finished_at", "corpus", "illustrative", "config",
                        "inputs", "versions", "embedding", "counts", "topics_reused_from_cache", "timings", "rows",
-                       "files", "people_registry"}
-UPDATE_MANIFEST_KEYS = BUILD_MANIFEST_KEYS - {"topics_reused_from_cache"} | {"update"}
+                       "files", "people_registry", "themes"}
+UPDATE_MANIFEST_KEYS = BUILD_MANIFEST_KEYS - {"topics_reused_from_cache", "themes"} | {"update"}
+
+
+def memberships(run, passages: pl.DataFrame) -> int:
+    """How many (passage, topic) counts `passages` make: one per theme a passage carries
+    (passage_themes), or one for its own topic when it carries none."""
+    themes = read_run(run, "passage_themes").join(passages.select("passage_id"), on="passage_id")
+    return themes.height + passages.join(themes.select("passage_id").unique(), on="passage_id",
+                                         how="anti").height
 
 
 def test_full_artifact_set_and_manifest_reconcile(bundled_build):
@@ -46,7 +54,8 @@ def test_full_artifact_set_and_manifest_reconcile(bundled_build):
     assert read_manifest(run).files == artifact_hashes(run)
     assert len(manifest["inputs"]) == 297 and all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["embedding"]["model_sha256"] == manifest["config"]["embedding"]["model_sha256"]
-    assert set(manifest["timings"]) == {"ingest", "passages", "people", "embeddings", "topics", "aggregates"}
+    assert set(manifest["timings"]) == {"ingest", "passages", "people", "embeddings", "themes", "topics",
+                                        "aggregates"}
     assert manifest["illustrative"] is True
     assert {"polars", "bertopic", "torch"} <= set(manifest["versions"])
 
@@ -55,10 +64,12 @@ def test_trends_totals_match_the_passages(bundled_build):
     run = bundled_build.run_dir
     passages, trends, totals = read_run(run, "passages"), read_run(run, "trends"), read_run(run, "month_totals")
     everyone = trends.filter(pl.col("person").is_null())
-    assert everyone["passages"].sum() == passages.height
+    assert everyone["passages"].sum() == memberships(run, passages)  # each passage under each of its themes
     assert totals.filter(pl.col("person").is_null())["passages"].sum() == passages.height
     musk = trends.filter(pl.col("person") == "Elon Musk")["passages"].sum()
-    assert musk == passages.filter(pl.col("people").list.contains("Elon Musk")).height
+    assert musk == memberships(run, passages.filter(pl.col("people").list.contains("Elon Musk")))
+    by_person = totals.filter(pl.col("person") == "Elon Musk")["passages"].sum()
+    assert by_person == passages.filter(pl.col("people").list.contains("Elon Musk")).height
     months = read_run(run, "months")
     assert months["partial"].to_list()[0] and months["partial"].to_list()[-1]  # Jan 16 .. Dec 22
     assert not any(months["partial"].to_list()[1:-1])
@@ -152,7 +163,9 @@ def test_update_with_ten_new_documents_embeds_only_their_passages(small_build, t
     assert passages.height == read_run(before, "passages").height + 20
     trends = read_run(result.run_dir, "trends")
     new_rows = trends.filter((pl.col("source") == "test wire") & pl.col("person").is_null())
-    assert new_rows["passages"].sum() == 20
+    assert new_rows["passages"].sum() == memberships(result.run_dir, passages.filter(
+        pl.col("source") == "test wire"))
+    assert new_rows["passages"].sum() >= 20
     assert set(passages.filter(pl.col("doc_id").str.starts_with("new-"))["theme"].drop_nulls()) & {
         "compute_race", "regulation_analogies"}
     counts = manifest["counts"]

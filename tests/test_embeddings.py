@@ -102,7 +102,7 @@ def test_similarity_calibration_maps_onto_the_reference_scale():
 
 def test_default_embedder_is_the_reference_scale_and_keeps_its_topic_cache_key():
     """MiniLM needs no calibration, so its theme scores and topic cache entries are unchanged."""
-    from pipelines.build import topic_cache_key
+    from pipelines.topic_cache import topic_cache_key
     from pipelines.themes import SimilarityCalibration, load_themes, similarity_calibration
     from pipelines.topics import TopicConfig
 

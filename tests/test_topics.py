@@ -106,8 +106,11 @@ def test_every_theme_receives_passages_and_outliers_stay_below_ten_percent(passa
 def test_topics_table_is_consistent_with_assignments(passages, bundled_build):
     topics = read_run(bundled_build.run_dir, "topics")
     sizes = passages.group_by("topic_id").len()
-    joined = topics.join(sizes, on="topic_id", how="left")
-    assert (joined["size"] == joined["len"]).all()
+    discovered = topics.filter(pl.col("theme").is_null()).join(sizes, on="topic_id", how="left")
+    assert (discovered["size"] == discovered["len"]).all()
+    carriers = read_run(bundled_build.run_dir, "passage_themes").group_by("theme").len()
+    themed = topics.drop_nulls("theme").join(carriers, on="theme", how="left")
+    assert themed.height >= 12 and (themed["size"] == themed["len"]).all()  # a theme's carriers
     for keywords, representatives, topic_id in topics.select(
             "keywords", "representative_passage_ids", "topic_id").iter_rows():
         assert keywords and len(keywords) <= 10

@@ -1,9 +1,11 @@
 """The indexes built once per run, which every query module reads (never writes).
 
 Passages are kept sorted by (month, topic); `_row` is a passage's position in that order,
-so a month, or a (month, topic) pair, is one contiguous row range. The rows naming each
-person are pre-grouped; passage and document ids map to rows by binary search; topics are
-ordered themes first (themes.toml order), then by size, outliers last.
+so a month is one contiguous row range. A passage belongs to each theme it carries
+(`passage_themes`), or else to its own topic: those memberships, and the rows naming each
+person, are pre-grouped per topic and per person. Passage and document ids map to rows by
+binary search; topics are ordered themes first (themes.toml order), then by size,
+outliers last.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class RowCaches:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     person_rows: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
+    topic_rows: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
     search: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
     search_hits: int = 0
 
@@ -44,9 +47,11 @@ class RunIndex:
     p: pl.DataFrame  # passages sorted by (month, topic_id, date, passage_id), with `_row`
     keys: pl.DataFrame  # _row, month, topic_id, source, date, doc_id (no text)
     month_slices: dict[date, tuple[int, int]]
-    group_slices: dict[tuple[date, int], tuple[int, int]]
+    memberships: pl.DataFrame  # _row, topic_id: each theme a passage carries, else its topic
     person_row_arr: np.ndarray
     person_slices: dict[str, tuple[int, int]]
+    topic_row_arr: np.ndarray
+    topic_slices: dict[int, tuple[int, int]]
     pid_keys: pl.Series
     pid_rows: np.ndarray
     pdoc_keys: pl.Series
@@ -61,6 +66,7 @@ class RunIndex:
     months: pl.DataFrame
     month_list: list[date]
     people: pl.DataFrame  # people mentioned at least once, most mentioned first
+    theme_quality: dict[str, dict[str, Any]]  # theme -> held-out precision, recall, positives
     sources: tuple[str, ...]
     word_index: WordIndex | None
     caches: RowCaches = field(default_factory=RowCaches)
@@ -114,28 +120,34 @@ def _sorted_passages(passages: pl.DataFrame) -> pl.DataFrame:
             .with_row_index("_row"))
 
 
-def _row_slices(p: pl.DataFrame) -> tuple[dict, dict]:
-    """Row range of every month and of every (month, topic)."""
-    months: dict[date, tuple[int, int]] = {}
-    groups: dict[tuple[date, int], tuple[int, int]] = {}
-    for m, t, lo, hi in p.group_by(["month", "topic_id"]).agg(
-            pl.col("_row").min().alias("lo"), (pl.col("_row").max() + 1).alias("hi")
-    ).iter_rows():
-        groups[(m, t)] = (lo, hi)
-        old = months.get(m)
-        months[m] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
-    return months, groups
+def _month_slices(p: pl.DataFrame) -> dict[date, tuple[int, int]]:
+    """Row range of every month."""
+    return {m: (lo, hi) for m, lo, hi in p.group_by("month").agg(
+        pl.col("_row").min().alias("lo"), (pl.col("_row").max() + 1).alias("hi")).iter_rows()}
 
 
-def _person_groups(p: pl.DataFrame) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
-    """Rows naming each person, grouped by person: one array and a slice per person."""
-    by_person = (p.select("_row", pl.col("people").alias("person")).explode("person")
-                 .drop_nulls("person").unique().sort(["person", "_row"]))
-    counts = by_person.group_by("person", maintain_order=True).len()
+def _grouped_rows(pairs: pl.DataFrame, key: str) -> tuple[np.ndarray, dict[Any, tuple[int, int]]]:
+    """Rows per value of `key` (pairs: `key`, _row): one sorted array, a slice per value."""
+    ordered = pairs.drop_nulls(key).unique().sort([key, "_row"])
+    counts = ordered.group_by(key, maintain_order=True).len()
     ends = np.cumsum(counts["len"].to_numpy())
-    slices = {person: (int(e - n), int(e)) for person, n, e in
-              zip(counts["person"].to_list(), counts["len"].to_list(), ends)}
-    return by_person["_row"].to_numpy().astype(np.int64), slices
+    slices = {value: (int(e - n), int(e)) for value, n, e in
+              zip(counts[key].to_list(), counts["len"].to_list(), ends)}
+    return ordered["_row"].to_numpy().astype(np.int64), slices
+
+
+def _memberships(p: pl.DataFrame, tables: dict[str, pl.DataFrame],
+                 topics: pl.DataFrame) -> pl.DataFrame:
+    """_row, topic_id: a passage under each theme it carries, else under its own topic.
+    Runs without `passage_themes` (built before it existed): each passage's own topic."""
+    own = p.select("_row", "topic_id")
+    if "passage_themes" not in tables:
+        return own
+    topic_of = topics.drop_nulls("theme").select("theme", "topic_id")
+    themed = (tables["passage_themes"].select("passage_id", "theme").join(topic_of, on="theme")
+              .join(p.select("passage_id", "_row"), on="passage_id").select("_row", "topic_id"))
+    plain = own.join(themed.select("_row").unique(), on="_row", how="anti")
+    return pl.concat([themed, plain]).unique().sort(["_row", "topic_id"])
 
 
 def ordered_topics(topics: pl.DataFrame, passage_topics: pl.Series,
@@ -178,18 +190,21 @@ def build_index(run: LoadedRun) -> RunIndex:
     positioned = _sorted_passages(tables["passages"])
     word_index = _word_index(tables, positioned)
     p = positioned.drop("_position")
-    month_slices, group_slices = _row_slices(p)
-    person_row_arr, person_slices = _person_groups(p)
+    person_row_arr, person_slices = _grouped_rows(
+        p.select("_row", pl.col("people").alias("person")).explode("person"), "person")
     order = p.select("passage_id", "_row").sort("passage_id")
     dorder = p.select("doc_id", "ordinal", "_row").sort(["doc_id", "ordinal"])
     mentions = tables["mentions"].sort(["passage_id", "char_start"])
     topics = ordered_topics(tables["topics"], p["topic_id"], list(run.themes))
+    memberships = _memberships(p, tables, topics)
+    topic_row_arr, topic_slices = _grouped_rows(memberships, "topic_id")
     months = tables["months"].sort("month")
     return RunIndex(
         loaded=run, docs=docs, doc_keys=docs["doc_id"].set_sorted(), p=p,
         keys=p.select("_row", "month", "topic_id", "source", "date", "doc_id"),
-        month_slices=month_slices, group_slices=group_slices,
+        month_slices=_month_slices(p), memberships=memberships,
         person_row_arr=person_row_arr, person_slices=person_slices,
+        topic_row_arr=topic_row_arr, topic_slices=topic_slices,
         pid_keys=order["passage_id"].set_sorted(), pid_rows=order["_row"].to_numpy(),
         pdoc_keys=dorder["doc_id"].set_sorted(), pdoc_rows=dorder["_row"].to_numpy(),
         mentions=mentions, mention_keys=mentions["passage_id"].set_sorted(),
@@ -203,4 +218,13 @@ def build_index(run: LoadedRun) -> RunIndex:
         people=(tables["people"].filter(pl.col("mentions") > 0)
                 .sort(["mentions", "person"], descending=[True, False])),
         sources=tuple(sorted(set(docs["source"].to_list()))), word_index=word_index,
+        theme_quality=_theme_quality(tables),
     )
+
+
+def _theme_quality(tables: dict[str, pl.DataFrame]) -> dict[str, dict[str, Any]]:
+    """Held-out figures over every labelled passage, per theme ({} for older runs)."""
+    if "theme_quality" not in tables:
+        return {}
+    rows = tables["theme_quality"].filter(pl.col("subset") == "all")
+    return {r["theme"]: r for r in rows.iter_rows(named=True)}

@@ -13,7 +13,7 @@ import polars as pl
 
 from dashboard.data.filters import Filters, month_of
 from dashboard.data.index import RunIndex, month_bounds
-from dashboard.data.rows import keys_for, source_filter
+from dashboard.data.rows import in_rows, keys_for, source_filter, topic_rows
 from dashboard.data.topics import rows_by_passage_id, with_titles
 
 PASSAGE_COLUMNS = ["passage_id", "doc_id", "date", "month", "title", "url", "source",
@@ -103,27 +103,23 @@ def marks(index: RunIndex, rows: pl.DataFrame, f: Filters) -> list[list[list[Any
     return out
 
 
-def _point_range(index: RunIndex, f: Filters, month: date | None,
-                 topic_id: int | None) -> tuple[int, int] | None:
-    """Row range of a drill-down point (or of the filters); None when the point's month
-    lies outside the filters' range."""
+def _point_range(index: RunIndex, f: Filters, month: date | None) -> tuple[int, int] | None:
+    """Row range of a drill-down point's month (or of the filters); None when the point's
+    month lies outside the filters' range."""
     if month is None:
         return index.range_slice(f)
     month = month_of(month)
     start, end = month_bounds(f)
     if (start and month < start) or (end and month > end):
         return None
-    if topic_id is not None:
-        return index.group_slices.get((month, int(topic_id)), (0, 0))
     return index.month_slices.get(month, (0, 0))
 
 
-def _topic_expr(f: Filters, topic_id: int | None) -> pl.Expr:
+def _topics_wanted(f: Filters, topic_id: int | None) -> tuple[int, ...] | None:
+    """The topics a passage must belong to (any of them); None: no topic condition."""
     if topic_id is not None:
-        if f.topics and int(topic_id) not in f.topics:
-            return pl.lit(False)
-        return pl.col("topic_id") == int(topic_id)
-    return pl.col("topic_id").is_in(list(f.topics)) if f.topics else pl.lit(True)
+        return () if f.topics and int(topic_id) not in f.topics else (int(topic_id),)
+    return f.topics or None
 
 
 def passages(index: RunIndex, f: Filters, month: date | None = None,
@@ -131,10 +127,13 @@ def passages(index: RunIndex, f: Filters, month: date | None = None,
              with_marks: bool = True) -> PassageList:
     """Passages under the filters, newest first (or those of one month and/or topic, e.g.
     a clicked trend point), with highlight marks per row unless `with_marks` is False."""
-    bounds = _point_range(index, f, month, topic_id)
+    bounds = _point_range(index, f, month)
     if bounds is None:
         return PassageList(empty_passages(index), 0, [])
-    keys = keys_for(index, f, *bounds).filter(source_filter(f), _topic_expr(f, topic_id))
+    keys = keys_for(index, f, *bounds).filter(source_filter(f))
+    wanted = _topics_wanted(f, topic_id)
+    if wanted is not None:
+        keys = keys.filter(in_rows(index, keys, topic_rows(index, wanted)))
     picked = newest(keys, limit)
     rows = with_titles(index, index.p[picked["_row"].to_numpy()])
     rows = rows.with_columns(pl.col("topic_id").replace_strict(

@@ -25,8 +25,9 @@ def people_topic_matrix(index: RunIndex, f: Filters, max_people: int = 25,
         lo, hi = index.range_slice(f)
         rows = candidate_rows(index, f, lo, hi)
         rows = np.arange(lo, hi) if rows is None else rows
-        cells = (index.p[rows].select("source", "topic_id", pl.col("people").alias("person"))
-                 .filter(source_filter(f), pl.col("topic_id").is_in(topics))
+        cells = (index.p[rows].select("_row", "source", pl.col("people").alias("person"))
+                 .filter(source_filter(f))
+                 .join(index.memberships.filter(pl.col("topic_id").is_in(topics)), on="_row")
                  .explode("person").drop_nulls("person")
                  .group_by("person", "topic_id")
                  .agg(pl.len().cast(pl.Int64).alias("passages")))

@@ -89,6 +89,12 @@ class DiscourseData:
     def topic_label(self, topic_id: int) -> str:
         return self.index.label_of(topic_id)
 
+    def theme_quality(self) -> dict[int, dict[str, Any]]:
+        """topic id -> held-out precision, recall and labelled positives of its theme."""
+        i = self.index
+        return {t: i.theme_quality[th] for t, th in i.topic_theme.items()
+                if th in i.theme_quality}
+
     def topic(self, topic_id: int) -> TopicDetails | None:
         return topic_queries.topic_details(self.index, topic_id)
 

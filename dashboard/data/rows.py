@@ -1,7 +1,9 @@
-"""Which rows of the indexed passages pass a `Filters` value: people, text search, and
-the Polars expressions for the source, month and person columns the queries share.
+"""Which rows of the indexed passages pass a `Filters` value: people, topics, text
+search, and the Polars expressions for the source, month and person columns the queries
+share.
 
-Several people = passages naming ANY of them, each passage counted once. Row sets are
+Several people = passages naming ANY of them, each passage counted once; several topics
+= passages belonging to ANY of them (a passage belongs to each theme it carries). Row sets are
 memoised per question in the index's small LRU caches (the grid, the charts and the
 heatmap ask the same question for each interaction)."""
 
@@ -55,19 +57,18 @@ def person_filter(f: Filters) -> pl.Expr:
     return (pl.col("person") == f.people[0]) if f.people else pl.col("person").is_null()
 
 
-def person_rows(index: RunIndex, people: tuple[str, ...]) -> np.ndarray:
-    """Sorted rows naming ANY of `people` (a passage naming two of them appears once).
+def _union_rows(index: RunIndex, cache: dict, values: tuple, row_arr: np.ndarray,
+                slices: dict) -> np.ndarray:
+    """Sorted rows belonging to ANY of `values` (each row once), memoised in `cache`.
 
-    Several people are merged with a boolean mask over all rows, which is much cheaper
+    Several values are merged with a boolean mask over all rows, which is much cheaper
     than np.unique."""
-    people = tuple(people)
     caches = index.caches
     with caches.lock:
-        hit = _recall(caches.person_rows, people)
+        hit = _recall(cache, values)
     if hit is not None:
         return hit
-    parts = [index.person_row_arr[slice(*index.person_slices[p])]
-             for p in people if p in index.person_slices]
+    parts = [row_arr[slice(*slices[v])] for v in values if v in slices]
     if not parts:
         rows = np.empty(0, dtype=np.int64)
     elif len(parts) == 1:
@@ -79,8 +80,27 @@ def person_rows(index: RunIndex, people: tuple[str, ...]) -> np.ndarray:
         rows = np.flatnonzero(mask).astype(np.int64)
     rows.flags.writeable = False
     with caches.lock:
-        _remember(caches.person_rows, people, rows, PERSON_CACHE_SIZE)
+        _remember(cache, values, rows, PERSON_CACHE_SIZE)
     return rows
+
+
+def person_rows(index: RunIndex, people: tuple[str, ...]) -> np.ndarray:
+    """Sorted rows naming ANY of `people` (a passage naming two of them appears once)."""
+    return _union_rows(index, index.caches.person_rows, tuple(people), index.person_row_arr,
+                       index.person_slices)
+
+
+def topic_rows(index: RunIndex, topics: tuple[int, ...]) -> np.ndarray:
+    """Sorted rows belonging to ANY of `topics` (a theme: the passages carrying it)."""
+    return _union_rows(index, index.caches.topic_rows, tuple(topics), index.topic_row_arr,
+                       index.topic_slices)
+
+
+def in_rows(index: RunIndex, keys: pl.DataFrame, rows: np.ndarray) -> pl.Series:
+    """Boolean mask over `keys`: its `_row` is one of `rows`."""
+    mask = np.zeros(index.height, dtype=bool)
+    mask[rows] = True
+    return pl.Series(mask[keys["_row"].to_numpy()])
 
 
 def search_hits(index: RunIndex, f: Filters, lo: int, hi: int) -> np.ndarray:
@@ -98,10 +118,10 @@ def search_hits(index: RunIndex, f: Filters, lo: int, hi: int) -> np.ndarray:
         keys = (index.keys.slice(lo, hi - lo) if candidates is None else
                 index.keys[candidates[np.searchsorted(candidates, lo):
                                       np.searchsorted(candidates, hi)]])
-        expr = source_filter(f)
+        keys = keys.filter(source_filter(f))
         if f.topics:
-            expr &= pl.col("topic_id").is_in(list(f.topics))
-        candidates = keys.filter(expr)["_row"].to_numpy().astype(np.int64)
+            keys = keys.filter(in_rows(index, keys, topic_rows(index, f.topics)))
+        candidates = keys["_row"].to_numpy().astype(np.int64)
     rows = search_rows(index.p["text"], index.word_index, f.search_words, candidates, lo, hi)
     rows.flags.writeable = False
     with caches.lock:

@@ -23,6 +23,7 @@ class TopicDetails:
     keyword_weights: list[float]
     size: int
     representative: list[dict[str, Any]]  # passage_id, doc_id, date, title, text
+    quality: dict[str, Any] | None = None  # a theme's held-out precision, recall, positives
 
 
 def chart_topics(index: RunIndex, f: Filters, max_discovered: int | None = None) -> list[int]:
@@ -80,4 +81,5 @@ def topic_details(index: RunIndex, topic_id: int) -> TopicDetails | None:
         keywords=list(r.get("keywords") or []),
         keyword_weights=[float(w) for w in (r.get("keyword_weights") or [])],
         size=int(r.get("size") or 0), representative=rep,
+        quality=index.theme_quality.get(theme) if theme else None,
     )

@@ -7,7 +7,8 @@ the indexed passage rows (dashboard/data/rows.py).
 
 Share of the month = topic passages / all passages of that month (every topic, outliers
 included) under the same person and source filters; the text search narrows the
-numerator only.
+numerator only. A passage counts under each theme it carries, so a month's theme shares
+can sum past 100%.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ def _counts(index: RunIndex, f: Filters, topics: list[int]) -> pl.DataFrame:
                                     pl.col("topic_id").is_in(topics))
                 .group_by("month", "topic_id").agg(pl.col("passages").sum()))
     lo, hi = index.range_slice(f)
-    return (keys_for(index, f, lo, hi)
-            .filter(source_filter(f), pl.col("topic_id").is_in(topics))
+    return (keys_for(index, f, lo, hi).filter(source_filter(f)).select("_row", "month")
+            .join(index.memberships.filter(pl.col("topic_id").is_in(topics)), on="_row")
             .group_by("month", "topic_id").agg(pl.len().cast(pl.Int64).alias("passages")))
 
 

@@ -37,6 +37,18 @@ def layout(ctx: AppContext) -> html.Div:
     ])
 
 
+def quality_badge(details: TopicDetails):
+    """A theme's held-out quality (nested grouped cross-validation on labelled passages)."""
+    q = details.quality
+    if not details.theme:
+        return None
+    if not q or q.get("precision") is None:
+        return dmc.Badge("no held-out figures", color="gray", variant="outline")
+    return dmc.Badge(f"held-out precision {q['precision']:.2f} · recall {q['recall'] or 0:.2f} "
+                     f"· {q['positives']} labelled", color="teal", variant="light",
+                     className="quality-badge")
+
+
 def render_topic(details: TopicDetails, color: str, trend_figure) -> list:
     """The right-hand panel for one topic (all corpus text rendered as text)."""
     badge = (dmc.Badge(f"theme: {details.theme}", color="indigo", variant="light")
@@ -52,6 +64,7 @@ def render_topic(details: TopicDetails, color: str, trend_figure) -> list:
         html.Div(className="topic-head", children=[
             html.H3(details.label, style={"borderLeft": f"5px solid {color}"}),
             badge, dmc.Badge(f"{details.size:,} passages", color="gray", variant="outline"),
+            quality_badge(details),
         ]),
         html.P(details.description, className="theme-description") if details.description
         else None,

@@ -51,8 +51,10 @@ def trend_note(f: Filters, shown: int) -> str:
                  "legend entries to show or hide lines, or pick topics in the filters")
     who = (f" Passages naming any of: {', '.join(f.people)}." if len(f.people) > 1 else
            f" Passages naming {f.people[0]}." if f.people else "")
-    return (f"Showing {which}.{who} Hollow markers and shaded bands: months the corpus "
-            "covers only partly. Click a point to list its passages below.")
+    return (f"Showing {which}.{who} A passage counts under each named theme it carries, so "
+            "theme lines can add up to more than the month's passages. Hollow markers and "
+            "shaded bands: months the corpus covers only partly. Click a point to list its "
+            "passages below.")
 
 
 def register(app: Dash, ctx: AppContext) -> None:
@@ -67,7 +69,7 @@ def register(app: Dash, ctx: AppContext) -> None:
             counts, measure="share" if state.measure == "share" else "passages",
             style=state.chart, colors=ctx.colors,
             events=data.events(f) if state.events else None, partial=data.partial_months(),
-            max_visible=None if f.topics else MAX_VISIBLE_DEFAULT)
+            max_visible=None if f.topics else MAX_VISIBLE_DEFAULT, quality=data.theme_quality())
         shown = counts["topic_id"].n_unique() if counts.height else 0
         return fig, trend_note(f, shown)
 

@@ -20,9 +20,10 @@ from dashboard.figures.base import (
 )
 from dashboard.inputs import first_point, iso_month, small_int
 
-# customdata of every topic point, in this order (hover reads 1-6, a click 0 and 7)
+# customdata of every topic point, in this order (hover reads 1-6 and 8, a click 0 and 7)
 POINT_FIELDS = ("topic_id", "label", "passages", "month_passages", "share", "partial_note",
-                "month_label", "month_iso")
+                "month_label", "month_iso", "quality_note")
+CLICK_FIELDS = POINT_FIELDS.index("month_iso") + 1  # what a click needs of them
 HALF_MONTH = timedelta(days=15)
 
 
@@ -31,7 +32,7 @@ def clicked_point(click: Any, topic_ids: Container[int],
     """(topic_id, month) of a click on a topic point; None for an event marker, a value
     that is not a point of this chart, or an unknown topic or month."""
     custom = first_point(click).get("customdata")
-    if not isinstance(custom, list) or len(custom) < len(POINT_FIELDS):
+    if not isinstance(custom, list) or len(custom) < CLICK_FIELDS:
         return None
     topic_id = small_int(custom[POINT_FIELDS.index("topic_id")], topic_ids)
     month = iso_month(custom[POINT_FIELDS.index("month_iso")], months)
@@ -46,11 +47,22 @@ def _partial_note(row: dict[str, Any], partial_info: dict[date, tuple[Any, Any]]
     return f"<br><i>partial month{span}</i>"
 
 
-def _customdata(tid: int, label: str, r: dict[str, Any], partial_info: dict) -> list[Any]:
+def quality_note(quality: dict[str, Any] | None) -> str:
+    """The hover line of a theme: its held-out precision (see `discourse themes --evaluate`)."""
+    if not quality or quality.get("precision") is None:
+        return ""
+    return (f"<br><i>theme: estimated precision {quality['precision']:.2f}, recall "
+            f"{quality.get('recall') or 0:.2f} (held out, {quality.get('positives', 0)} "
+            "labelled passages)</i>")
+
+
+def _customdata(tid: int, label: str, r: dict[str, Any], partial_info: dict,
+                note: str) -> list[Any]:
     """One point's customdata, in POINT_FIELDS order."""
     return [tid, label, r["passages"], r["month_passages"],
             "–" if r["share"] is None else f"{r['share']:.1%}",
-            _partial_note(r, partial_info), r["month"].strftime("%b %Y"), r["month"].isoformat()]
+            _partial_note(r, partial_info), r["month"].strftime("%b %Y"), r["month"].isoformat(),
+            note]
 
 
 def _fade(hex_color: str, alpha: float) -> str:
@@ -60,7 +72,8 @@ def _fade(hex_color: str, alpha: float) -> str:
 
 
 def _topic_trace(tid: int, rows: list[dict[str, Any]], *, share: bool, style: str,
-                 color: str, dense: bool, visible: bool, partial_info: dict) -> dict[str, Any]:
+                 color: str, dense: bool, visible: bool, partial_info: dict,
+                 note: str = "") -> dict[str, Any]:
     """The line (or stacked area) of one topic."""
     is_theme = bool(rows[0]["is_theme"])
     label = plain(rows[0]["label"])
@@ -70,7 +83,7 @@ def _topic_trace(tid: int, rows: list[dict[str, Any]], *, share: bool, style: st
     trace = {
         "type": "scatter", "x": [r["month"] for r in rows], "y": y,
         "name": short(rows[0]["label"], 42),
-        "customdata": [_customdata(tid, label, r, partial_info) for r in rows],
+        "customdata": [_customdata(tid, label, r, partial_info, note) for r in rows],
         "mode": "lines+markers", "legendgroup": "themes" if is_theme else "discovered",
         "line": {"color": color, "width": (2.4 if dense else 3.2) if is_theme else 1.4,
                  "dash": "solid" if is_theme else "dot", "shape": "linear"},
@@ -81,7 +94,7 @@ def _topic_trace(tid: int, rows: list[dict[str, Any]], *, share: bool, style: st
         "opacity": 1.0 if is_theme else 0.9, "visible": True if visible else "legendonly",
         "hovertemplate": ("<b>%{customdata[1]}</b><br>%{customdata[6]}<br>"
                           "%{customdata[2]} passages of %{customdata[3]} this month "
-                          "(%{customdata[4]})%{customdata[5]}<extra></extra>"),
+                          "(%{customdata[4]})%{customdata[5]}%{customdata[8]}<extra></extra>"),
         "meta": {"topic_id": tid, "theme": is_theme},
     }
     if style == "area":
@@ -128,14 +141,16 @@ def _trend_layout(height: int, months: list[date], share: bool, legend: bool,
 def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str = "lines",
                  colors: dict[int, str] | None = None, events: pl.DataFrame | None = None,
                  partial: pl.DataFrame | None = None, height: int = 460,
-                 max_visible: int | None = None, legend: bool = True) -> Figure:
+                 max_visible: int | None = None, legend: bool = True,
+                 quality: dict[int, dict[str, Any]] | None = None) -> Figure:
     """Monthly topic trend lines (style="lines") or stacked areas (style="area").
 
     counts: trends.monthly_topic_counts output. measure: "passages" or "share".
     events: date, label, description, theme. partial: month, first_date, last_date.
     Each topic point carries customdata in POINT_FIELDS order (see `clicked_point`).
     max_visible: draw only that many topics (the largest in the range); the others stay
-    in the legend, one click away (visible="legendonly").
+    in the legend, one click away (visible="legendonly"). quality: topic id -> a theme's
+    held-out precision, recall and labelled positives, shown in the hover.
     """
     if counts.is_empty() or counts["passages"].sum() == 0:
         return empty_figure()
@@ -152,7 +167,8 @@ def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str 
         is_theme = bool(rows[0]["is_theme"])
         color = colors.get(tid, THEME_PALETTE[0] if is_theme else DISCOVERED_PALETTE[0])
         trace = _topic_trace(tid, rows, share=share, style=style, color=color, dense=dense,
-                             visible=tid in shown, partial_info=partial_info)
+                             visible=tid in shown, partial_info=partial_info,
+                             note=quality_note((quality or {}).get(tid)))
         if not any(t["legendgroup"] == trace["legendgroup"] for t in traces):
             trace["legendgrouptitle"] = {
                 "text": "Named themes" if is_theme else "Discovered topics"}

@@ -1,0 +1,186 @@
+"""Multi-label theme classifier: one logistic regression per named theme, trained on the
+labelled passages of data/theme_labels/ over the passage embedding plus the signals the
+zero-shot scorer computes (pipelines/themes.py):
+
+    features = passage vector ⊕ description similarity ⊕ seed words ⊕ title similarity
+               ⊕ seed words of the whole document (its mean over the document's passages)
+
+A passage carries a theme when that theme's probability reaches the theme's threshold.
+Each threshold is the one that maximises F1 on out-of-fold probabilities of a k-fold
+cross-validation grouped by document (never by hand, never in-sample). Held-out quality
+(`evaluate`) nests that choice inside an outer grouped k-fold, so every reported figure
+comes from passages of documents the model and its threshold never saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from pydantic import BaseModel
+
+from pipelines.themes import (
+    Theme, max_similarity, seed_word_hits, similarity_calibration, theme_exemplars,
+)
+
+
+class ClassifierConfig(BaseModel):
+    """How theme classifiers are trained (recorded in the manifest)."""
+
+    C: float = 0.02  # inverse L2 strength of each logistic regression (see docs/THEMES.md)
+    folds: int = 5  # grouped folds for thresholds (and, nested, for `evaluate`)
+    min_positives: int = 4  # a theme with fewer labelled positives gets no classifier
+    seed_cap: int = 3
+    random_state: int = 42
+
+
+@dataclass
+class FeatureInputs:
+    """What features are computed from, for any set of passages."""
+
+    passages: pl.DataFrame  # passage_id, doc_id, text
+    vectors: np.ndarray  # unit passage vectors, rows as passages
+    title_vectors: np.ndarray  # unit title vectors, rows as passages
+    document_passages: pl.DataFrame  # doc_id, text of every passage of those documents
+
+
+def theme_features(inputs: FeatureInputs, themes: list[Theme], embedder, cap: int = 3
+                   ) -> np.ndarray:  # noqa: ANN001 - an Embedder
+    """passages x features (see the module docstring), float32."""
+    exemplars = theme_exemplars(themes)
+    exemplar_vectors = embedder.encode(exemplars["text"].to_list())
+    keys = exemplars["theme"].to_list()
+    calibration = similarity_calibration(embedder)
+    description = calibration.apply(max_similarity(inputs.vectors, exemplar_vectors, keys, themes))
+    title = calibration.apply(max_similarity(inputs.title_vectors, exemplar_vectors, keys, themes))
+    seeds = np.minimum(seed_word_hits(inputs.passages["text"], themes), cap)
+    docs = inputs.document_passages
+    doc_seeds = pl.DataFrame(np.minimum(seed_word_hits(docs["text"], themes), cap),
+                             schema=[t.key for t in themes]).with_columns(docs["doc_id"])
+    doc_mean = (inputs.passages.select("doc_id")
+                .join(doc_seeds.group_by("doc_id").mean(), on="doc_id", how="left",
+                      maintain_order="left").drop("doc_id").fill_null(0).to_numpy())
+    return np.hstack([inputs.vectors, description, seeds, title, doc_mean]).astype(np.float32)
+
+
+def label_matrix(themes_per_passage: pl.Series, themes: list[Theme]) -> np.ndarray:
+    """passages x themes booleans from a List[String] column of theme keys."""
+    index = {t.key: j for j, t in enumerate(themes)}
+    y = np.zeros((len(themes_per_passage), len(themes)), dtype=bool)
+    for i, keys in enumerate(themes_per_passage.to_list()):
+        for key in keys or []:
+            if key in index:
+                y[i, index[key]] = True
+    return y
+
+
+def _fit_one(x: np.ndarray, y: np.ndarray, config: ClassifierConfig):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(StandardScaler(), LogisticRegression(
+        C=config.C, class_weight="balanced", max_iter=2000, random_state=config.random_state))
+    return model.fit(x, y)
+
+
+def _folds(groups: np.ndarray, y: np.ndarray, k: int, seed: int):
+    """Grouped folds (paragraphs of one document never straddle train and test),
+    stratified on whether a passage carries any theme when the groups allow it."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    k = max(2, min(k, len(np.unique(groups))))
+    splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(groups)), y.any(axis=1).astype(int), groups))
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
+                config: ClassifierConfig) -> np.ndarray:
+    """passages x themes probabilities, each predicted by a model that never saw its document."""
+    probs = np.full(y.shape, np.nan, dtype=np.float64)
+    for train, test in _folds(groups, y, config.folds, config.random_state):
+        for j in range(y.shape[1]):
+            if y[train, j].sum() >= 2 and (~y[train, j]).sum() >= 2:
+                probs[test, j] = _fit_one(x[train], y[train, j], config).predict_proba(x[test])[:, 1]
+    return probs
+
+
+def best_threshold(probs: np.ndarray, truth: np.ndarray) -> float:
+    """The probability cut that maximises F1 (ties: the higher cut); 0.5 without positives."""
+    known = ~np.isnan(probs)
+    probs, truth = probs[known], truth[known]
+    if truth.sum() == 0:
+        return 0.5
+    order = np.argsort(-probs, kind="stable")
+    hits = np.cumsum(truth[order])
+    f1 = 2 * hits / (np.arange(1, len(order) + 1) + truth.sum())
+    best = int(np.flatnonzero(f1 == f1.max())[0])
+    below = probs[order[best + 1]] if best + 1 < len(order) else 0.0
+    return float((probs[order[best]] + below) / 2)
+
+
+@dataclass
+class ThemeClassifier:
+    """Fitted per-theme models and thresholds; themes without enough labels are absent."""
+
+    themes: list[str]
+    models: dict[str, object]
+    thresholds: dict[str, float]
+    positives: dict[str, int]
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """passages x themes (0 for a theme without a model)."""
+        out = np.zeros((len(x), len(self.themes)), dtype=np.float32)
+        for j, key in enumerate(self.themes):
+            if key in self.models and len(x):
+                out[:, j] = self.models[key].predict_proba(x)[:, 1]
+        return out
+
+    def assigned(self, probs: np.ndarray) -> np.ndarray:
+        """passages x themes booleans: probability at or above the theme's threshold."""
+        cuts = np.array([self.thresholds.get(k, np.inf) for k in self.themes])
+        return probs >= cuts
+
+
+def fit_classifier(x: np.ndarray, y: np.ndarray, groups: np.ndarray, themes: list[Theme],
+                   config: ClassifierConfig) -> ThemeClassifier:
+    """Models on every labelled passage; thresholds from grouped out-of-fold probabilities."""
+    probs = out_of_fold(x, y, groups, config)
+    keys = [t.key for t in themes]
+    models, thresholds, positives = {}, {}, {}
+    for j, key in enumerate(keys):
+        positives[key] = int(y[:, j].sum())
+        if positives[key] < config.min_positives or positives[key] == len(y):
+            continue
+        models[key] = _fit_one(x, y[:, j], config)
+        thresholds[key] = best_threshold(probs[:, j], y[:, j])
+    return ThemeClassifier(keys, models, thresholds, positives)
+
+
+def evaluate(x: np.ndarray, y: np.ndarray, groups: np.ndarray, themes: list[Theme],
+             config: ClassifierConfig) -> np.ndarray:
+    """passages x themes held-out decisions: each outer fold fits models and chooses
+    thresholds (by an inner grouped CV) on the other folds only."""
+    decided = np.zeros(y.shape, dtype=bool)
+    for train, test in _folds(groups, y, config.folds, config.random_state + 1):
+        inner = fit_classifier(x[train], y[train], groups[train], themes, config)
+        decided[test] = inner.assigned(inner.probabilities(x[test]))
+    return decided
+
+
+def quality(decided: np.ndarray, y: np.ndarray, themes: list[Theme], subset: str
+            ) -> pl.DataFrame:
+    """theme, subset, labelled positives, precision, recall, f1 of held-out decisions."""
+    rows = []
+    for j, theme in enumerate(themes):
+        tp = int((decided[:, j] & y[:, j]).sum())
+        fp = int((decided[:, j] & ~y[:, j]).sum())
+        fn = int((~decided[:, j] & y[:, j]).sum())
+        precision = tp / (tp + fp) if tp + fp else None
+        recall = tp / (tp + fn) if tp + fn else None
+        f1 = (2 * tp / (2 * tp + fp + fn)) if tp + fp + fn else None
+        rows.append((theme.key, subset, int(y[:, j].sum()), precision, recall, f1))
+    return pl.DataFrame(rows, orient="row", schema={
+        "theme": pl.String, "subset": pl.String, "positives": pl.Int64,
+        "precision": pl.Float64, "recall": pl.Float64, "f1": pl.Float64})

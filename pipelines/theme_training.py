@@ -1,0 +1,111 @@
+"""Theme classifiers from labelled examples: the labelled passages embedded and turned into
+features (pipelines/theme_classifier.py), then either fitted for a build or evaluated
+held-out (`discourse themes --evaluate`). Embeddings go through the build's cache, and a
+fitted classifier is cached by everything it depends on, so an unchanged rebuild does not
+train again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from pipelines.embeddings import EmbeddingCache, embed_texts
+from pipelines.theme_classifier import (
+    ClassifierConfig, FeatureInputs, ThemeClassifier, evaluate, fit_classifier, label_matrix,
+    quality, theme_features,
+)
+from pipelines.theme_labels import LabelledPassages, read_label_files, resolve_labels
+from pipelines.themes import Theme
+
+CACHE_CODE = 1  # bump when training changes in a way the config does not show
+
+
+@dataclass
+class TrainingSet:
+    """Labelled passages as a feature matrix, their theme labels and document groups."""
+
+    passages: pl.DataFrame  # passage_id, doc_id, source, key, themes, picked_for
+    x: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray
+    skipped: dict[str, int]
+
+
+def _titles(labelled: LabelledPassages) -> pl.Series:
+    return labelled.passages.select("doc_id").join(
+        labelled.titles, on="doc_id", how="left", maintain_order="left")["title"].fill_null("")
+
+
+def training_set(labelled: LabelledPassages, themes: list[Theme], embedder,  # noqa: ANN001
+                 cache: EmbeddingCache | None, config: ClassifierConfig) -> TrainingSet:
+    """Embed the labelled passages (and their documents' titles) and compute features."""
+    passages = labelled.passages
+    vectors = embed_texts(passages["text"], embedder, cache).vectors
+    titles = embed_texts(_titles(labelled), embedder, cache).vectors
+    inputs = FeatureInputs(passages.select("passage_id", "doc_id", "text"), vectors, titles,
+                           labelled.documents.select("doc_id", "text"))
+    x = theme_features(inputs, themes, embedder, config.seed_cap)
+    groups = passages["doc_id"].cast(pl.Categorical).to_physical().to_numpy()
+    return TrainingSet(passages.drop("text"), x, label_matrix(passages["themes"], themes),
+                       groups, labelled.skipped)
+
+
+def load_training_set(label_paths: list[Path], themes: list[Theme], embedder,  # noqa: ANN001
+                      cache: EmbeddingCache | None, config: ClassifierConfig,
+                      corpora: dict[str, Path] | None = None) -> TrainingSet:
+    return training_set(resolve_labels(read_label_files(label_paths), corpora), themes,
+                        embedder, cache, config)
+
+
+def held_out_quality(data: TrainingSet, themes: list[Theme], config: ClassifierConfig
+                     ) -> pl.DataFrame:
+    """Per theme: precision, recall, F1 of nested grouped k-fold decisions, on all labelled
+    passages and on each source alone."""
+    decided = evaluate(data.x, data.y, data.groups, themes, config)
+    frames = [quality(decided, data.y, themes, "all")]
+    sources = data.passages["source"].to_numpy()
+    for source in sorted(set(sources)):
+        rows = sources == source
+        frames.append(quality(decided[rows], data.y[rows], themes, source))
+    return pl.concat(frames)
+
+
+def cache_key(data: TrainingSet, themes: list[Theme], embedder_identity: str,
+              config: ClassifierConfig) -> str:
+    """Everything a fitted classifier depends on."""
+    digest = hashlib.sha256(json.dumps({
+        "code": CACHE_CODE, "embedder": embedder_identity, "config": config.model_dump(),
+        "themes": [t.model_dump() for t in themes],
+    }, sort_keys=True).encode())
+    digest.update(np.ascontiguousarray(data.x).tobytes())
+    digest.update(np.packbits(data.y).tobytes())
+    digest.update(np.ascontiguousarray(data.groups).tobytes())
+    return digest.hexdigest()[:32]
+
+
+def fitted_classifier(data: TrainingSet, themes: list[Theme], embedder_identity: str,
+                      config: ClassifierConfig, cache_dir: Path | None
+                      ) -> tuple[ThemeClassifier, pl.DataFrame, bool]:
+    """(classifier, held-out quality, reused) for `data`, from the cache when the same
+    labels, features, themes and config were fitted before."""
+    entry = None if cache_dir is None else Path(cache_dir) / cache_key(
+        data, themes, embedder_identity, config)
+    if entry is not None and (entry / "classifier.pkl").is_file():
+        with open(entry / "classifier.pkl", "rb") as handle:
+            classifier = pickle.load(handle)  # written by this module only, below
+        return classifier, pl.read_parquet(entry / "quality.parquet"), True
+    classifier = fit_classifier(data.x, data.y, data.groups, themes, config)
+    figures = held_out_quality(data, themes, config)
+    if entry is not None:
+        entry.mkdir(parents=True, exist_ok=True)
+        figures.write_parquet(entry / "quality.parquet")
+        with open(entry / "classifier.pkl", "wb") as handle:
+            pickle.dump(classifier, handle)
+    return classifier, figures, False
