@@ -13,47 +13,18 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ingest_checks import GOOD_MD, check, corpus, rejects_of
 from pipelines import readers
 from pipelines.config import IngestConfig
-from pipelines.ingest import IngestResult, ingest_paths
+from pipelines.ingest import ingest_paths
 from pipelines.readers import InputError
-
-GOOD_MD = "---\ndate: 2023-03-01\ntitle: A good document\n---\nThis document is fine.\n"
-
 
 # --- helpers --------------------------------------------------------------------------------
 
 
-def check(result: IngestResult) -> IngestResult:
-    """The invariants every run must keep, whatever the input."""
-    assert result.records_read == result.documents.height + result.rejected + result.duplicates
-    assert result.rejects["reason_code"].null_count() == 0
-    assert all(code for code in result.rejects["reason_code"])
-    assert all(reason and reason.strip() for reason in result.rejects["reason"])
-    assert all(origin for origin in result.rejects["origin"])
-    assert "reader_error" not in result.rejects["reason_code"].to_list(), result.rejects.to_dicts()
-    assert result.documents["date"].null_count() == 0
-    assert result.documents["doc_id"].n_unique() == result.documents.height
-    return result
-
-
 def corpus_with(tmp_path: Path, name: str, content: str | bytes) -> Path:
     """A folder with one good document and the bad file `name`."""
-    folder = tmp_path / "corpus"
-    folder.mkdir(exist_ok=True)
-    (folder / "good.md").write_text(GOOD_MD, encoding="utf-8")
-    target = folder / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        target.write_bytes(content)
-    else:
-        target.write_text(content, encoding="utf-8")
-    return folder
-
-
-def rejects_of(result: IngestResult) -> dict[str, tuple[str, str]]:
-    return {origin: (code, reason) for origin, code, reason in
-            result.rejects.select("origin", "reason_code", "reason").iter_rows()}
+    return corpus(tmp_path, {name: content})
 
 
 def one_line(text: str) -> str:

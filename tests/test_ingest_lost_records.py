@@ -21,37 +21,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ingest_checks import GOOD_MD, check, corpus, rejects_of
 from pipelines.ingest import IngestResult, ingest_paths, parse_date
 from pipelines.readers import discover_inputs
-
-GOOD_MD = "---\ndate: 2023-03-01\ntitle: A good document\n---\nThis document is fine.\n"
-
-
-def check(result: IngestResult) -> IngestResult:
-    assert result.records_read == result.documents.height + result.rejected + result.duplicates
-    assert all(reason and reason.strip() for reason in result.rejects["reason"])
-    assert "reader_error" not in result.rejects["reason_code"].to_list()
-    return result
-
-
-def corpus(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
-    """A folder with a good document and `files` (name: content)."""
-    folder = tmp_path / "corpus"
-    folder.mkdir(exist_ok=True)
-    (folder / "good.md").write_text(GOOD_MD, encoding="utf-8")
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return folder
-
-
-def rejects_of(result: IngestResult) -> dict[str, tuple[str, str]]:
-    return {o: (c, r) for o, c, r in result.rejects.select("origin", "reason_code", "reason").iter_rows()}
-
 
 def texts_of(result: IngestResult) -> dict[str, str]:
     return dict(result.documents.select("origin", "text").iter_rows())
