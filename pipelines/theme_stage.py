@@ -9,6 +9,11 @@ pipelines/themes.py decides instead, and the manifest says so.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +22,8 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from pipelines import passage_themes
-from pipelines.embeddings import EmbeddingCache
 from pipelines.config import REPO_ROOT
+from pipelines.embeddings import EmbeddingCache
 from pipelines.theme_classifier import ClassifierConfig, FeatureInputs, theme_features
 from pipelines.theme_labels import (
     DEFAULT_CORPORA, LABEL_DIR, label_files, read_label_files, resolve_labels, text_sha1,
@@ -98,22 +103,10 @@ def classify_themes(passages: pl.DataFrame, documents: pl.DataFrame, vectors: np
     return ThemeStageResult(table, primary, quality.cast(QUALITY_SCHEMA), record)
 
 
-def decisions_digest(result: ThemeStageResult) -> str:
-    """What topic modelling depends on of the themes stage (part of the topic cache key)."""
-    if result.primary is None:
-        return "zero-shot"
-    import hashlib
-
-    return hashlib.sha256(np.ascontiguousarray(result.primary).tobytes()).hexdigest()[:16]
-
-
 def stage_key(passages: pl.DataFrame, titles: pl.Series, themes: list[Theme],
               embedder_identity: str, config: ThemeLabelConfig) -> str:
     """Everything the themes stage depends on: the passages and titles, the label files and
     corrections (their bytes), the themes, the embedder and the config."""
-    import hashlib
-    import json
-
     digest = hashlib.sha256(json.dumps({
         "embedder": embedder_identity, "themes": [t.model_dump() for t in themes],
         "config": config.model_dump(mode="json"), "code": 1,
@@ -127,11 +120,6 @@ def stage_key(passages: pl.DataFrame, titles: pl.Series, themes: list[Theme],
 
 def save_stage(entry: Path, result: ThemeStageResult) -> None:
     """Cache a stage's result (written to a temporary folder, then renamed into place)."""
-    import json
-    import os
-    import shutil
-    import uuid
-
     tmp = entry.with_name(f".{entry.name}.{uuid.uuid4().hex[:6]}.tmp")
     tmp.mkdir(parents=True)
     result.table.write_parquet(tmp / "passage_themes.parquet")
@@ -145,8 +133,6 @@ def save_stage(entry: Path, result: ThemeStageResult) -> None:
 
 def load_stage(entry: Path) -> ThemeStageResult | None:
     """A cached stage result, or None."""
-    import json
-
     if not (entry / "record.json").is_file():
         return None
     primary = np.load(entry / "primary.npy") if (entry / "primary.npy").is_file() else None

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
+import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,9 +106,12 @@ def fitted_classifier(data: TrainingSet, themes: list[Theme], embedder_identity:
         return classifier, pl.read_parquet(entry / "quality.parquet"), True
     classifier = fit_classifier(data.x, data.y, data.groups, themes, config)
     figures = held_out_quality(data, themes, config)
-    if entry is not None:
-        entry.mkdir(parents=True, exist_ok=True)
-        figures.write_parquet(entry / "quality.parquet")
-        with open(entry / "classifier.pkl", "wb") as handle:
+    if entry is not None:  # written aside, then renamed: a killed build leaves no half entry
+        tmp = entry.with_name(f".{entry.name}.{uuid.uuid4().hex[:6]}.tmp")
+        tmp.mkdir(parents=True)
+        figures.write_parquet(tmp / "quality.parquet")
+        with open(tmp / "classifier.pkl", "wb") as handle:
             pickle.dump(classifier, handle)
+        shutil.rmtree(entry, ignore_errors=True)
+        os.replace(tmp, entry)
     return classifier, figures, False
