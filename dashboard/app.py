@@ -8,8 +8,10 @@ import dash
 
 from dashboard.context import AppContext
 from dashboard.data import DiscourseData
+from dashboard.data.review import ReviewDesk
 from dashboard.downloads import PASSAGES_CSV_ROUTE, register_passages_csv
 from dashboard.features import VIEWS
+from dashboard.features.review import REVIEW_ROUTE
 from dashboard.page import page
 from dashboard.security import harden
 
@@ -36,24 +38,29 @@ def load_data(run_dir: Path, themes_path: Path | None = None,
 
 
 def create_app(run_dir: Path, debug: bool = False, *, themes_path: Path | None = None,
-               events_path: Path | None = None) -> dash.Dash:
-    """The dashboard over `run_dir` (an `OUT/current` folder). Tables are read once, here."""
-    return build_app(run_dir, debug, themes_path=themes_path, events_path=events_path)[0]
+               events_path: Path | None = None, corrections: Path | None = None) -> dash.Dash:
+    """The dashboard over `run_dir` (an `OUT/current` folder). Tables are read once, here.
+    With `corrections` (a corrections.jsonl path) it runs in review mode."""
+    return build_app(run_dir, debug, themes_path=themes_path, events_path=events_path,
+                     corrections=corrections)[0]
 
 
 def build_app(run_dir: Path, debug: bool = False, *, themes_path: Path | None = None,
-              events_path: Path | None = None) -> tuple[dash.Dash, AppContext]:
+              events_path: Path | None = None, corrections: Path | None = None,
+              ) -> tuple[dash.Dash, AppContext]:
     """The app and the context its views share (for the server's start-up message)."""
     data = load_data(Path(run_dir), themes_path, events_path)
+    desk = ReviewDesk(data, Path(corrections)) if corrections is not None else None
     app = dash.Dash(
         __name__, assets_folder=str(ASSETS_DIR), title="AI-regulation discourse",
         update_title=None, serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    ctx = AppContext.create(data, app.config.requests_pathname_prefix + PASSAGES_CSV_ROUTE)
+    ctx = AppContext.create(data, app.config.requests_pathname_prefix + PASSAGES_CSV_ROUTE, desk)
     app.layout = page(ctx)
     for view in VIEWS:
         view.register(app, ctx)
     register_passages_csv(app, data)  # GET /download/passages.csv, streamed
-    harden(app, debug)  # headers, CSP, body cap, route allow-list, error handlers
+    extra = (REVIEW_ROUTE,) if desk is not None else ()
+    harden(app, debug, extra)  # headers, CSP, body cap, route allow-list, error handlers
     return app, ctx

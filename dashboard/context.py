@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from dashboard.data import DiscourseData, Filters, Vocabulary
+from dashboard.data.review import ReviewDesk
 from dashboard.figures import topic_colors
 from dashboard.url_state import UrlState, state_from_dict, to_filters
 
@@ -23,13 +24,15 @@ class AppContext:
     csv_route: str  # the passages CSV route under the app's requests prefix
     topic_ids: frozenset[int]
     month_set: frozenset[date]
+    review: ReviewDesk | None = None  # review mode only
 
     @classmethod
-    def create(cls, data: DiscourseData, csv_route: str) -> "AppContext":
+    def create(cls, data: DiscourseData, csv_route: str,
+               review: ReviewDesk | None = None) -> "AppContext":
         topics = data.topic_list()
         return cls(data=data, vocab=data.vocabulary(), colors=topic_colors(topics),
                    csv_route=csv_route, topic_ids=frozenset(topics["topic_id"].to_list()),
-                   month_set=frozenset(data.months))
+                   month_set=frozenset(data.months), review=review)
 
     def current(self, store: Any) -> tuple[UrlState, Filters]:
         """The validated page state in the FILTERS store, and its data-layer filters."""

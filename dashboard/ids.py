@@ -36,3 +36,7 @@ PASSAGES_CSV_LINK = "passage-csv-link"  # <a download>: its href is the streamed
 
 DOC_DRAWER = "document-drawer"
 DOC_BODY = "document-body"
+
+REVIEW_STATUS = "review-status"  # review mode: what the last correction did
+REVIEW_ACTION = "review-action"  # pattern-matching: {"type", "pid", "theme", "action"}
+REVIEW_ADD = "review-add"  # pattern-matching: {"type", "pid"}, a select of themes to add

@@ -164,8 +164,8 @@ def check_update_body(body: Any, callback_map: dict[str, dict]) -> str | None:
         return "unknown callback output"
     expected_in = [(i["id"], i["property"]) for i in spec.get("inputs", [])]
     expected_state = [(s["id"], s["property"]) for s in spec.get("state", [])]
-    if any(not isinstance(cid, str) for cid, _ in expected_in + expected_state):
-        return None  # pattern-matching ids: leave it to Dash (none in this app)
+    if any(not isinstance(cid, str) or cid.startswith("{") for cid, _ in expected_in + expected_state):
+        return None  # pattern-matching ids (review mode): Dash and the callback check them
     if _spec_ids(body.get("inputs")) != expected_in:
         return "'inputs' do not match the callback"
     state = body.get("state", [])
@@ -189,9 +189,9 @@ def check_update_body(body: Any, callback_map: dict[str, dict]) -> str | None:
     return None
 
 
-def harden(app: dash.Dash, debug: bool = False) -> None:
+def harden(app: dash.Dash, debug: bool = False, extra_routes: tuple[str, ...] = ()) -> None:
     """Apply everything in this module's docstring to `app` (call once, after the
-    callbacks are registered)."""
+    callbacks are registered). `extra_routes`: further rules the app serves (review mode)."""
     server: Flask = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     server.config["PROPAGATE_EXCEPTIONS"] = bool(debug)
@@ -204,7 +204,7 @@ def harden(app: dash.Dash, debug: bool = False) -> None:
     prefix = app.config.routes_pathname_prefix  # "/"
     allowed_rules = {prefix, prefix + "_dash-layout", prefix + "_dash-dependencies",
                      prefix + "_dash-update-component", prefix + "_favicon.ico",
-                     prefix + PASSAGES_CSV_ROUTE}
+                     prefix + PASSAGES_CSV_ROUTE} | {prefix + r for r in extra_routes}
     if debug:
         allowed_rules.add(prefix + "_reload-hash")
     allowed_prefixes = (prefix + "assets/", prefix + "_dash-component-suites/")

@@ -22,6 +22,7 @@ from waitress.channel import HTTPChannel
 
 from dashboard.data import RunNotFoundError
 from dashboard.security import MAX_BODY_BYTES
+from pipelines.corrections import corrections_path
 
 DEFAULT_HOST = "127.0.0.1"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -126,8 +127,9 @@ def choose_run_to_serve(out_dir: Path) -> Path:
 
 
 def serve(out_dir: Path, host: str = DEFAULT_HOST, port: int = 8050, workers: int = 4,
-          debug: bool = False) -> None:
-    """Serve the run that `out_dir/current` points at.
+          debug: bool = False, review: bool = False) -> None:
+    """Serve the run that `out_dir/current` points at; with `review`, in review mode
+    (corrections go to `out_dir/labels/corrections.jsonl`).
 
     Production: waitress with `workers` threads. `debug=True`: Flask's development server
     with Dash dev tools (never expose that one). Exits with a short message, no traceback,
@@ -142,12 +144,16 @@ def serve(out_dir: Path, host: str = DEFAULT_HOST, port: int = 8050, workers: in
     from dashboard.app import build_app  # heavy imports only once there is a run
 
     try:
-        app, ctx = build_app(run_dir, debug=debug)
+        app, ctx = build_app(run_dir, debug=debug,
+                             corrections=corrections_path(Path(out_dir)) if review else None)
     except RunNotFoundError as exc:
         raise SystemExit(f"Cannot open the run: {exc}") from None
     summary = ctx.data.summary()
     print(f"Dashboard for run {summary.run_id} ({summary.documents:,} documents, "
           f"{summary.passages:,} passages) on http://{host}:{port}/", file=sys.stderr)
+    if review:
+        print(f"Review mode: corrections are saved to {corrections_path(Path(out_dir))}",
+              file=sys.stderr)
     if debug:
         app.run(host=host, port=port, debug=True)
         return
@@ -169,8 +175,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--debug", action="store_true")
+    parser.add_argument("--review", action="store_true")
     args = parser.parse_args(argv)
-    serve(args.out, args.host, args.port, args.workers, args.debug)
+    serve(args.out, args.host, args.port, args.workers, args.debug, args.review)
 
 
 if __name__ == "__main__":

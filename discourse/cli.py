@@ -14,6 +14,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from discourse.labels_cmd import labels_app
 from discourse.themes_cmd import themes as themes_command
 from pipelines.artifacts import OUTLIER_TOPIC, ArtifactError, Manifest, read_manifest
 from pipelines.config import ColumnMapping, IngestConfig
@@ -28,6 +29,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="AI-regulation discourse: build topic trends from a corpus and explore them.")
 console = Console(stderr=True)
 app.command("themes")(themes_command)  # discourse/themes_cmd.py: --evaluate
+app.add_typer(labels_app, name="labels")  # discourse/labels_cmd.py: export
 
 
 @app.callback()
@@ -361,11 +363,14 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8050,
     workers: Annotated[int, typer.Option(help="Worker threads of the WSGI server.")] = 4,
     debug: Annotated[bool, typer.Option("--debug", help="Dash dev tools and Flask debug (never in production).")] = False,
+    review: Annotated[bool, typer.Option(
+        "--review", help="Review mode: confirm, remove or add themes on passages in the document view; "
+                         "corrections go to DIR/labels/corrections.jsonl and train the next build.")] = False,
 ) -> None:
     """Serve the dashboard on DIR/current with a production WSGI server."""
     from dashboard.server import serve as serve_dashboard
 
-    serve_dashboard(out, host=host, port=port, workers=workers, debug=debug)
+    serve_dashboard(out, host=host, port=port, workers=workers, debug=debug, review=review)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -238,7 +238,7 @@ def _embed(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, docum
 def _classify(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, documents: pl.DataFrame,
               embedder, vectors, titles, themes: list) -> ThemeStageResult:  # noqa: ANN001
     """The themes stage: every passage's named themes (pipelines/theme_stage.py)."""
-    labels = config.theme_labels
+    labels = config.theme_labels.with_corrections_of(config.out)  # + the review corrections
     with clock.stage("themes", passages.height) as note:
         entry = config.cache_dir.parent / "themes" / stage_key(
             passages, _titles_per_passage(passages, documents), themes, embedder.identity, labels)

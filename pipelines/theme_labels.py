@@ -25,6 +25,7 @@ DEFAULT_CORPORA = {
     "bundled": DATA_DIR / "corpus",
     "whitehouse": REPO_ROOT.parent / "shared" / "corpora" / "whitehouse-ai",
 }
+CORRECTION = "correction"  # picked_for of rows exported from review corrections
 LABEL_SCHEMA = {"key": pl.String, "source": pl.String, "origin": pl.String,
                 "char_start": pl.Int64, "char_end": pl.Int64, "sha1": pl.String,
                 "themes": pl.List(pl.String), "picked_for": pl.String, "labeller": pl.String}
@@ -50,7 +51,9 @@ def text_sha1(text: str) -> str:
 
 def read_label_files(paths: list[Path]) -> pl.DataFrame:
     """Every label row of `paths` (LABEL_SCHEMA); a passage labelled twice is one row with
-    the union of its themes. Raises LabelError naming the file and line of a bad row."""
+    the union of its themes, except that a review correction (picked_for "correction")
+    replaces every other label of its passage, the last correction winning. Raises
+    LabelError naming the file and line of a bad row."""
     rows = []
     for path in paths:
         for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -63,7 +66,10 @@ def read_label_files(paths: list[Path]) -> pl.DataFrame:
                 raise LabelError(f"{path}:{number}: not a label row ({exc})") from None
     if not rows:
         return pl.DataFrame(schema=LABEL_SCHEMA)
-    frame = pl.DataFrame(rows, schema=LABEL_SCHEMA)
+    frame = pl.DataFrame(rows, schema=LABEL_SCHEMA).with_row_index("_line")
+    corrected = frame.filter(pl.col("picked_for") == CORRECTION)  # replaces, never unites
+    frame = pl.concat([frame.join(corrected.select("key"), on="key", how="anti"),
+                       corrected.group_by("key").last()], how="diagonal").sort("_line").drop("_line")
     return (frame.group_by("key", maintain_order=True).agg(
         pl.col("source", "origin", "char_start", "char_end", "sha1", "picked_for",
                "labeller").first(),

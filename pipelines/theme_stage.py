@@ -21,16 +21,19 @@ import numpy as np
 import polars as pl
 from pydantic import BaseModel, Field
 
+from pipelines import corrections as review
 from pipelines import passage_themes
 from pipelines.config import REPO_ROOT
 from pipelines.embeddings import EmbeddingCache
 from pipelines.theme_classifier import ClassifierConfig, FeatureInputs, theme_features
 from pipelines.theme_labels import (
-    DEFAULT_CORPORA, LABEL_DIR, label_files, read_label_files, resolve_labels, text_sha1,
+    DEFAULT_CORPORA, LABEL_DIR, LabelledPassages, label_files, read_label_files, resolve_labels,
+    text_sha1,
 )
 from pipelines.theme_training import fitted_classifier, training_set
 from pipelines.themes import Theme
 
+NEAR_DUPLICATE = 0.95  # cosine at which a passage takes a reviewed passage's correction
 QUALITY_SCHEMA = {"theme": pl.String, "subset": pl.String, "positives": pl.Int64,
                   "precision": pl.Float64, "recall": pl.Float64, "f1": pl.Float64}
 
@@ -39,12 +42,19 @@ class ThemeLabelConfig(BaseModel):
     """Where labelled passages come from (recorded in the manifest)."""
 
     label_dir: Path = LABEL_DIR
-    corrections: list[Path] = Field(default_factory=list)  # review corrections to train with
+    corrections: list[Path] = Field(default_factory=list)  # review corrections (corrections.jsonl)
     corpora: dict[str, Path] = Field(default_factory=lambda: dict(DEFAULT_CORPORA))
     classifier: ClassifierConfig = Field(default_factory=ClassifierConfig)
     # embeddings of the labelled passages and fitted classifiers, shared by every build on
     # this machine (keyed by content, so sharing never changes a result)
     cache_dir: Path = REPO_ROOT / ".cache" / "theme-labels"
+
+    def with_corrections_of(self, out: Path) -> "ThemeLabelConfig":
+        """This config plus the review corrections kept under the output folder `out`."""
+        path = review.corrections_path(out)
+        if not path.is_file() or path in self.corrections:
+            return self
+        return self.model_copy(update={"corrections": [*self.corrections, path]})
 
 
 @dataclass
@@ -75,11 +85,14 @@ def classify_themes(passages: pl.DataFrame, documents: pl.DataFrame, vectors: np
                     cache: EmbeddingCache | None, classifier_cache: Path | None,
                     config: ThemeLabelConfig) -> ThemeStageResult:
     """The corpus passages' themes (see the module docstring)."""
-    labels = read_label_files(label_files(config.label_dir) + list(config.corrections))
-    labelled = resolve_labels(labels, config.corpora)
+    labels = read_label_files(label_files(config.label_dir))
+    corrected = corrected_in_corpus(config.corrections, passages)
+    labelled = with_corrections(resolve_labels(labels, config.corpora), corrected, passages,
+                                documents)
     data = training_set(labelled, themes, embedder, cache, config.classifier)
     record = {"label_rows": labels.height, "labelled_passages": int(len(data.y)),
-              "labels_not_used": data.skipped, "corrections": len(config.corrections)}
+              "labels_not_used": data.skipped, "corrections": corrected.height,
+              "corrections_not_found": _corrections_not_found(config.corrections, corrected)}
     if len(data.y) == 0 or not data.y.any():
         return ThemeStageResult(pl.DataFrame(schema=passage_themes.SCHEMA), None,
                                 pl.DataFrame(schema=QUALITY_SCHEMA),
@@ -91,7 +104,8 @@ def classify_themes(passages: pl.DataFrame, documents: pl.DataFrame, vectors: np
     probs = classifier.probabilities(theme_features(inputs, themes, embedder,
                                                     config.classifier.seed_cap))
     assigned = classifier.assigned(probs)
-    in_corpus = labelled_in_corpus(labels, passages, documents)
+    in_corpus = corrected_with_near_duplicates(
+        labelled_in_corpus(labels, passages, documents), corrected, passages, vectors)
     table = passage_themes.with_labels(
         passage_themes.model_rows(passages["passage_id"], probs, assigned, themes), in_corpus)
     primary = passage_themes.apply_primary(passage_themes.primary_theme(probs, assigned),
@@ -101,6 +115,74 @@ def classify_themes(passages: pl.DataFrame, documents: pl.DataFrame, vectors: np
                "themes_without_classifier": [t.key for t in themes
                                              if t.key not in classifier.models]}
     return ThemeStageResult(table, primary, quality.cast(QUALITY_SCHEMA), record)
+
+
+def corrected_in_corpus(paths: list[Path], passages: pl.DataFrame) -> pl.DataFrame:
+    """passage_id, doc_id, text, themes: the latest correction of each corpus passage that
+    is still the same text (a correction of a passage since changed is not used)."""
+    frames = [review.read_corrections(p) for p in paths]
+    if not frames:
+        return pl.DataFrame(schema={"passage_id": pl.String, "doc_id": pl.String,
+                                    "text": pl.String, "themes": pl.List(pl.String)})
+    last = review.latest(pl.concat(frames)).select("passage_id", "sha1", "themes")
+    found = passages.select("passage_id", "doc_id", "text").join(last, on="passage_id")
+    same = found["text"].map_elements(text_sha1, return_dtype=pl.String) == found["sha1"]
+    return found.filter(same).select("passage_id", "doc_id", "text", "themes")
+
+
+def _corrections_not_found(paths: list[Path], corrected: pl.DataFrame) -> int:
+    if not paths:
+        return 0
+    passages = review.latest(pl.concat([review.read_corrections(p) for p in paths]))
+    return passages.height - corrected.height
+
+
+def with_corrections(labelled: LabelledPassages, corrected: pl.DataFrame,
+                     passages: pl.DataFrame, documents: pl.DataFrame) -> LabelledPassages:
+    """The labelled passages plus the corrected corpus passages (source "correction"); a
+    correction replaces the labels of the same paragraph text."""
+    if corrected.is_empty():
+        return labelled
+    prefix = pl.lit("correction:")
+    rows = corrected.select(
+        "passage_id", (prefix + pl.col("doc_id")).alias("doc_id"), "text",
+        pl.lit("correction").alias("source"), pl.lit("").alias("origin"),
+        (prefix + pl.col("passage_id")).alias("key"), "themes",
+        pl.lit("correction").alias("picked_for"))
+    context = (passages.filter(pl.col("doc_id").is_in(corrected["doc_id"].implode()))
+               .select("passage_id", (prefix + pl.col("doc_id")).alias("doc_id"), "text"))
+    titles = documents.filter(pl.col("doc_id").is_in(corrected["doc_id"].implode())).select(
+        (prefix + pl.col("doc_id")).alias("doc_id"), pl.col("title").fill_null(""))
+    kept = labelled.passages.filter(~pl.col("text").is_in(corrected["text"].implode()))
+    return LabelledPassages(pl.concat([kept, rows.select(kept.columns)]),
+                            pl.concat([labelled.documents, context]),
+                            pl.concat([labelled.titles, titles]), labelled.skipped)
+
+
+def corrected_with_near_duplicates(in_corpus: pl.DataFrame, corrected: pl.DataFrame,
+                                   passages: pl.DataFrame, vectors: np.ndarray) -> pl.DataFrame:
+    """passage_id, themes of the corpus passages whose themes are given, not predicted:
+    labelled passages, corrected passages, and passages near-identical to a corrected one
+    (cosine >= NEAR_DUPLICATE: the same paragraph syndicated or lightly edited). A
+    correction wins over a label."""
+    if corrected.is_empty():
+        return in_corpus
+    rows = passages.with_row_index("_row").join(corrected.select("passage_id"),
+                                                on="passage_id")["_row"].to_numpy()
+    copies = []
+    for start in range(0, len(vectors), 65536):  # bounded memory on large corpora
+        sims = vectors[start:start + 65536] @ vectors[rows].T
+        best = sims.argmax(axis=1)
+        near = np.flatnonzero(sims[np.arange(len(best)), best] >= NEAR_DUPLICATE)
+        copies += [(start + int(i), int(rows[best[i]])) for i in near]
+    ids, themes = passages["passage_id"].to_list(), dict(zip(corrected["passage_id"], corrected["themes"]))
+    propagated = pl.DataFrame({"passage_id": [ids[i] for i, _ in copies],
+                               "themes": [themes[ids[j]] for _, j in copies]},
+                              schema={"passage_id": pl.String, "themes": pl.List(pl.String)})
+    given = pl.concat([corrected.select("passage_id", "themes"), propagated])
+    labelled_only = in_corpus.join(given, on="passage_id", how="anti")
+    return pl.concat([given.unique("passage_id", keep="first", maintain_order=True),
+                      labelled_only])
 
 
 def stage_key(passages: pl.DataFrame, titles: pl.Series, themes: list[Theme],

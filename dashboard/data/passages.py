@@ -40,7 +40,7 @@ class DocumentView:
     author: str | None
     url: str | None
     # in reading order: {"kind": "passage"|"gap", "text", "passage_id", "topic_id",
-    # "topic", "theme", "marks": [[start, end, kind, person], ...]}
+    # "topic", "theme", "themes": {theme: origin}, "marks": [[start, end, kind, person], ...]}
     segments: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -152,10 +152,23 @@ def doc_id_of(index: RunIndex, passage_id: str) -> str | None:
     return str(index.p["doc_id"][int(rows[0])]) if len(rows) else None
 
 
+def carried_themes(index: RunIndex, passage_ids: list[str]) -> dict[str, dict[str, str]]:
+    """passage_id -> {theme: origin ("model" or "label")} from `passage_themes`."""
+    table = index.loaded.tables.get("passage_themes")
+    if table is None or not passage_ids:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for r in table.filter(pl.col("passage_id").is_in(passage_ids)).sort(
+            "passage_id", "theme").iter_rows(named=True):
+        out.setdefault(r["passage_id"], {})[r["theme"]] = r["origin"]
+    return out
+
+
 def _segments(index: RunIndex, text: str, rows: pl.DataFrame,
               row_marks: list[list[list[Any]]]) -> list[dict[str, Any]]:
     """A document's passages and the text between them, in reading order."""
     segments: list[dict[str, Any]] = []
+    carried = carried_themes(index, rows["passage_id"].to_list())
     pos = 0
     for r, mk in zip(rows.iter_rows(named=True), row_marks):
         if r["char_start"] > pos and text[pos:r["char_start"]].strip():
@@ -163,7 +176,8 @@ def _segments(index: RunIndex, text: str, rows: pl.DataFrame,
                              "marks": []})
         segments.append({"kind": "passage", "text": r["text"], "passage_id": r["passage_id"],
                          "topic_id": r["topic_id"], "topic": index.label_of(r["topic_id"]),
-                         "theme": r["theme"], "people": list(r["people"] or []), "marks": mk})
+                         "theme": r["theme"], "themes": carried.get(r["passage_id"], {}),
+                         "people": list(r["people"] or []), "marks": mk})
         pos = max(pos, int(r["char_end"]))
     if text[pos:].strip():
         segments.append({"kind": "gap", "text": text[pos:].strip(), "marks": []})

@@ -11,13 +11,16 @@ Tab views also name their tab: TAB (the URL value of `tab=`) and TAB_LABEL.
     topics.py    topic explorer tab
     passages.py  the drill-down grid and its CSV link
     document.py  the document drawer
+    review.py    review mode: theme corrections in the document drawer (--review only)
     point.py     the POINT store shared by the trend chart, the grid and the CSV link
 
 To add a view: write its module with `layout` and `register`, then list it below (and, for
 a tab, add its value to the `tab` row of dashboard/url_state.py).
 """
 
-from dashboard.features import document, filters, header, passages, people, topics, trends
+from dashboard.features import (
+    document, filters, header, passages, people, review, topics, trends,
+)
 
 TAB_VIEWS = (trends, people, topics)  # in tab order
-VIEWS = (header, filters, *TAB_VIEWS, passages, document)  # every view, each registered once
+VIEWS = (header, filters, *TAB_VIEWS, passages, document, review)  # every view, each registered once

@@ -42,9 +42,48 @@ def marked_text(text: str, marks: list[list[Any]]) -> list:
     return out
 
 
+ORIGIN_NAMES = {"label": "labelled", "model": "model"}
+
+
+def theme_chips(passage_id: str, carried: dict[str, str], names: dict[str, str],
+                review: list[str] | None, reviewed: bool = False) -> html.Div:
+    """The passage's themes (origin in the tooltip); in review mode `review` is what it
+    carries now (`reviewed`: after a correction), each theme with confirm / remove
+    buttons, and a select to add one."""
+    shown = review if review is not None else sorted(carried)
+    chips = []
+    for key in shown:
+        origin = "reviewed" if reviewed else ORIGIN_NAMES.get(carried.get(key, ""), "model")
+        chip = [html.Span(names.get(key, key))]
+        if review is not None:
+            chip += [html.Button("✓", id={"type": ids.REVIEW_ACTION, "pid": passage_id,
+                                           "theme": key, "action": "confirm"},
+                                 className="chip-btn", title=f"Confirm {names.get(key, key)}",
+                                 **{"aria-label": f"Confirm {names.get(key, key)}"}),
+                     html.Button("✕", id={"type": ids.REVIEW_ACTION, "pid": passage_id,
+                                           "theme": key, "action": "remove"},
+                                 className="chip-btn", title=f"Remove {names.get(key, key)}",
+                                 **{"aria-label": f"Remove {names.get(key, key)}"})]
+        chips.append(html.Span(chip, className=f"theme-chip origin-{origin}",
+                               title=f"{names.get(key, key)} ({origin})"))
+    if not chips:
+        chips.append(html.Span("no named theme", className="no-theme"))
+    if review is not None:
+        options = [{"value": k, "label": v} for k, v in names.items() if k not in shown]
+        chips.append(dmc.Select(id={"type": ids.REVIEW_ADD, "pid": passage_id}, data=options,
+                                placeholder="Add a theme…", size="xs", clearable=False,
+                                className="review-add", value=None,
+                                **{"aria-label": "Add a theme to this passage"}))
+    return html.Div(chips, className="doc-themes")
+
+
 def render_document(doc: DocumentView, focus_passage: str | None,
-                    colors: dict[int, str]) -> html.Div:
-    """The whole document, passage by passage, with topics and mentions marked."""
+                    colors: dict[int, str], names: dict[str, str] | None = None,
+                    review: dict[str, list[str]] | None = None,
+                    reviewed: frozenset[str] = frozenset()) -> html.Div:
+    """The whole document, passage by passage, with topics, themes and mentions marked.
+    `review` (review mode): passage_id -> the themes it carries now; `reviewed`: the
+    passages corrected so far."""
     meta = [f"{doc.date:%d %B %Y}", doc.source or "", doc.author or ""]
     body = []
     for seg in doc.segments:
@@ -61,6 +100,9 @@ def render_document(doc: DocumentView, focus_passage: str | None,
                     html.Span(className="dot", style={"background": color}),
                     seg["topic"], html.Span(f" · {seg['passage_id']}", className="pid"),
                 ]),
+                theme_chips(seg["passage_id"], seg.get("themes", {}), names or {},
+                            None if review is None else review.get(seg["passage_id"]),
+                            seg["passage_id"] in reviewed),
                 html.P(marked_text(seg["text"], seg["marks"]), className="doc-text"),
             ],
         ))
@@ -87,4 +129,24 @@ def register(app: Dash, ctx: AppContext) -> None:
         doc = data.document(doc_id, ctx.current(store)[1]) if doc_id else None
         if doc is None:
             return no_update, no_update, no_update
-        return True, f"Document {doc.doc_id}", render_document(doc, passage_id, ctx.colors)
+        return True, f"Document {doc.doc_id}", document_body(ctx, doc, passage_id)
+
+
+def theme_names(ctx: AppContext) -> dict[str, str]:
+    """theme key -> its label, in themes.toml order."""
+    return {k: v.get("label") or k for k, v in ctx.data.index.loaded.themes.items()}
+
+
+def document_body(ctx: AppContext, doc: DocumentView, focus: str | None) -> html.Div:
+    """The drawer's content for `doc` (with review controls in review mode)."""
+    review = None
+    if ctx.review is not None:
+        review = {s["passage_id"]: ctx.review.themes_of(s["passage_id"])
+                  for s in doc.segments if s["kind"] == "passage"}
+    reviewed = frozenset(ctx.review.corrected()) if ctx.review is not None else frozenset()
+    body = render_document(doc, focus, ctx.colors, theme_names(ctx), review, reviewed)
+    if ctx.review is None:
+        return body
+    return html.Div([html.Div(id=ids.REVIEW_STATUS, role="status", className="review-status",
+                              children="Review mode: confirm, remove or add a passage's themes; "
+                                       "corrections train the next build."), body])

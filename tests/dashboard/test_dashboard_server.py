@@ -92,5 +92,5 @@ def test_serve_debug_uses_dev_server(fixture_out, monkeypatch):
 def test_cli_entry(fixture_out, monkeypatch):
     seen = {}
     monkeypatch.setattr(server, "serve", lambda *a: seen.setdefault("args", a))
-    server.main([str(fixture_out), "--port", "9000", "--workers", "2"])
-    assert seen["args"][2:] == (9000, 2, False)
+    server.main([str(fixture_out), "--port", "9000", "--workers", "2", "--review"])
+    assert seen["args"][2:] == (9000, 2, False, True)  # no debug; review mode asked for

@@ -119,7 +119,7 @@ def test_module_entry_defaults(fixture_out, monkeypatch):
     seen = {}
     monkeypatch.setattr(server, "serve", lambda *a: seen.setdefault("args", a))
     server.main([str(fixture_out)])
-    assert seen["args"][1:] == ("127.0.0.1", 8050, 4, False)
+    assert seen["args"][1:] == ("127.0.0.1", 8050, 4, False, False)  # no debug, no review
 
 
 def test_discourse_serve_defaults(fixture_out, monkeypatch, run_cli):
@@ -127,7 +127,7 @@ def test_discourse_serve_defaults(fixture_out, monkeypatch, run_cli):
     monkeypatch.setattr(server, "serve", lambda out, **kw: seen.update(kw, out=out))
     result = run_cli("serve", "--out", fixture_out)
     assert result.exit_code == 0, result.output
-    assert seen["host"] == "127.0.0.1" and seen["debug"] is False
+    assert seen["host"] == "127.0.0.1" and seen["debug"] is False and seen["review"] is False
 
 
 def test_debug_is_refused_off_loopback(fixture_out):

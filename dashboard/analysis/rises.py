@@ -1,0 +1,146 @@
+"""What rose (and fell) this month, beyond chance.
+
+Each topic's passages in `month` (`count`, out of `exposure`: all passages of that month) are
+compared with its passages over the `baseline_months` calendar months before it
+(`baseline_count` out of `baseline_exposure`). Only months present in `totals` count, for the
+topic counts as for the exposure: a month missing from `totals` contributes nothing, and a gap
+shrinks the baseline rather than reaching further back.
+
+Test: two Poisson rates, `statsmodels.stats.rates.test_poisson_2indep(count, exposure,
+baseline_count, baseline_exposure, method="cond-midp")`, two-sided. Given the topic's combined
+count, this month's share is binomial under equal rates (the exact conditional test); the mid-p
+variant counts half the probability of the observed split. The plain "exact-cond" p-value is
+conservative for the sparse topics (the whole probability of the observed value sits in the
+tail), so it misses real changes there; mid-p keeps the size near the nominal level instead
+(tests/test_analysis_rises.py measures the false-alarm share under no change).
+Multiple topics: Benjamini-Hochberg over all tested topics,
+`statsmodels.stats.multitest.multipletests(p, method="fdr_bh")`; `significant` is q <= alpha.
+
+A topic is tested when both exposures are positive and count + baseline_count >= min_count;
+the others are returned with tested=False and null p/q (the view can say why). The rate
+ratio and its 95% interval (Wald, on the log scale) first add one pseudo-passage split
+between the two counts in proportion to their exposures (0.5 to each when the exposures are
+equal; added as under equal rates, so 0 against 0 gives a ratio of exactly 1): zero counts
+give finite numbers, shrunk a little towards 1. They are null only when an exposure is 0. `direction` is "rise" or
+"fall" for significant topics (by the raw rates) and "flat" otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from statistics import NormalDist
+
+import numpy as np
+import polars as pl
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.rates import test_poisson_2indep
+
+METHOD = "cond-midp"
+Z95 = NormalDist().inv_cdf(0.975)
+FLOAT_COLUMNS = ["rate", "baseline_rate", "rate_ratio", "ci_low", "ci_high", "p_value", "q_value"]
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def baseline_window(months: list[date], month: date, n: int) -> list[date]:
+    """Those of `months` that fall in the `n` calendar months before `month`, oldest first."""
+    end = _month_index(month)
+    return sorted({m for m in months if end - n <= _month_index(m) < end})
+
+
+def latest_full_month(totals: pl.DataFrame, today: date | None = None) -> date | None:
+    """The latest month of `totals` with passages that is before the calendar month of `today`
+    (default: the clock's today), since the current month is still filling; None if none."""
+    current = (today or date.today()).replace(day=1)
+    months = totals.filter((pl.col("month") < current) & (pl.col("passages") > 0))["month"]
+    return months.max() if len(months) else None
+
+
+def _topic_counts(counts: pl.DataFrame, month: date, window: list[date]) -> pl.DataFrame:
+    """topic_id, count (in `month`), baseline_count (over `window`), sorted by topic_id."""
+    passages = pl.col("passages").fill_null(0).cast(pl.Int64)
+    return (counts.group_by("topic_id")
+            .agg(passages.filter(pl.col("month") == month).sum().alias("count"),
+                 passages.filter(pl.col("month").is_in(window)).sum().alias("baseline_count"))
+            .sort("topic_id"))
+
+
+def _p_values(count: np.ndarray, exposure: int, baseline: np.ndarray, baseline_exposure: int,
+              tested: np.ndarray) -> np.ndarray:
+    """Two-sided mid-p conditional test of equal rates per tested topic; NaN for the others."""
+    p = np.full(len(count), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):  # its rate ratio divides by a 0 baseline
+        for i in np.flatnonzero(tested):
+            result = test_poisson_2indep(int(count[i]), exposure, int(baseline[i]), baseline_exposure,
+                                         method=METHOD, alternative="two-sided")
+            p[i] = min(max(float(result.pvalue), 0.0), 1.0)
+    return p
+
+
+def _q_values(p: np.ndarray, tested: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values over the tested topics; NaN for the others."""
+    q = np.full(len(p), np.nan)
+    if tested.any():
+        q[tested] = multipletests(p[tested], method="fdr_bh")[1]
+    return q
+
+
+def _ratio_interval(count: np.ndarray, exposure: int, baseline: np.ndarray,
+                    baseline_exposure: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rate ratio and 95% log-Wald interval after adding one pseudo-passage split between
+    the two counts in proportion to their exposures; NaN if an exposure is 0."""
+    if exposure <= 0 or baseline_exposure <= 0:
+        nan = np.full(len(count), np.nan)
+        return nan, nan.copy(), nan.copy()
+    share = exposure / (exposure + baseline_exposure)
+    a, b = count + share, baseline + (1 - share)
+    log_ratio = np.log(a / exposure) - np.log(b / baseline_exposure)
+    half = Z95 * np.sqrt(1 / a + 1 / b)
+    return np.exp(log_ratio), np.exp(log_ratio - half), np.exp(log_ratio + half)
+
+
+def _direction(count: np.ndarray, exposure: int, baseline: np.ndarray, baseline_exposure: int,
+               significant: np.ndarray) -> list[str]:
+    """"rise"/"fall" by the raw rates (cross-multiplied, exact) where significant, else "flat"."""
+    change = np.sign(count * baseline_exposure - baseline * exposure)
+    return ["flat" if not s else ("rise" if c > 0 else "fall" if c < 0 else "flat")
+            for c, s in zip(change, significant)]
+
+
+def rises(counts: pl.DataFrame, totals: pl.DataFrame, month: date, baseline_months: int = 6,
+          min_count: int = 3, alpha: float = 0.05) -> pl.DataFrame:
+    """One row per topic of `counts`: this month's rate against its trailing baseline, the
+    mid-p conditional test, BH q-value and verdict (see the module docstring).
+
+    counts: month (first of month), topic_id, passages; absent rows are 0.
+    totals: month, passages (all passages of the month; the exposure).
+    Sorted by significant (first), p_value (untested last), topic_id.
+    """
+    month = month.replace(day=1)
+    exposure_of = dict(totals.group_by("month").agg(pl.col("passages").fill_null(0).sum()).iter_rows())
+    window = baseline_window(list(exposure_of), month, baseline_months)
+    exposure, baseline_exposure = int(exposure_of.get(month, 0)), int(sum(exposure_of[m] for m in window))
+    table = _topic_counts(counts, month, window)
+    count, baseline = table["count"].to_numpy(), table["baseline_count"].to_numpy()
+    tested = (exposure > 0) & (baseline_exposure > 0) & (count + baseline >= max(min_count, 1))
+    p = _p_values(count, exposure, baseline, baseline_exposure, tested)
+    q = _q_values(p, tested)
+    significant = tested & (np.nan_to_num(q, nan=1.0) <= alpha)
+    ratio, low, high = _ratio_interval(count, exposure, baseline, baseline_exposure)
+    out = table.with_columns(
+        pl.lit(exposure, pl.Int64).alias("exposure"),
+        pl.lit(baseline_exposure, pl.Int64).alias("baseline_exposure"),
+        (pl.col("count") / exposure if exposure else pl.lit(None, pl.Float64)).alias("rate"),
+        (pl.col("baseline_count") / baseline_exposure if baseline_exposure
+         else pl.lit(None, pl.Float64)).alias("baseline_rate"),
+        pl.Series("rate_ratio", ratio), pl.Series("ci_low", low), pl.Series("ci_high", high),
+        pl.Series("p_value", p), pl.Series("q_value", q),
+        pl.Series("tested", tested, pl.Boolean), pl.Series("significant", significant, pl.Boolean),
+        pl.Series("direction", _direction(count, exposure, baseline, baseline_exposure, significant),
+                  pl.String))
+    out = out.with_columns(pl.col(FLOAT_COLUMNS).cast(pl.Float64).fill_nan(None))
+    return out.select("topic_id", "count", "exposure", "baseline_count", "baseline_exposure",
+                      *FLOAT_COLUMNS, "tested", "significant", "direction").sort(
+        ["significant", "p_value", "topic_id"], descending=[True, False, False], nulls_last=True)
