@@ -28,6 +28,11 @@ TOPIC_SIZES = "topic-sizes"
 TOPIC_SELECT = "topic-select"
 TOPIC_DETAILS = "topic-details"
 
+RISE_MONTH = "rise-month"
+RISE_GRAPH = "rise-graph"
+RISE_TABLE = "rise-table"
+RISE_NOTE = "rise-note"
+
 GRID = "passage-grid"
 GRID_TITLE = "passage-title"
 GRID_COUNT = "passage-count"

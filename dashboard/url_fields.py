@@ -282,6 +282,26 @@ class ChoiceField(OneKeyField):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MonthField(OneKeyField):
+    """One month of the corpus, written YYYY-MM; "" (the default) lets the view choose."""
+
+    default: str = ""
+
+    def clean(self, state: Any, vocab: Vocabulary, notices: list[str]) -> dict:
+        value = getattr(state, self.attr)
+        if not value:
+            return {self.attr: ""}
+        d = _corpus_month(str(value), vocab, self.key, notices)
+        return {self.attr: month_key(d) if d else ""}
+
+    def read_control(self, value: Any, vocab: Vocabulary, notices: list[str]) -> dict:
+        return {self.attr: _text(value, "", self.noun or self.key, notices) if value else ""}
+
+    def control_value(self, state: Any, vocab: Vocabulary) -> Any:
+        return getattr(state, self.attr) or None
+
+
+@dataclass(frozen=True, kw_only=True)
 class FlagField(OneKeyField):
     """On or off, written 1 / 0 in the address."""
 

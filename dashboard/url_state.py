@@ -2,11 +2,12 @@
 
     ?person=Elon+Musk&person=Gary+Marcus&from=2023-03&to=2024-06&source=news+brief
     &topic=pause_letter&topic=12&q=licensing&measure=share&chart=area&events=0&tab=people
+    &rise=2025-01
 
 Each row is a kind of field — ListField (a repeated key; values the corpus vocabulary
 knows, at most `cap`), MonthRange (`from` / `to`, one range slider of month positions),
 TextField (free text, at most `cap` characters and `max_words` words), ChoiceField (one of `choices`),
-FlagField (on / off, 1 / 0) — naming the UrlState attribute(s), URL key(s), default,
+FlagField (on / off, 1 / 0), MonthField (one corpus month, YYYY-MM) — naming the UrlState attribute(s), URL key(s), default,
 control (component id from dashboard/ids.py, property) and, for a filter, `filter_as`:
 the `Filters` argument(s) it sets. A row without it is a view option (measure, chart,
 events, tab): not part of `filter_key`, no change to a download. Derived from the table,
@@ -38,8 +39,8 @@ from dashboard import ids
 from dashboard.data import Filters, Vocabulary
 from dashboard.data.filters import MAX_SEARCH_WORDS
 from dashboard.url_fields import (
-    ChoiceField, Field, FlagField, ListField, MonthRange, Pairs, TextField, month_indices,
-    shown,
+    ChoiceField, Field, FlagField, ListField, MonthField, MonthRange, Pairs, TextField,
+    month_indices, shown,
 )
 
 MAX_QUERY_CHARS = 4000
@@ -51,7 +52,7 @@ MAX_SEARCH_CHARS = 200
 
 MEASURES = ("passages", "share")
 CHARTS = ("lines", "area")
-TABS = ("trends", "people", "topics")
+TABS = ("trends", "people", "topics", "rises")
 
 
 def _topic_ids(vocab: Vocabulary, tokens: tuple[str, ...]) -> tuple[int, ...]:
@@ -76,6 +77,7 @@ FIELDS: tuple[Field, ...] = (
     ChoiceField("chart", "chart", ids.CHART, choices=CHARTS, default="lines"),
     FlagField("events", "events", ids.EVENTS, prop="checked", default=True),
     ChoiceField("tab", "tab", ids.TABS, choices=TABS, default="trends"),
+    MonthField("rise_month", "rise", ids.RISE_MONTH, noun="month to test"),
 )
 
 
@@ -200,6 +202,11 @@ filter_key, to_filters = SCHEMA.filter_key, SCHEMA.to_filters
 def month_range_indices(state: UrlState, vocab: Vocabulary) -> list[int]:
     """[first, last] month index for a range slider."""
     return month_indices(vocab, state.start, state.end)
+
+
+def with_topic_month(state: UrlState, topic_token: str, month: str) -> UrlState:
+    """State after clicking a topic of "What rose": that topic in that month, on the trends."""
+    return replace(state, topics=(topic_token,), start=month, end=month, tab="trends")
 
 
 def with_cell(state: UrlState, person: str, topic_token: str) -> UrlState:

@@ -2,8 +2,8 @@
 pointwise mutual information (Bouma 2009, "Normalized (Pointwise) Mutual Information
 in Collocation Extraction", Proceedings of GSCL).
 
-Over the N passages given (those naming nobody included), with p(x) the share of
-passages naming x and p(a, b) the share naming both:
+Each row of the input is one passage; over the N rows given (passages naming nobody
+included), with p(x) the share of passages naming x and p(a, b) the share naming both:
 
     pmi(a, b)  = log(p(a, b) / (p(a) p(b)))
     npmi(a, b) = pmi(a, b) / -log p(a, b)
@@ -13,15 +13,14 @@ chance predicts, and below 0 when they avoid each other. A pair named together i
 passage has -log p(a, b) = 0; its npmi is the limit, 1. A person named twice in a passage
 counts once; passages, not mentions, are counted.
 
-Pairs are built with Polars list operations, not a loop over passages: each passage's
-people become sorted integer codes (alphabetical order), and the pairs at offset d in
-that list (d = 1 .. longest list - 1) are taken by slicing and exploding, so the work
-is proportional to the number of pairs and every pair has source < target.
+Pairs are counted with flat Polars column operations, never a loop over passages: the
+mentions become one (passage row, person code) table sorted by row then code, where
+codes follow alphabetical order; the pairs at offset d are the rows d apart within one
+passage (d = 1, 2, ... until no passage has that many people), so the work grows with
+the number of pairs, and every pair has source < target.
 """
 
 from __future__ import annotations
-
-import math
 
 import networkx as nx
 import polars as pl
@@ -29,39 +28,53 @@ import polars as pl
 EDGE_SCHEMA = {"source": pl.String, "target": pl.String, "count": pl.UInt32,
                "npmi": pl.Float64}
 NODE_SCHEMA = {"person": pl.String, "passages": pl.UInt32}
+SHIFT = 2**32  # pair keys: a * SHIFT + b
 
 
-def _mentions(passage_people: pl.DataFrame) -> pl.DataFrame:
-    """passage_id, person: one row per person named in a passage (no repeats, no blanks)."""
-    return (passage_people.select("passage_id", pl.col("people").alias("person"))
+def _mentions(passage_people: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """(row, code) sorted, one row per person named in a passage; and the names by code.
+
+    row numbers the passages; code numbers the people in alphabetical order (the codes
+    of an Enum over the sorted names). Blank names are dropped, repeats counted once.
+    """
+    flat = (passage_people.select(pl.col("people").alias("person")).with_row_index("row")
             .explode("person")
-            .filter(pl.col("person").is_not_null() & (pl.col("person") != ""))
-            .unique())
+            .filter(pl.col("person").is_not_null() & (pl.col("person") != "")))
+    names = flat["person"].unique().sort()
+    first = pl.int_range(pl.len()) == 0
+    codes = (flat.select("row", code=pl.col("person").cast(pl.Enum(names)).to_physical()
+                         .cast(pl.UInt32))
+             .sort("row", "code")
+             .filter(first | (pl.col("row") != pl.col("row").shift(1))
+                     | (pl.col("code") != pl.col("code").shift(1))))
+    return codes, names
 
 
-def _person_counts(mentions: pl.DataFrame) -> pl.DataFrame:
-    """person, passages, code: code numbers people in alphabetical order."""
-    return (mentions.group_by("person").agg(pl.len().cast(pl.UInt32).alias("passages"))
-            .sort("person").with_row_index("code"))
+def _person_counts(codes: pl.DataFrame, names: pl.Series) -> pl.DataFrame:
+    """code, person, passages: how many passages name each person."""
+    counts = codes.group_by("code").agg(pl.len().cast(pl.UInt32).alias("passages"))
+    people = pl.DataFrame({"person": names}).with_row_index("code")
+    return people.join(counts, on="code").select("code", "person", "passages")
 
 
-def _pair_counts(mentions: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
-    """a, b (person codes, a < b), count: the passages naming both."""
-    lists = (mentions.join(people.select("person", "code"), on="person")
-             .group_by("passage_id").agg(pl.col("code").sort())
-             .filter(pl.col("code").list.len() >= 2))
-    longest = lists["code"].list.len().max() or 0
-    counts = []
-    for offset in range(1, longest):
-        longer = lists.filter(pl.col("code").list.len() > offset)
-        pairs = longer.select(
-            a=pl.col("code").list.head(pl.col("code").list.len() - offset),
-            b=pl.col("code").list.slice(offset)).explode(["a", "b"])
-        counts.append(pairs.group_by("a", "b").agg(pl.len().alias("count")))
-    if not counts:
-        return pl.DataFrame(schema={"a": pl.UInt32, "b": pl.UInt32, "count": pl.UInt32})
-    return (pl.concat(counts).group_by("a", "b")
-            .agg(pl.col("count").sum().cast(pl.UInt32)))
+def _pair_counts(codes: pl.DataFrame) -> pl.DataFrame:
+    """a, b (person codes, a < b), count: the passages naming both.
+
+    In the sorted (row, code) table, the pairs at offset d are the rows d apart within
+    one passage; keys a * 2^32 + b are then counted by sorting.
+    """
+    keys = []
+    for offset in range(1, codes.height):
+        pairs = codes.select(
+            key=pl.col("code").cast(pl.UInt64) * SHIFT + pl.col("code").shift(-offset),
+            same=pl.col("row") == pl.col("row").shift(-offset)).filter("same")
+        if pairs.height == 0:
+            break
+        keys.append(pairs["key"])
+    runs = pl.concat(keys).sort().rle() if keys else pl.Series("key", [], pl.UInt64).rle()
+    return runs.struct.unnest().select(
+        a=(pl.col("value") // SHIFT).cast(pl.UInt32),
+        b=(pl.col("value") % SHIFT).cast(pl.UInt32), count=pl.col("len").cast(pl.UInt32))
 
 
 def _top_k_per_node(edges: pl.DataFrame, top_k: int) -> pl.DataFrame:
@@ -89,19 +102,18 @@ def comention_edges(passage_people: pl.DataFrame, min_count: int = 3,
     endpoint (so a person's degree can exceed top_k; None keeps all). Sorted by npmi,
     then count, descending.
     """
-    n = passage_people["passage_id"].n_unique()
-    mentions = _mentions(passage_people)
-    people = _person_counts(mentions)
-    pairs = _pair_counts(mentions, people).filter(pl.col("count") >= max(min_count, 1))
-    named = people.select("code", "person", "passages")
-    log_n = math.log(n) if n else 0.0
-    p_ab = pl.col("count").log() - log_n
-    pmi = p_ab - (pl.col("passages_a").log() - log_n) - (pl.col("passages_b").log() - log_n)
+    n = passage_people.height
+    codes, names = _mentions(passage_people)
+    named = _person_counts(codes, names)
+    pairs = _pair_counts(codes).filter(pl.col("count") >= max(min_count, 1))
+    count = pl.col("count").cast(pl.Float64)
+    log_p_ab = (count / n).log()
+    pmi = (count * n / (pl.col("passages_a").cast(pl.Float64) * pl.col("passages_b"))).log()
     edges = (pairs
              .join(named.rename(lambda c: f"{c}_a"), left_on="a", right_on="code_a")
              .join(named.rename(lambda c: f"{c}_b"), left_on="b", right_on="code_b")
              .select(source="person_a", target="person_b", count="count",
-                     npmi=pl.when(p_ab < 0).then(pmi / -p_ab).otherwise(1.0))
+                     npmi=pl.when(log_p_ab < 0).then(pmi / -log_p_ab).otherwise(1.0))
              .sort(["source", "target"]).with_row_index("edge"))
     if top_k is not None:
         edges = _top_k_per_node(edges, max(top_k, 0))
@@ -117,7 +129,7 @@ def node_table(passage_people: pl.DataFrame, edges: pl.DataFrame,
     Lists the people in `edges`; with `min_passages`, also everyone named in at least
     that many passages, so that well-known people with no strong tie still show.
     """
-    people = _person_counts(_mentions(passage_people)).drop("code")
+    people = _person_counts(*_mentions(passage_people)).drop("code")
     in_edges = pl.concat([edges["source"], edges["target"]]).cast(pl.String)
     keep = pl.col("person").is_in(in_edges.unique().implode())
     if min_passages is not None:

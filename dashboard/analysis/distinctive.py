@@ -4,7 +4,7 @@ Lexical Feature Selection and Evaluation for Identifying the Content of Politica
 Conflict", Political Analysis 16(4), section 3.5).
 
 For a word w with counts y_a, y_b in sides a and b (token totals n_a, n_b) and prior
-pseudo-counts alpha_w summing to alpha0 over the vocabulary (eq. 16 and 18-19):
+pseudo-counts alpha_w summing to alpha0 over the vocabulary:
 
     delta_w = log((y_a + alpha_w) / (n_a + alpha0 - y_a - alpha_w))
             - log((y_b + alpha_w) / (n_b + alpha0 - y_b - alpha_w))

@@ -7,6 +7,8 @@
     rows.py      which rows pass the people / search filters; search.py: the word index
     trends.py    passages per month and topic, share of the month, events
     people.py    the people x topics matrix
+    rises.py     what rose or fell in a month, beyond chance (dashboard/analysis/rises.py)
+    review.py    review mode: a passage's themes now, recording corrections
     topics.py    topic details and the topics charts show
     passages.py  the drill-down list with highlight marks, one document
     export.py    CSV-ready frames and the formula-guarded CSV writer

@@ -1,6 +1,7 @@
 """`DiscourseData`: one run, loaded and indexed once, with every query the views make.
 
-Each method is one line over a query module (trends, people, topics, passages, export);
+Each method is one line over a query module (trends, people, topics, rises, passages,
+export);
 the hot chart queries are memoised per `Filters` value (filters are hashable). Safe to
 query from waitress's threads: the index is read-only and its row caches are locked.
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data import export, people, trends
+from dashboard.data import export, people, rises, trends
 from dashboard.data import passages as passage_queries
 from dashboard.data import topics as topic_queries
 from dashboard.data.filters import Filters, Vocabulary
@@ -33,6 +34,7 @@ class DiscourseData:
             partial(trends.monthly_topic_counts, index))
         self.people_topic_matrix = lru_cache(maxsize=128)(
             partial(people.people_topic_matrix, index))
+        self.rise_table = lru_cache(maxsize=128)(partial(rises.rise_table, index))
 
     @classmethod
     def load(cls, run_dir: Path, themes_path: Path | None = None,
@@ -97,6 +99,10 @@ class DiscourseData:
 
     def topic(self, topic_id: int) -> TopicDetails | None:
         return topic_queries.topic_details(self.index, topic_id)
+
+    def default_rise_month(self) -> date | None:
+        """The month "What rose" tests when none is chosen: the latest full month."""
+        return rises.default_month(self.index)
 
     # ---------------------------------------------------------------- passages
     def passages(self, f: Filters, month: date | None = None, topic_id: int | None = None,

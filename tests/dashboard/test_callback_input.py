@@ -29,7 +29,7 @@ UPDATE = "/_dash-update-component"
 # A valid value for every input / state of every callback (the fixture run's page).
 DEFAULT_STORE = {"people": [], "start": None, "end": None, "sources": [], "topics": [],
                  "q": "", "measure": "passages", "chart": "lines", "events": True,
-                 "tab": "trends"}
+                 "tab": "trends", "rise_month": ""}
 BASELINE: dict[str, Any] = {
     f"{ids.URL}.search": "", f"{ids.PEOPLE}.value": [], f"{ids.MONTHS}.value": [0, 3],
     f"{ids.SOURCES}.value": [], f"{ids.TOPICS}.value": [], f"{ids.SEARCH}.value": "",
@@ -38,7 +38,10 @@ BASELINE: dict[str, Any] = {
     f"{ids.FILTERS}.data": DEFAULT_STORE, f"{ids.TOPIC_SELECT}.value": "0",
     f"{ids.TREND_CSV_BUTTON}.n_clicks": 1, f"{ids.POINT}.data": None,
     f"{ids.GRID}.cellClicked": {"rowId": "d1:0", "colId": "text"},
+    f"{ids.RISE_MONTH}.value": None,
+    f"{ids.RISE_GRAPH}.clickData": {"points": [{"customdata": [1]}]},
 }
+HEATMAP_CLICK, RISE_CLICK = f"{ids.URL}<-{ids.HEATMAP}", f"{ids.URL}<-{ids.RISE_GRAPH}"
 
 NAN, INF = float("nan"), float("inf")
 HOSTILE_VALUES: dict[str, Any] = {
@@ -76,8 +79,13 @@ HOSTILE_VALUES: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def deps(client) -> dict[str, dict]:
-    """Callback map by a short name: the first output's component id."""
-    return {callback_outputs(d["output"])[0][0]: d for d in client.get("/_dash-dependencies").get_json()}
+    """Callback map by a short name: the first output's component id (for the callbacks that
+    write the address, "url<-" and the id of the input that does)."""
+    def name(dep: dict) -> str:
+        first = callback_outputs(dep["output"])[0][0]
+        return f"{first}<-{dep['inputs'][0]['id']}" if first == ids.URL and len(dep["inputs"]) == 1 \
+            else first
+    return {name(d): d for d in client.get("/_dash-dependencies").get_json()}
 
 
 def post(client, body: Any, content_type: str = "application/json"):
@@ -100,7 +108,7 @@ def assert_handled(response) -> None:
 
 CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS,
              ids.POINT, ids.GRID, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER,
-             ids.URL]  # URL: a heatmap cell click writes the address
+             ids.RISE_GRAPH, HEATMAP_CLICK, RISE_CLICK]  # clicks that write the address
 
 
 def test_every_callback_is_covered(deps):
@@ -120,7 +128,7 @@ def test_person_filter_from_the_control(client, deps):
 def test_heatmap_cell_click_writes_the_address(client, deps):
     """A click on a cell (x: topic column, y: person row, least active first) becomes a
     URL query, which the filters callback then carries to the controls (test above)."""
-    dep = deps[ids.URL]
+    dep = deps[HEATMAP_CLICK]
     store = dict(DEFAULT_STORE, q="pause", tab="people")
     cell = {"points": [{"x": 0, "y": 1}]}  # under q=pause: rows MV, GM, EM; one column: pause
     values = dict(BASELINE, **{f"{ids.HEATMAP}.clickData": cell, f"{ids.FILTERS}.data": store})

@@ -92,16 +92,17 @@ def test_the_address_keeps_the_table_order(state):
 
 def test_known_keys_controls_and_defaults_come_from_the_table():
     assert KNOWN_KEYS == ("person", "from", "to", "source", "topic", "q", "measure", "chart",
-                          "events", "tab")
+                          "events", "tab", "rise")
     assert CONTROLS == (
         (ids.PEOPLE, "value"), (ids.MONTHS, "value"), (ids.SOURCES, "value"),
         (ids.TOPICS, "value"), (ids.SEARCH, "value"), (ids.MEASURE, "value"),
-        (ids.CHART, "value"), (ids.EVENTS, "checked"), (ids.TABS, "value"))
+        (ids.CHART, "value"), (ids.EVENTS, "checked"), (ids.TABS, "value"),
+        (ids.RISE_MONTH, "value"))
     assert UrlState() == UrlState(people=(), start=None, end=None, sources=(), topics=(),
                                   q="", measure="passages", chart="lines", events=True,
-                                  tab="trends")
+                                  tab="trends", rise_month="")
     assert control_values(UrlState(), VOCAB) == [[], [0, LAST], [], [], "", "passages",
-                                                 "lines", True, "trends"]
+                                                 "lines", True, "trends", None]
 
 
 def test_every_attribute_has_one_row_and_every_control_exists():
@@ -116,7 +117,7 @@ def test_every_attribute_has_one_row_and_every_control_exists():
         assert set(named) <= filter_args, f
         if isinstance(f, ChoiceField):
             assert f.default in f.choices
-    assert [f.is_filter for f in FIELDS] == [True] * 5 + [False] * 4
+    assert [f.is_filter for f in FIELDS] == [True] * 5 + [False] * 5
 
 
 def test_to_filters_follows_the_filter_rows():
@@ -130,7 +131,7 @@ def test_to_filters_follows_the_filter_rows():
 
 
 def test_from_controls_wants_one_value_per_control():
-    with pytest.raises(ValueError, match="expected 9 control values"):
+    with pytest.raises(ValueError, match="expected 10 control values"):
         from_controls([[]], VOCAB)
 
 
@@ -197,3 +198,15 @@ def test_the_app_table_is_left_as_it_is(schema):
     assert "lang" not in KNOWN_KEYS and not hasattr(UrlState(), "languages")
     assert decode("?lang=de", VOCAB)[1] == ["Ignored unknown parameter “lang”."]
     assert all(isinstance(f, (OneKeyField, MonthRange)) for f in FIELDS)
+
+
+def test_the_month_of_what_rose_is_a_corpus_month_or_the_default():
+    state, notices = decode("?tab=rises&rise=2023-06", VOCAB)
+    assert (state.tab, state.rise_month, notices) == ("rises", "2023-06", [])
+    assert encode(state) == "?tab=rises&rise=2023-06"
+    for bad, why in (("1999-01", "outside the corpus"), ("March", "not a month written as YYYY-MM"),
+                     ("2024-13", "not a month written as YYYY-MM")):
+        state, notices = decode(f"?rise={bad}", VOCAB)
+        assert state.rise_month == "" and len(notices) == 1 and why in notices[0]
+    assert decode("?rise=", VOCAB)[0].rise_month == ""  # the default: the latest full month
+    assert control_values(decode("?rise=2023-06", VOCAB)[0], VOCAB)[-1] == "2023-06"

@@ -1,0 +1,91 @@
+""""What rose" on the bundled corpus: the query finds the pause letter's rise in March
+2023 and the compute race's in January 2025 (DeepSeek, Stargate), and the tab in
+Chromium keeps its month in the URL and turns a click into a filter."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+
+from dashboard import ids
+from test_dashboard_browser import wait_until
+
+
+@pytest.fixture(scope="module")
+def bundled_data(bundled_build):
+    from dashboard.data import DiscourseData
+
+    return DiscourseData.load(bundled_build.run_dir)
+
+
+def risen(data, month: date, **filters) -> dict[str, str]:
+    from dashboard.data import Filters
+
+    table = data.rise_table(Filters(**filters), month)
+    return dict(table.filter(pl.col("significant")).select("theme", "direction")
+                .drop_nulls("theme").iter_rows())
+
+
+def test_the_pause_letter_and_the_compute_race_rise_when_they_did(bundled_data):
+    assert risen(bundled_data, date(2023, 3, 1)).get("pause_letter") == "rise"
+    assert risen(bundled_data, date(2025, 1, 1)).get("compute_race") == "rise"
+    quiet = risen(bundled_data, date(2024, 8, 1))
+    assert "pause_letter" not in quiet and "compute_race" not in quiet
+
+
+def test_every_figure_is_finite_and_counts_agree_with_the_trend_counts(bundled_data):
+    from dashboard.data import Filters
+
+    month = date(2025, 1, 1)
+    table = bundled_data.rise_table(Filters(), month)
+    tested = table.filter(pl.col("tested"))
+    for column in ("rate_ratio", "ci_low", "ci_high", "p_value", "q_value"):
+        values = tested[column].to_numpy()
+        assert pl.Series(values).is_finite().all(), column
+    assert (tested["ci_low"] <= tested["rate_ratio"]).all()
+    assert (tested["rate_ratio"] <= tested["ci_high"]).all()
+    trend = bundled_data.monthly_topic_counts(Filters(start=month, end=month), None)
+    compute = table.filter(pl.col("theme") == "compute_race").row(0, named=True)
+    in_trend = trend.filter(pl.col("theme") == "compute_race").row(0, named=True)
+    assert (compute["count"], compute["exposure"]) == (in_trend["passages"], in_trend["month_passages"])
+    assert compute["monthly"][-1] == compute["count"] and len(compute["monthly"]) == 7
+
+
+@pytest.mark.browser
+def test_the_tab_keeps_its_month_in_the_url_and_a_click_filters(dash_duo, bundled_build):
+    from dashboard.app import create_app
+
+    dash_duo.start_server(create_app(bundled_build.run_dir))
+    dash_duo.driver.get(dash_duo.server_url + "/?tab=rises&rise=2025-01")
+    dash_duo.wait_for_contains_text(f"#{ids.RISE_NOTE}", "January 2025", timeout=15)
+    rows = wait_until(lambda: dash_duo.find_elements(".rise-table tbody tr"), message="rows")
+    compute = [r for r in rows if r.text.startswith("Compute race")]
+    assert compute and "▲ rose" in compute[0].text
+    link = compute[0].find_element("css selector", "a").get_attribute("href")
+    assert "topic=compute_race" in link and "from=2025-01" in link and "to=2025-01" in link
+
+    dash_duo.find_element(f"#{ids.RISE_MONTH}").click()  # the month control writes the URL
+    option = wait_until(lambda: [o for o in dash_duo.find_elements("[role='option']")
+                                 if o.text == "February 2025"], message="the month option")
+    option[0].click()
+    wait_until(lambda: "rise=2025-02" in dash_duo.driver.current_url, message="rise=2025-02")
+    dash_duo.wait_for_contains_text(f"#{ids.RISE_NOTE}", "February 2025")
+
+    dash_duo.driver.get(dash_duo.server_url + "/?tab=rises&rise=2023-03")  # a reloaded link
+    dash_duo.wait_for_contains_text(f"#{ids.RISE_NOTE}", "March 2023", timeout=15)
+    wait_until(lambda: any(r.text.startswith("Pause letter") and "▲ rose" in r.text
+                           for r in dash_duo.find_elements(".rise-table tbody tr")),
+               message="the pause letter's rise")
+    point = wait_until(lambda: dash_duo.find_elements(f"#{ids.RISE_GRAPH} .scatterlayer .point"),
+                       message="the ratios")
+    top = point[-1]  # the top row: the biggest change, the pause letter
+    ActionChains(dash_duo.driver).move_to_element(top).pause(0.3).click().perform()
+    wait_until(lambda: "topic=pause_letter" in dash_duo.driver.current_url,
+               message="the filter in the URL")
+    url = dash_duo.driver.current_url
+    assert "from=2023-03" in url and "to=2023-03" in url and "tab=" not in url  # on the trends
+    dash_duo.wait_for_contains_text(f"#{ids.GRID_COUNT}", "15 passages")
+    assert dash_duo.get_logs() == []
