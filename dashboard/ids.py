@@ -33,6 +33,9 @@ RISE_GRAPH = "rise-graph"
 RISE_TABLE = "rise-table"
 RISE_NOTE = "rise-note"
 
+NETWORK_GRAPH = "network-graph"
+NETWORK_NOTE = "network-note"
+
 GRID = "passage-grid"
 GRID_TITLE = "passage-title"
 GRID_COUNT = "passage-count"

@@ -52,7 +52,7 @@ MAX_SEARCH_CHARS = 200
 
 MEASURES = ("passages", "share")
 CHARTS = ("lines", "area")
-TABS = ("trends", "people", "topics", "rises")
+TABS = ("trends", "people", "topics", "rises", "network")
 
 
 def _topic_ids(vocab: Vocabulary, tokens: tuple[str, ...]) -> tuple[int, ...]:
@@ -207,6 +207,11 @@ def month_range_indices(state: UrlState, vocab: Vocabulary) -> list[int]:
 def with_topic_month(state: UrlState, topic_token: str, month: str) -> UrlState:
     """State after clicking a topic of "What rose": that topic in that month, on the trends."""
     return replace(state, topics=(topic_token,), start=month, end=month, tab="trends")
+
+
+def with_person(state: UrlState, person: str) -> UrlState:
+    """State after clicking a person of the network: that person; the view stays."""
+    return replace(state, people=(person,))
 
 
 def with_cell(state: UrlState, person: str, topic_token: str) -> UrlState:

@@ -1,6 +1,6 @@
 """`DiscourseData`: one run, loaded and indexed once, with every query the views make.
 
-Each method is one line over a query module (trends, people, topics, rises, passages,
+Each method is one line over a query module (trends, people, topics, rises, network, passages,
 export);
 the hot chart queries are memoised per `Filters` value (filters are hashable). Safe to
 query from waitress's threads: the index is read-only and its row caches are locked.
@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data import export, people, rises, trends
+from dashboard.data import export, network, people, rises, trends
 from dashboard.data import passages as passage_queries
 from dashboard.data import topics as topic_queries
 from dashboard.data.filters import Filters, Vocabulary
@@ -35,6 +35,7 @@ class DiscourseData:
         self.people_topic_matrix = lru_cache(maxsize=128)(
             partial(people.people_topic_matrix, index))
         self.rise_table = lru_cache(maxsize=128)(partial(rises.rise_table, index))
+        self.network = lru_cache(maxsize=64)(partial(network.network, index))
 
     @classmethod
     def load(cls, run_dir: Path, themes_path: Path | None = None,

@@ -40,8 +40,10 @@ BASELINE: dict[str, Any] = {
     f"{ids.GRID}.cellClicked": {"rowId": "d1:0", "colId": "text"},
     f"{ids.RISE_MONTH}.value": None,
     f"{ids.RISE_GRAPH}.clickData": {"points": [{"customdata": [1]}]},
+    f"{ids.NETWORK_GRAPH}.clickData": {"points": [{"customdata": ["Elon Musk"]}]},
 }
 HEATMAP_CLICK, RISE_CLICK = f"{ids.URL}<-{ids.HEATMAP}", f"{ids.URL}<-{ids.RISE_GRAPH}"
+NETWORK_CLICK = f"{ids.URL}<-{ids.NETWORK_GRAPH}"
 
 NAN, INF = float("nan"), float("inf")
 HOSTILE_VALUES: dict[str, Any] = {
@@ -108,7 +110,8 @@ def assert_handled(response) -> None:
 
 CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS,
              ids.POINT, ids.GRID, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER,
-             ids.RISE_GRAPH, HEATMAP_CLICK, RISE_CLICK]  # clicks that write the address
+             ids.RISE_GRAPH, ids.NETWORK_GRAPH, HEATMAP_CLICK, RISE_CLICK,
+             NETWORK_CLICK]  # clicks that write the address
 
 
 def test_every_callback_is_covered(deps):

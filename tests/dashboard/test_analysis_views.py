@@ -1,6 +1,8 @@
-""""What rose" on the bundled corpus: the query finds the pause letter's rise in March
-2023 and the compute race's in January 2025 (DeepSeek, Stargate), and the tab in
-Chromium keeps its month in the URL and turns a click into a filter."""
+"""The analysis views on the bundled corpus. "What rose": the query finds the pause
+letter's rise in March 2023 and the compute race's in January 2025 (DeepSeek, Stargate),
+and the tab keeps its month in the URL and turns a click into a filter. "Who appears with
+whom": edges count the passages naming both, follow the filters, and a click on a person
+filters the page."""
 
 from __future__ import annotations
 
@@ -88,4 +90,37 @@ def test_the_tab_keeps_its_month_in_the_url_and_a_click_filters(dash_duo, bundle
     url = dash_duo.driver.current_url
     assert "from=2023-03" in url and "to=2023-03" in url and "tab=" not in url  # on the trends
     dash_duo.wait_for_contains_text(f"#{ids.GRID_COUNT}", "15 passages")
+    assert dash_duo.get_logs() == []
+
+
+def test_network_edges_count_the_passages_naming_both_and_follow_the_filters(bundled_data):
+    from dashboard.data import Filters
+
+    passages = bundled_data.index.p.select("passage_id", "people", "topic_id")
+    net = bundled_data.network(Filters())
+    assert net.passages == passages.height and not net.edges.is_empty()
+    for edge in net.edges.head(5).iter_rows(named=True):
+        both = passages.filter(pl.col("people").list.contains(edge["source"])
+                               & pl.col("people").list.contains(edge["target"])).height
+        assert edge["count"] == both >= 3 and -1 <= edge["npmi"] <= 1
+    assert set(net.edges["source"]) | set(net.edges["target"]) <= set(net.nodes["person"])
+    pause = bundled_data.index.topics.filter(pl.col("theme") == "pause_letter")["topic_id"][0]
+    narrowed = bundled_data.network(Filters(topics=(pause,)))
+    assert 0 < narrowed.passages < net.passages
+    assert narrowed.nodes["passages"].sum() <= net.nodes["passages"].sum()
+
+
+@pytest.mark.browser
+def test_a_click_on_a_person_of_the_network_filters_the_page(dash_duo, bundled_build):
+    from dashboard.app import create_app
+
+    dash_duo.start_server(create_app(bundled_build.run_dir))
+    dash_duo.driver.get(dash_duo.server_url + "/?tab=network")
+    dash_duo.wait_for_contains_text(f"#{ids.NETWORK_NOTE}", "people and", timeout=15)
+    people = wait_until(lambda: dash_duo.find_elements(
+        f"#{ids.NETWORK_GRAPH} .scatterlayer .trace:last-child .point"), message="people")
+    ActionChains(dash_duo.driver).move_to_element(people[0]).pause(0.3).click().perform()
+    wait_until(lambda: "person=" in dash_duo.driver.current_url, message="a person in the URL")
+    assert "tab=network" in dash_duo.driver.current_url
+    dash_duo.wait_for_contains_text(f"#{ids.NETWORK_NOTE}", "people and")
     assert dash_duo.get_logs() == []
