@@ -36,6 +36,10 @@ RISE_NOTE = "rise-note"
 NETWORK_GRAPH = "network-graph"
 NETWORK_NOTE = "network-note"
 
+COMPARE_PEOPLE = "compare-people"
+COMPARE_BODY = "compare-body"
+COMPARE_NOTE = "compare-note"
+
 GRID = "passage-grid"
 GRID_TITLE = "passage-title"
 GRID_COUNT = "passage-count"

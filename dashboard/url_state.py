@@ -2,7 +2,7 @@
 
     ?person=Elon+Musk&person=Gary+Marcus&from=2023-03&to=2024-06&source=news+brief
     &topic=pause_letter&topic=12&q=licensing&measure=share&chart=area&events=0&tab=people
-    &rise=2025-01
+    &rise=2025-01&vs=Elon+Musk&vs=Sam+Altman
 
 Each row is a kind of field — ListField (a repeated key; values the corpus vocabulary
 knows, at most `cap`), MonthRange (`from` / `to`, one range slider of month positions),
@@ -52,7 +52,7 @@ MAX_SEARCH_CHARS = 200
 
 MEASURES = ("passages", "share")
 CHARTS = ("lines", "area")
-TABS = ("trends", "people", "topics", "rises", "network")
+TABS = ("trends", "people", "topics", "rises", "network", "compare")
 
 
 def _topic_ids(vocab: Vocabulary, tokens: tuple[str, ...]) -> tuple[int, ...]:
@@ -78,6 +78,8 @@ FIELDS: tuple[Field, ...] = (
     FlagField("events", "events", ids.EVENTS, prop="checked", default=True),
     ChoiceField("tab", "tab", ids.TABS, choices=TABS, default="trends"),
     MonthField("rise_month", "rise", ids.RISE_MONTH, noun="month to test"),
+    ListField("compare", "vs", ids.COMPARE_PEOPLE, cap=2, known=attrgetter("people"),
+              noun="people to compare"),
 )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data import export, network, people, rises, trends
+from dashboard.data import compare, export, network, people, rises, trends
 from dashboard.data import passages as passage_queries
 from dashboard.data import topics as topic_queries
 from dashboard.data.filters import Filters, Vocabulary
@@ -36,6 +36,7 @@ class DiscourseData:
             partial(people.people_topic_matrix, index))
         self.rise_table = lru_cache(maxsize=128)(partial(rises.rise_table, index))
         self.network = lru_cache(maxsize=64)(partial(network.network, index))
+        self.compare_people = lru_cache(maxsize=64)(partial(compare.compare_people, index))
 
     @classmethod
     def load(cls, run_dir: Path, themes_path: Path | None = None,

@@ -11,6 +11,7 @@ Tab views also name their tab: TAB (the URL value of `tab=`) and TAB_LABEL.
     topics.py    topic explorer tab
     rises.py     "What rose" tab: changes beyond chance in one month
     network.py   "Who appears with whom" tab: the co-mention network
+    compare.py   Compare tab: two people side by side
     passages.py  the drill-down grid and its CSV link
     document.py  the document drawer
     review.py    review mode: theme corrections in the document drawer (--review only)
@@ -21,8 +22,9 @@ a tab, add its value to the `tab` row of dashboard/url_state.py).
 """
 
 from dashboard.features import (
-    document, filters, header, network, passages, people, review, rises, topics, trends,
+    compare, document, filters, header, network, passages, people, review, rises, topics,
+    trends,
 )
 
-TAB_VIEWS = (trends, rises, people, network, topics)  # in tab order
+TAB_VIEWS = (trends, rises, people, network, compare, topics)  # in tab order
 VIEWS = (header, filters, *TAB_VIEWS, passages, document, review)  # every view, each registered once

@@ -124,3 +124,42 @@ def test_a_click_on_a_person_of_the_network_filters_the_page(dash_duo, bundled_b
     assert "tab=network" in dash_duo.driver.current_url
     dash_duo.wait_for_contains_text(f"#{ids.NETWORK_NOTE}", "people and")
     assert dash_duo.get_logs() == []
+
+
+def test_compare_two_people(bundled_data):
+    from dashboard.data import Filters
+
+    result = bundled_data.compare_people(Filters(), "Elon Musk", "Sam Altman")
+    passages = bundled_data.index.p
+    assert result.passages == tuple(passages.filter(pl.col("people").list.contains(p)).height
+                                    for p in ("Elon Musk", "Sam Altman"))
+    words_a = result.words.filter(pl.col("side") == "a")["word"].to_list()
+    words_b = result.words.filter(pl.col("side") == "b")["word"].to_list()
+    assert "xai" in words_a and "board" in words_b  # xAI and Grok; OpenAI's board crisis
+    assert not {"elon", "musk", "sam", "altman"} & set(words_a + words_b)  # not their names
+    assert (result.words["z"] > 0).all()
+    mix = result.mix.filter(pl.col("passages") > 0)
+    assert ((mix["low"] <= mix["share"]) & (mix["share"] <= mix["high"])).all()
+    assert "Elon Musk" not in result.company.filter(pl.col("side") == "a")["person"].to_list()
+
+
+@pytest.mark.browser
+def test_compare_keeps_its_people_in_the_url(dash_duo, bundled_build):
+    from dashboard.app import create_app
+
+    dash_duo.start_server(create_app(bundled_build.run_dir))
+    dash_duo.driver.get(dash_duo.server_url + "/?tab=compare&vs=Elon+Musk&vs=Sam+Altman")
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_NOTE}", "Elon Musk:", timeout=15)
+    lists = dash_duo.find_elements(".compare-col")
+    assert lists[0].text.startswith("Words of Elon Musk") and "xai" in lists[0].text
+    dash_duo.driver.get(dash_duo.server_url + "/?tab=compare&vs=Elon+Musk")
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_BODY}", "Choose two people")
+    box = dash_duo.find_element(f"#{ids.COMPARE_PEOPLE}")  # the control writes the URL
+    box.click()
+    box.send_keys("Gary Marcus")
+    option = wait_until(lambda: [o for o in dash_duo.find_elements("[role='option']")
+                                 if o.text.startswith("Gary Marcus")], message="the option")
+    option[0].click()
+    wait_until(lambda: "vs=Gary+Marcus" in dash_duo.driver.current_url, message="vs in the URL")
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_NOTE}", "Gary Marcus:")
+    assert dash_duo.get_logs() == []

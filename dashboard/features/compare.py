@@ -1,0 +1,69 @@
+"""Compare tab: two people side by side under the other filters: their theme mix, the
+words that most distinguish them and the people most often named with each."""
+
+from __future__ import annotations
+
+import dash_mantine_components as dmc
+from dash import Dash, Input, Output, dcc, html
+
+from dashboard import ids
+from dashboard.context import AppContext
+from dashboard.figures import empty_figure, png_config
+from dashboard.figures.compare import theme_mix_figure
+from dashboard.features.filters import people_data
+
+TAB, TAB_LABEL = "compare", "Compare"
+NOTE = ("Choose two people. Shares are of each person's passages under the other filters "
+        "(a passage counts under every theme it carries). Distinctive words: log-odds ratio "
+        "with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008); z above 1.96 "
+        "is beyond chance for that word.")
+
+
+def layout(ctx: AppContext) -> html.Div:
+    return html.Div(className="tab-body", children=[
+        html.Div(className="rise-head", children=[
+            dmc.MultiSelect(id=ids.COMPARE_PEOPLE, label="Two people", data=people_data(ctx),
+                            maxValues=2, searchable=True, clearable=True, value=[], w=420,
+                            placeholder="Choose two people"),
+            html.P(NOTE, className="note rise-method"),
+        ]),
+        html.Div(id=ids.COMPARE_BODY),
+    ])
+
+
+def word_list(words, side: str, name: str) -> html.Div:  # noqa: ANN001 - a Polars frame
+    rows = words.filter(words["side"] == side)
+    return html.Div(className="compare-col", children=[
+        html.H3(f"Words of {name}", className="subhead"),
+        html.Ol([html.Li(f"{r['word']} · z {r['z']:.1f} ({r['count_a']} vs {r['count_b']})")
+                 for r in rows.iter_rows(named=True)] or [html.Li("none stands out")]),
+    ])
+
+
+def register(app: Dash, ctx: AppContext) -> None:
+    data = ctx.data
+
+    @app.callback(Output(ids.COMPARE_BODY, "children"), Input(ids.FILTERS, "data"),
+                  prevent_initial_call=True)
+    def update_compare(store):
+        state, f = ctx.current(store)
+        if len(state.compare) < 2:
+            return html.P("Choose two people above to compare them.", className="note")
+        a, b = state.compare
+        result = data.compare_people(f, a, b)
+        company = [html.Div(className="compare-col", children=[
+            html.H3(f"Named with {name}", className="subhead"),
+            html.Ol([html.Li(f"{r['person']} ({r['passages']})") for r in
+                     result.company.filter(result.company["side"] == side).iter_rows(named=True)]
+                    or [html.Li("nobody")])]) for side, name in (("a", a), ("b", b))]
+        return [
+            html.P(f"{a}: {result.passages[0]:,} passages · {b}: {result.passages[1]:,} passages",
+                   className="note", id=ids.COMPARE_NOTE),
+            dcc.Graph(figure=theme_mix_figure(result.mix, (a, b)) if min(result.passages)
+                      else empty_figure("One side has no passages under these filters",
+                                        height=260, hint=""),
+                      config=png_config("discourse-compare"), className="graph"),
+            html.Div(className="compare-cols", children=[
+                word_list(result.words, "a", a), word_list(result.words, "b", b)]),
+            html.Div(className="compare-cols", children=company),
+        ]
