@@ -59,6 +59,11 @@ def _topic_ids(vocab: Vocabulary, tokens: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(i for token in tokens for i in vocab.topic_tokens.get(token, ()))
 
 
+def comparable(vocab: Vocabulary) -> set[str]:
+    """What a Compare side may be: a person, a source, or a year of the corpus."""
+    return set(vocab.people) | set(vocab.sources) | {str(m.year) for m in vocab.months}
+
+
 # -------------------------------------------------------------------------- the table
 # Each row: UrlState attribute(s), URL key(s), control id, then what its kind needs.
 # The order is the order of the keys in the address and of CONTROLS.
@@ -78,8 +83,8 @@ FIELDS: tuple[Field, ...] = (
     FlagField("events", "events", ids.EVENTS, prop="checked", default=True),
     ChoiceField("tab", "tab", ids.TABS, choices=TABS, default="trends"),
     MonthField("rise_month", "rise", ids.RISE_MONTH, noun="month to test"),
-    ListField("compare", "vs", ids.COMPARE_PEOPLE, cap=2, known=attrgetter("people"),
-              noun="people to compare"),
+    ListField("compare", "vs", ids.COMPARE_PEOPLE, cap=2, known=lambda v: comparable(v),
+              noun="sides to compare"),
 )
 
 

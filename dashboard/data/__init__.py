@@ -9,7 +9,7 @@
     people.py    the people x topics matrix
     rises.py     what rose or fell in a month, beyond chance (dashboard/analysis/rises.py)
     network.py   who is named with whom (dashboard/analysis/comention.py)
-    compare.py   two people side by side (dashboard/analysis/distinctive.py)
+    compare.py   two people, sources or years side by side (analysis/distinctive.py)
     review.py    review mode: a passage's themes now, recording corrections
     topics.py    topic details and the topics charts show
     passages.py  the drill-down list with highlight marks, one document

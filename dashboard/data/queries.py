@@ -36,7 +36,7 @@ class DiscourseData:
             partial(people.people_topic_matrix, index))
         self.rise_table = lru_cache(maxsize=128)(partial(rises.rise_table, index))
         self.network = lru_cache(maxsize=64)(partial(network.network, index))
-        self.compare_people = lru_cache(maxsize=64)(partial(compare.compare_people, index))
+        self.compare = lru_cache(maxsize=64)(partial(compare.compare_sides, index))
 
     @classmethod
     def load(cls, run_dir: Path, themes_path: Path | None = None,

@@ -1,5 +1,6 @@
-"""Compare tab: two people side by side under the other filters: their theme mix, the
-words that most distinguish them and the people most often named with each."""
+"""Compare tab: two people, sources or years side by side under the other filters: their
+theme mix, the words that most distinguish them and the people most often named with
+each."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dashboard.figures.compare import theme_mix_figure
 from dashboard.features.filters import people_data
 
 TAB, TAB_LABEL = "compare", "Compare"
-NOTE = ("Choose two people. Shares are of each person's passages under the other filters "
+NOTE = ("Choose two sides: people, sources or years. Shares are of each person's passages under the other filters "
         "(a passage counts under every theme it carries). Distinctive words: log-odds ratio "
         "with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008); z above 1.96 "
         "is beyond chance for that word.")
@@ -22,13 +23,20 @@ NOTE = ("Choose two people. Shares are of each person's passages under the other
 def layout(ctx: AppContext) -> html.Div:
     return html.Div(className="tab-body", children=[
         html.Div(className="rise-head", children=[
-            dmc.MultiSelect(id=ids.COMPARE_PEOPLE, label="Two people", data=people_data(ctx),
+            dmc.MultiSelect(id=ids.COMPARE_PEOPLE, label="Two sides", data=side_data(ctx),
                             maxValues=2, searchable=True, clearable=True, value=[], w=420,
-                            placeholder="Choose two people"),
+                            placeholder="Two people, sources or years"),
             html.P(NOTE, className="note rise-method"),
         ]),
         html.Div(id=ids.COMPARE_BODY),
     ])
+
+
+def side_data(ctx: AppContext) -> list[dict]:
+    years = sorted({str(m.year) for m in ctx.data.months})
+    return [{"group": "Years", "items": [{"value": y, "label": y} for y in years]},
+            {"group": "Sources", "items": [{"value": s, "label": s} for s in ctx.data.sources]},
+            {"group": "People", "items": people_data(ctx)}]
 
 
 def word_list(words, side: str, name: str) -> html.Div:  # noqa: ANN001 - a Polars frame
@@ -48,9 +56,9 @@ def register(app: Dash, ctx: AppContext) -> None:
     def update_compare(store):
         state, f = ctx.current(store)
         if len(state.compare) < 2:
-            return html.P("Choose two people above to compare them.", className="note")
+            return html.P("Choose two sides above to compare them.", className="note")
         a, b = state.compare
-        result = data.compare_people(f, a, b)
+        result = data.compare(f, a, b)
         company = [html.Div(className="compare-col", children=[
             html.H3(f"Named with {name}", className="subhead"),
             html.Ol([html.Li(f"{r['person']} ({r['passages']})") for r in

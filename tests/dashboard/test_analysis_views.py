@@ -129,7 +129,7 @@ def test_a_click_on_a_person_of_the_network_filters_the_page(dash_duo, bundled_b
 def test_compare_two_people(bundled_data):
     from dashboard.data import Filters
 
-    result = bundled_data.compare_people(Filters(), "Elon Musk", "Sam Altman")
+    result = bundled_data.compare(Filters(), "Elon Musk", "Sam Altman")
     passages = bundled_data.index.p
     assert result.passages == tuple(passages.filter(pl.col("people").list.contains(p)).height
                                     for p in ("Elon Musk", "Sam Altman"))
@@ -153,7 +153,7 @@ def test_compare_keeps_its_people_in_the_url(dash_duo, bundled_build):
     lists = dash_duo.find_elements(".compare-col")
     assert lists[0].text.startswith("Words of Elon Musk") and "xai" in lists[0].text
     dash_duo.driver.get(dash_duo.server_url + "/?tab=compare&vs=Elon+Musk")
-    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_BODY}", "Choose two people")
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_BODY}", "Choose two sides")
     box = dash_duo.find_element(f"#{ids.COMPARE_PEOPLE}")  # the control writes the URL
     box.click()
     box.send_keys("Gary Marcus")
@@ -163,3 +163,16 @@ def test_compare_keeps_its_people_in_the_url(dash_duo, bundled_build):
     wait_until(lambda: "vs=Gary+Marcus" in dash_duo.driver.current_url, message="vs in the URL")
     dash_duo.wait_for_contains_text(f"#{ids.COMPARE_NOTE}", "Gary Marcus:")
     assert dash_duo.get_logs() == []
+
+
+def test_compare_two_years_and_two_sources(bundled_data):
+    from dashboard.data import Filters
+
+    years = bundled_data.compare(Filters(), "2023", "2025")
+    months = bundled_data.index.p["month"]
+    assert years.passages == ((months.dt.year() == 2023).sum(), (months.dt.year() == 2025).sum())
+    clipped = bundled_data.compare(Filters(start=date(2023, 6, 1)), "2023", "2025")
+    assert clipped.passages[0] == ((months.dt.year() == 2023) & (months.dt.month() >= 6)).sum()
+    sources = bundled_data.sources[:2]
+    pair = bundled_data.compare(Filters(), *sources)
+    assert pair.passages == tuple((bundled_data.index.p["source"] == s).sum() for s in sources)
