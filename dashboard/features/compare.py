@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dash_mantine_components as dmc
 from dash import Dash, Input, Output, dcc, html
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.context import AppContext
@@ -55,6 +56,8 @@ def register(app: Dash, ctx: AppContext) -> None:
                   prevent_initial_call=True)
     def update_compare(store):
         state, f = ctx.current(store)
+        if state.tab != TAB:
+            raise PreventUpdate  # computed when its tab is open
         if len(state.compare) < 2:
             return html.P("Choose two sides above to compare them.", className="note")
         a, b = state.compare

@@ -4,6 +4,7 @@ Click a person to filter the page by them (the network then shows who appears wi
 from __future__ import annotations
 
 from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids
 from dashboard.context import AppContext
@@ -33,7 +34,9 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output(ids.NETWORK_GRAPH, "figure"), Output(ids.NETWORK_NOTE, "children"),
                   Input(ids.FILTERS, "data"), prevent_initial_call=True)
     def update_network(store):
-        _, f = ctx.current(store)
+        state, f = ctx.current(store)
+        if state.tab != TAB:
+            raise PreventUpdate  # computed when its tab is open
         net = data.network(f)
         note = (f"{net.nodes.height} people and {net.edges.height} links from "
                 f"{net.passages:,} passages.")

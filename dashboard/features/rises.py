@@ -10,6 +10,7 @@ from datetime import date
 import dash_mantine_components as dmc
 import polars as pl
 from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids
 from dashboard.context import AppContext
@@ -80,6 +81,8 @@ def register(app: Dash, ctx: AppContext) -> None:
                   Output(ids.RISE_NOTE, "children"), Input(ids.FILTERS, "data"),
                   prevent_initial_call=True)
     def update_rises(store):
+        if ctx.current(store)[0].tab != TAB:
+            raise PreventUpdate  # computed when its tab is open (every filter change reaches it)
         month, f = chosen(store)
         if month is None:
             return figures.empty_figure("No full month in this corpus", hint=""), None, ""

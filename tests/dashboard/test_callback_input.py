@@ -365,3 +365,16 @@ def test_grid_count_wording():
                                       "Download the passages CSV for all 1,234 of them.")
     assert grid_count(EXPORT_LIMIT + 1, 200).endswith(
         f"Download the passages CSV for the newest {EXPORT_LIMIT:,}.")
+
+
+@pytest.mark.parametrize(("callback", "tab"), [(ids.RISE_GRAPH, "rises"),
+                                               (ids.NETWORK_GRAPH, "network"),
+                                               (ids.COMPARE_BODY, "compare")])
+def test_analysis_views_compute_only_when_their_tab_is_open(client, deps, callback, tab):
+    dep = deps[callback]
+    hidden = post(client, update_body(dep, BASELINE, [f"{ids.FILTERS}.data"]))
+    assert hidden.status_code == 204  # a filter change on another tab costs them nothing
+    shown = dict(BASELINE, **{f"{ids.FILTERS}.data": dict(
+        DEFAULT_STORE, tab=tab, compare=["Elon Musk", "Gary Marcus"])})
+    out = outputs_of(post(client, update_body(dep, shown, [f"{ids.FILTERS}.data"])))
+    assert callback in out
