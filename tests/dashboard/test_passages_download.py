@@ -27,6 +27,7 @@ from dashboard.downloads import (
     csv_chunks, parse_passages_query, passages_csv_href, point_topic_token,
 )
 from dashboard.url_state import FIELDS, KNOWN_KEYS, MAX_QUERY_CHARS, ChoiceField, UrlState, encode
+from dashboard.url_fields import ListField, MonthField, month_key
 from test_server_hardening import assert_security_headers
 
 ROUTE = "/download/passages.csv"
@@ -242,8 +243,15 @@ def test_view_options_of_the_table_change_neither_link_nor_request(ddata):
     views = [f for f in FIELDS if not f.is_filter]
     assert views
     state = UrlState(people=("Gary Marcus",), topics=("2",))
-    other = replace(state, **{f.attr: next(c for c in f.choices if c != f.default)
-                              if isinstance(f, ChoiceField) else not f.default for f in views})
+    def another(f):  # a value other than the default, for each kind of view option
+        if isinstance(f, ChoiceField):
+            return next(c for c in f.choices if c != f.default)
+        if isinstance(f, MonthField):
+            return month_key(vocab.months[0])
+        if isinstance(f, ListField):
+            return ("Gary Marcus", "Elon Musk")
+        return not f.default
+    other = replace(state, **{f.attr: another(f) for f in views})
     assert all(f.key in encode(other) for f in views)
     assert passages_csv_href(ROUTE, other, FEB, "2") == passages_csv_href(ROUTE, state, FEB, "2")
     wanted = [parse_passages_query(encode(s).removeprefix("?"), vocab) for s in (state, other)]
