@@ -35,10 +35,15 @@ RISE_NOTE = "rise-note"
 
 NETWORK_GRAPH = "network-graph"
 NETWORK_NOTE = "network-note"
+NETWORK_PAIR = "network-pair"
+NETWORK_PASSAGES = "network-passages"
+NETWORK_PAIR_NOTE = "network-pair-note"
 
 COMPARE_PEOPLE = "compare-people"
 COMPARE_BODY = "compare-body"
 COMPARE_NOTE = "compare-note"
+COMPARE_CSV_BUTTON = "compare-csv-button"
+COMPARE_CSV = "compare-csv-download"
 
 GRID = "passage-grid"
 GRID_TITLE = "passage-title"

@@ -2,7 +2,7 @@
 
     ?person=Elon+Musk&person=Gary+Marcus&from=2023-03&to=2024-06&source=news+brief
     &topic=pause_letter&topic=12&q=licensing&measure=share&chart=area&events=0&tab=people
-    &rise=2025-01&vs=Elon+Musk&vs=Sam+Altman
+    &rise=2025-01&vs=Elon+Musk&vs=Sam+Altman&both=Elon+Musk&both=Sam+Altman
 
 Each row is a kind of field — ListField (a repeated key; values the corpus vocabulary
 knows, at most `cap`), MonthRange (`from` / `to`, one range slider of month positions),
@@ -85,6 +85,8 @@ FIELDS: tuple[Field, ...] = (
     MonthField("rise_month", "rise", ids.RISE_MONTH, noun="month to test"),
     ListField("compare", "vs", ids.COMPARE_PEOPLE, cap=2, known=lambda v: comparable(v),
               noun="sides to compare"),
+    ListField("pair", "both", ids.NETWORK_PAIR, cap=2, known=attrgetter("people"),
+              noun="people named together"),
 )
 
 
@@ -219,6 +221,11 @@ def with_topic_month(state: UrlState, topic_token: str, month: str) -> UrlState:
 def with_person(state: UrlState, person: str) -> UrlState:
     """State after clicking a person of the network: that person; the view stays."""
     return replace(state, people=(person,))
+
+
+def with_pair(state: UrlState, a: str, b: str) -> UrlState:
+    """State after clicking a link of the network: the passages naming both are listed."""
+    return replace(state, pair=(a, b))
 
 
 def with_cell(state: UrlState, person: str, topic_token: str) -> UrlState:

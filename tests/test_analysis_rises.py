@@ -14,7 +14,7 @@ from statsmodels.stats.proportion import proportion_confint
 from scipy import stats
 from statsmodels.stats import rates  # not `import test_poisson_2indep`: pytest would collect it
 
-from dashboard.analysis.rises import baseline_window, latest_full_month, rises
+from dashboard.analysis.rises import baseline_window, latest_full_month, midp_two_sided, rises, significant_changes
 
 COLUMNS = ["topic_id", "count", "exposure", "baseline_count", "baseline_exposure", "rate",
            "baseline_rate", "rate_ratio", "ci_low", "ci_high", "p_value", "q_value", "tested",
@@ -132,6 +132,21 @@ def test_exposure_and_counts_by_hand():
     assert out["topic_id"].to_list() == ([7, 9, 8] if seven["p_value"] < nine["p_value"] else [9, 7, 8])
 
 
+def test_the_vectorised_test_equals_statsmodels_one_topic_at_a_time():
+    """midp_two_sided over many topics at once gives statsmodels' p-values: counts from 0 to
+    thousands, zero baselines, equal and very unequal exposures, both tails."""
+    rng = np.random.default_rng(11)
+    cases = [(0, 400, 7, 500), (7, 400, 0, 500), (30, 400, 10, 500),
+             (4, 400, 20, 500), (5, 100, 30, 600), (1, 10, 1, 10), (3000, 90000, 15000, 540000)]
+    cases += [(int(rng.integers(0, 60)), int(e), int(rng.integers(0, 300)), int(b))
+              for e, b in zip(rng.integers(50, 5000, 200), rng.integers(300, 30000, 200))]
+    count, exposure, baseline, baseline_exposure = (np.array(c) for c in zip(*cases))
+    ours = midp_two_sided(count, count + baseline, exposure / (exposure + baseline_exposure))
+    theirs = [min(max(float(rates.test_poisson_2indep(*case, method="cond-midp").pvalue), 0.0), 1.0)
+              for case in cases]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
 def test_min_count_leaves_topics_untested_with_null_p():
     out = rises(*hand_example(), TARGET)
     eight = out.row(by_predicate=pl.col("topic_id") == 8, named=True)
@@ -215,3 +230,29 @@ def test_latest_full_month_skips_the_current_one():
     assert latest_full_month(totals, date(2024, 7, 31)) == date(2024, 5, 1)  # June has no passages
     assert latest_full_month(totals, date(2024, 1, 20)) is None
     assert latest_full_month(totals.clear()) is None
+
+
+def test_significant_changes_of_every_month_are_those_rises_finds_month_by_month():
+    """The chart's marks (all months at once) agree with the view (one month at a time):
+    a 12-month series with a doubling in month 8 and a halving in month 11."""
+    rng = np.random.default_rng(5)
+    months = [date(2024, m, 1) for m in range(1, 13)]
+    rows, totals = [], []
+    for i, month in enumerate(months):
+        shares = SHARES.copy()
+        shares[2] *= 2 if i == 7 else 1
+        shares[0] *= 0.5 if i == 10 else 1
+        total = int(rng.integers(300, 500))
+        drawn = rng.multinomial(total, [*shares, 1 - shares.sum()])[:-1]
+        rows += [(month, t, int(c)) for t, c in enumerate(drawn) if c]
+        totals.append((month, total))
+    counts = pl.DataFrame(rows, schema={"month": pl.Date, "topic_id": pl.Int64, "passages": pl.Int64},
+                          orient="row")
+    totals = pl.DataFrame(totals, schema={"month": pl.Date, "passages": pl.Int64}, orient="row")
+    marks = significant_changes(counts, totals)
+    by_month = pl.concat([
+        rises(counts, totals, m).filter(pl.col("significant")).select(
+            pl.lit(m).alias("month"), "topic_id", "direction") for m in months])
+    assert by_month.height >= 2  # the planted changes are found
+    assert sorted(marks.iter_rows()) == sorted(by_month.iter_rows())
+    assert (months[7], 2, "rise") in set(marks.iter_rows())

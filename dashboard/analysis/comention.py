@@ -22,7 +22,10 @@ the number of pairs, and every pair has source < target.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import networkx as nx
+import numpy as np
 import polars as pl
 
 EDGE_SCHEMA = {"source": pl.String, "target": pl.String, "count": pl.UInt32,
@@ -31,50 +34,87 @@ NODE_SCHEMA = {"person": pl.String, "passages": pl.UInt32}
 SHIFT = 2**32  # pair keys: a * SHIFT + b
 
 
-def _mentions(passage_people: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
-    """(row, code) sorted, one row per person named in a passage; and the names by code.
+@dataclass(frozen=True)
+class MentionArrays:
+    """Who is named in which passage, as flat arrays to count any subset of passages with.
 
-    row numbers the passages; code numbers the people in alphabetical order (the codes
-    of an Enum over the sorted names). Blank names are dropped, repeats counted once.
+    `rows`/`codes`: one entry per (passage row, person) named, sorted by row then code;
+    codes number `names` (alphabetical). `pair_rows`/`pair_ids`: one entry per pair of
+    people named in the same passage; a pair id numbers (`pair_a`, `pair_b`), codes with
+    a < b. Counting the passages of a subset is then two `np.bincount`s over a mask.
     """
-    flat = (passage_people.select(pl.col("people").alias("person")).with_row_index("row")
-            .explode("person")
+
+    names: list[str]
+    rows: np.ndarray
+    codes: np.ndarray
+    pair_rows: np.ndarray
+    pair_ids: np.ndarray
+    pair_a: np.ndarray
+    pair_b: np.ndarray
+    passages: int  # rows numbered: 0 .. passages - 1
+
+
+def mention_arrays(people: pl.Series) -> MentionArrays:
+    """The MentionArrays of a List[str] column of people, one element per passage row.
+
+    Blank names are dropped and a person named twice in a passage counts once. Pairs are
+    built with flat column operations: in the sorted (row, code) table the pairs at
+    offset d are the rows d apart within one passage (d = 1, 2, ... until no passage has
+    that many people), so the work grows with the number of pairs."""
+    flat = (pl.DataFrame({"person": people}).with_row_index("row").explode("person")
             .filter(pl.col("person").is_not_null() & (pl.col("person") != "")))
     names = flat["person"].unique().sort()
-    first = pl.int_range(pl.len()) == 0
     codes = (flat.select("row", code=pl.col("person").cast(pl.Enum(names)).to_physical()
-                         .cast(pl.UInt32))
-             .sort("row", "code")
-             .filter(first | (pl.col("row") != pl.col("row").shift(1))
-                     | (pl.col("code") != pl.col("code").shift(1))))
-    return codes, names
-
-
-def _person_counts(codes: pl.DataFrame, names: pl.Series) -> pl.DataFrame:
-    """code, person, passages: how many passages name each person."""
-    counts = codes.group_by("code").agg(pl.len().cast(pl.UInt32).alias("passages"))
-    people = pl.DataFrame({"person": names}).with_row_index("code")
-    return people.join(counts, on="code").select("code", "person", "passages")
-
-
-def _pair_counts(codes: pl.DataFrame) -> pl.DataFrame:
-    """a, b (person codes, a < b), count: the passages naming both.
-
-    In the sorted (row, code) table, the pairs at offset d are the rows d apart within
-    one passage; keys a * 2^32 + b are then counted by sorting.
-    """
-    keys = []
+                         .cast(pl.UInt32)).unique().sort("row", "code"))
+    pairs = []
     for offset in range(1, codes.height):
-        pairs = codes.select(
-            key=pl.col("code").cast(pl.UInt64) * SHIFT + pl.col("code").shift(-offset),
+        found = codes.select(
+            "row", key=pl.col("code").cast(pl.UInt64) * SHIFT + pl.col("code").shift(-offset),
             same=pl.col("row") == pl.col("row").shift(-offset)).filter("same")
-        if pairs.height == 0:
+        if found.height == 0:
             break
-        keys.append(pairs["key"])
-    runs = pl.concat(keys).sort().rle() if keys else pl.Series("key", [], pl.UInt64).rle()
-    return runs.struct.unnest().select(
-        a=(pl.col("value") // SHIFT).cast(pl.UInt32),
-        b=(pl.col("value") % SHIFT).cast(pl.UInt32), count=pl.col("len").cast(pl.UInt32))
+        pairs.append(found.select("row", "key"))
+    pairs_frame = (pl.concat(pairs) if pairs else
+                   pl.DataFrame(schema={"row": pl.UInt32, "key": pl.UInt64}))
+    keys = pairs_frame["key"].unique().sort()
+    ids = np.searchsorted(keys.to_numpy(), pairs_frame["key"].to_numpy())
+    keys_np = keys.to_numpy()
+    return MentionArrays(
+        names=names.to_list(), rows=codes["row"].to_numpy().astype(np.int64),
+        codes=codes["code"].to_numpy().astype(np.int64),
+        pair_rows=pairs_frame["row"].to_numpy().astype(np.int64), pair_ids=ids.astype(np.int64),
+        pair_a=(keys_np // SHIFT).astype(np.int64), pair_b=(keys_np % SHIFT).astype(np.int64),
+        passages=len(people))
+
+
+def counts_within(arrays: MentionArrays, mask: np.ndarray | None = None, pairs: bool = True
+                  ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """(people, pairs, n) for the passage rows where `mask` is True (None: every row).
+
+    people: person, passages (naming them; people named nowhere left out); pairs: source,
+    target (source < target), count (passages naming both; zero counts left out); n: the
+    passages in the subset, those naming nobody included. pairs=False skips the pairs
+    (an empty table)."""
+    if mask is None:
+        person_codes, pair_ids, n = arrays.codes, arrays.pair_ids, arrays.passages
+        pair_ids = pair_ids if pairs else pair_ids[:0]
+    else:
+        person_codes = arrays.codes[mask[arrays.rows]]
+        pair_ids = arrays.pair_ids[mask[arrays.pair_rows]] if pairs else arrays.pair_ids[:0]
+        n = int(mask.sum())
+    per_person = np.bincount(person_codes, minlength=len(arrays.names))
+    per_pair = np.bincount(pair_ids, minlength=len(arrays.pair_a))
+    named = np.flatnonzero(per_person)
+    met = np.flatnonzero(per_pair)
+    names = np.asarray(arrays.names, dtype=object)
+    people = pl.DataFrame({"person": pl.Series(names[named].tolist(), dtype=pl.String),
+                           "passages": per_person[named]}, schema=NODE_SCHEMA)
+    pair_table = pl.DataFrame({
+        "source": pl.Series(names[arrays.pair_a[met]].tolist(), dtype=pl.String),
+        "target": pl.Series(names[arrays.pair_b[met]].tolist(), dtype=pl.String),
+        "count": per_pair[met]}, schema={"source": pl.String, "target": pl.String,
+                                          "count": pl.UInt32})
+    return people, pair_table, n
 
 
 def _top_k_per_node(edges: pl.DataFrame, top_k: int) -> pl.DataFrame:
@@ -92,6 +132,26 @@ def _top_k_per_node(edges: pl.DataFrame, top_k: int) -> pl.DataFrame:
     return edges.join(kept, on="edge", how="semi")
 
 
+def edges_from_counts(people: pl.DataFrame, pairs: pl.DataFrame, n: int, min_count: int = 3,
+                      top_k: int | None = 5) -> pl.DataFrame:
+    """counts_within's (people, pairs, n) -> the edges of comention_edges."""
+    pairs = pairs.filter(pl.col("count") >= max(min_count, 1))
+    count = pl.col("count").cast(pl.Float64)
+    log_p_ab = (count / max(n, 1)).log()
+    pmi = (count * n / (pl.col("passages_a").cast(pl.Float64) * pl.col("passages_b"))).log()
+    edges = (pairs
+             .join(people.rename({"passages": "passages_a"}), left_on="source", right_on="person")
+             .join(people.rename({"passages": "passages_b"}), left_on="target", right_on="person")
+             .select("source", "target", "count",
+                     npmi=pl.when(log_p_ab < 0).then(pmi / -log_p_ab).otherwise(1.0))
+             .sort(["source", "target"]).with_row_index("edge"))
+    if top_k is not None:
+        edges = _top_k_per_node(edges, max(top_k, 0))
+    return (edges.sort(["npmi", "count", "source", "target"],
+                       descending=[True, True, False, False])
+            .select(list(EDGE_SCHEMA)).cast(EDGE_SCHEMA))
+
+
 def comention_edges(passage_people: pl.DataFrame, min_count: int = 3,
                     top_k: int | None = 5) -> pl.DataFrame:
     """People named together -> source, target (source < target), count, npmi.
@@ -102,24 +162,21 @@ def comention_edges(passage_people: pl.DataFrame, min_count: int = 3,
     endpoint (so a person's degree can exceed top_k; None keeps all). Sorted by npmi,
     then count, descending.
     """
-    n = passage_people.height
-    codes, names = _mentions(passage_people)
-    named = _person_counts(codes, names)
-    pairs = _pair_counts(codes).filter(pl.col("count") >= max(min_count, 1))
-    count = pl.col("count").cast(pl.Float64)
-    log_p_ab = (count / n).log()
-    pmi = (count * n / (pl.col("passages_a").cast(pl.Float64) * pl.col("passages_b"))).log()
-    edges = (pairs
-             .join(named.rename(lambda c: f"{c}_a"), left_on="a", right_on="code_a")
-             .join(named.rename(lambda c: f"{c}_b"), left_on="b", right_on="code_b")
-             .select(source="person_a", target="person_b", count="count",
-                     npmi=pl.when(log_p_ab < 0).then(pmi / -log_p_ab).otherwise(1.0))
-             .sort(["source", "target"]).with_row_index("edge"))
-    if top_k is not None:
-        edges = _top_k_per_node(edges, max(top_k, 0))
-    return (edges.sort(["npmi", "count", "source", "target"],
-                       descending=[True, True, False, False])
-            .select(list(EDGE_SCHEMA)).cast(EDGE_SCHEMA))
+    return edges_from_counts(*counts_within(mention_arrays(passage_people["people"])),
+                             min_count, top_k)
+
+
+def nodes_from_counts(people: pl.DataFrame, edges: pl.DataFrame,
+                      min_passages: int | None = None) -> pl.DataFrame:
+    """person, passages: the people in `edges` (and, with `min_passages`, everyone named
+    in at least that many passages), most named first."""
+    in_edges = pl.concat([edges["source"], edges["target"]]).cast(pl.String)
+    keep = pl.col("person").is_in(in_edges.unique().implode())
+    if min_passages is not None:
+        keep = keep | (pl.col("passages") >= min_passages)
+    return (people.filter(keep)
+            .sort(["passages", "person"], descending=[True, False])
+            .select(list(NODE_SCHEMA)).cast(NODE_SCHEMA))
 
 
 def node_table(passage_people: pl.DataFrame, edges: pl.DataFrame,
@@ -129,14 +186,8 @@ def node_table(passage_people: pl.DataFrame, edges: pl.DataFrame,
     Lists the people in `edges`; with `min_passages`, also everyone named in at least
     that many passages, so that well-known people with no strong tie still show.
     """
-    people = _person_counts(*_mentions(passage_people)).drop("code")
-    in_edges = pl.concat([edges["source"], edges["target"]]).cast(pl.String)
-    keep = pl.col("person").is_in(in_edges.unique().implode())
-    if min_passages is not None:
-        keep = keep | (pl.col("passages") >= min_passages)
-    return (people.filter(keep)
-            .sort(["passages", "person"], descending=[True, False])
-            .select(list(NODE_SCHEMA)).cast(NODE_SCHEMA))
+    people, _, _ = counts_within(mention_arrays(passage_people["people"]))
+    return nodes_from_counts(people, edges, min_passages)
 
 
 def layout(nodes: pl.DataFrame, edges: pl.DataFrame,

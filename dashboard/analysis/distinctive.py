@@ -57,6 +57,15 @@ RESULT_SCHEMA = {"word": pl.String, "count_a": pl.Int64, "count_b": pl.Int64,
 
 def word_counts(texts: pl.Series, min_len: int = 3) -> pl.DataFrame:
     """Token counts of `texts` -> word, count (most frequent first); see the module doc."""
+    return _word_counts_query(texts, min_len).collect()
+
+
+def word_counts_each(texts: list[pl.Series], min_len: int = 3) -> list[pl.DataFrame]:
+    """word_counts of several series, computed side by side (one collect_all)."""
+    return pl.collect_all([_word_counts_query(t, min_len) for t in texts])
+
+
+def _word_counts_query(texts: pl.Series, min_len: int) -> pl.LazyFrame:
     # Lazy: the engine fuses the steps (about twice as fast as eager on 100k passages).
     tokens = (pl.LazyFrame({"text": texts.cast(pl.String)})
               .select(pl.col("text").str.to_lowercase().str.replace_all("\u2019", "'")
@@ -70,7 +79,7 @@ def word_counts(texts: pl.Series, min_len: int = 3) -> pl.DataFrame:
                     ~pl.col("word").is_in(list(STOP_WORDS)))
             .group_by("word").agg(pl.col("count").sum().cast(pl.Int64))
             .sort(["count", "word"], descending=[True, False])
-            .select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA).collect())
+            .select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA))
 
 
 def _prior_share(table: pl.DataFrame, prior: pl.DataFrame | None) -> np.ndarray:

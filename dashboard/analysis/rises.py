@@ -6,8 +6,9 @@ compared with its passages over the `baseline_months` calendar months before it
 topic counts as for the exposure: a month missing from `totals` contributes nothing, and a gap
 shrinks the baseline rather than reaching further back.
 
-Test: two Poisson rates, `statsmodels.stats.rates.test_poisson_2indep(count, exposure,
-baseline_count, baseline_exposure, method="cond-midp")`, two-sided. Given the topic's combined
+Test: two Poisson rates, as `statsmodels.stats.rates.test_poisson_2indep(count, exposure,
+baseline_count, baseline_exposure, method="cond-midp")`, two-sided, computed for all topics
+at once (`midp_two_sided`; tests/test_analysis_rises.py checks it equals statsmodels'). Given the topic's combined
 count, this month's share is binomial under equal rates (the exact conditional test); the mid-p
 variant counts half the probability of the observed split. The plain "exact-cond" p-value is
 conservative for the sparse topics (the whole probability of the observed split sits in the
@@ -34,10 +35,9 @@ from statistics import NormalDist
 
 import numpy as np
 import polars as pl
+from scipy.stats import binom
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.rates import test_poisson_2indep
 
-METHOD = "cond-midp"
 Z95 = NormalDist().inv_cdf(0.975)
 FLOAT_COLUMNS = ["rate", "baseline_rate", "rate_ratio", "ci_low", "ci_high", "p_value", "q_value"]
 
@@ -69,15 +69,63 @@ def _topic_counts(counts: pl.DataFrame, month: date, window: list[date]) -> pl.D
             .sort("topic_id"))
 
 
+def _binary_search(pmf_at, target: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """scipy.stats._binomtest._binary_search_for_binom_tst over arrays: per element, the i
+    in [lo, hi] with a(i) <= target < a(i + 1), where `pmf_at(x, where)` gives a (ascending
+    over the range) at x for the elements selected by the boolean mask `where`."""
+    lo, hi = lo.astype(float), hi.astype(float)
+    found = np.full(len(lo), np.nan)
+    while True:
+        active = np.isnan(found) & (lo < hi)
+        if not active.any():
+            break
+        idx = np.flatnonzero(active)
+        mid = lo[idx] + (hi[idx] - lo[idx]) // 2
+        value = pmf_at(mid, active)
+        below, above = value < target[idx], value > target[idx]
+        lo[idx[below]] = mid[below] + 1
+        hi[idx[above]] = mid[above] - 1
+        hit = ~below & ~above
+        found[idx[hit]] = mid[hit]
+    rest = np.isnan(found)
+    if rest.any():
+        at_lo = pmf_at(lo[rest], rest)
+        found[rest] = np.where(at_lo <= target[rest], lo[rest], lo[rest] - 1)
+    return found
+
+
+def midp_two_sided(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The two-sided mid-p binomial test, vectorised: scipy's binomtest p-value (minimum
+    likelihood: the outcomes no likelier than k) minus half the probability of k, as
+    statsmodels' test_poisson_2indep(method="cond-midp") computes it one topic at a time."""
+    k, n, p = (np.asarray(v, dtype=float) for v in (k, n, p))
+    point = binom.pmf(k, n, p)
+    target = point * (1 + 1e-7)  # scipy's relative tolerance
+    mean = p * n
+    pval = np.ones(len(k))
+    low, high = k < mean, k > mean
+    if low.any():
+        ix = _binary_search(lambda x, w: -binom.pmf(x, n[low][w], p[low][w]), -target[low],
+                            np.ceil(mean[low]), n[low])
+        y = n[low] - ix + (target[low] == binom.pmf(ix, n[low], p[low]))
+        pval[low] = binom.cdf(k[low], n[low], p[low]) + binom.sf(n[low] - y, n[low], p[low])
+    if high.any():
+        ix = _binary_search(lambda x, w: binom.pmf(x, n[high][w], p[high][w]), target[high],
+                            np.zeros(int(high.sum())), np.floor(mean[high]))
+        pval[high] = (binom.cdf(ix, n[high], p[high])
+                      + binom.sf(k[high] - 1, n[high], p[high]))
+    return np.clip(np.minimum(pval, 1.0) - 0.5 * point, 0.0, 1.0)
+
+
 def _p_values(count: np.ndarray, exposure: int, baseline: np.ndarray, baseline_exposure: int,
               tested: np.ndarray) -> np.ndarray:
-    """Two-sided mid-p conditional test of equal rates per tested topic; NaN for the others."""
+    """Two-sided mid-p conditional test of equal rates per tested topic; NaN for the others.
+    Given the two counts' sum, this month's count is binomial with p = its exposure share."""
     p = np.full(len(count), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):  # its rate ratio divides by a 0 baseline
-        for i in np.flatnonzero(tested):
-            result = test_poisson_2indep(int(count[i]), exposure, int(baseline[i]), baseline_exposure,
-                                         method=METHOD, alternative="two-sided")
-            p[i] = min(max(float(result.pvalue), 0.0), 1.0)
+    if tested.any():
+        share = exposure / (exposure + baseline_exposure)
+        p[tested] = midp_two_sided(count[tested], count[tested] + baseline[tested],
+                                   np.full(int(tested.sum()), share))
     return p
 
 
@@ -152,3 +200,44 @@ def rises(counts: pl.DataFrame, totals: pl.DataFrame, month: date, baseline_mont
     return out.select("topic_id", "count", "exposure", "baseline_count", "baseline_exposure",
                       *FLOAT_COLUMNS, "tested", "significant", "direction").sort(
         ["significant", "p_value", "topic_id"], descending=[True, False, False], nulls_last=True)
+
+
+def significant_changes(counts: pl.DataFrame, totals: pl.DataFrame, baseline_months: int = 6,
+                        min_count: int = 3, alpha: float = 0.05) -> pl.DataFrame:
+    """month, topic_id, direction ("rise" | "fall"): every change beyond chance in every
+    month of `totals`, i.e. what `rises` finds month by month (same windows, test, BH
+    correction within each month and verdict), computed for all months at once."""
+    exposure_of = dict(totals.group_by("month").agg(pl.col("passages").fill_null(0).sum()).iter_rows())
+    months = sorted(exposure_of)
+    topics = sorted(counts["topic_id"].unique().to_list())
+    empty = pl.DataFrame(schema={"month": pl.Date, "topic_id": counts.schema.get("topic_id", pl.Int64),
+                                 "direction": pl.String})
+    if not months or not topics:
+        return empty
+    at_month, at_topic = {m: i for i, m in enumerate(months)}, {t: j for j, t in enumerate(topics)}
+    grid = np.zeros((len(months), len(topics)), dtype=np.int64)
+    for month, topic, passages in counts.select("month", "topic_id", "passages").iter_rows():
+        if month in at_month and passages:
+            grid[at_month[month], at_topic[topic]] += int(passages)
+    exposure = np.array([int(exposure_of[m]) for m in months], dtype=np.int64)
+    baseline = np.zeros_like(grid)
+    baseline_exposure = np.zeros_like(exposure)
+    for i, month in enumerate(months):
+        window = [at_month[m] for m in baseline_window(months, month, baseline_months)]
+        baseline[i] = grid[window].sum(axis=0)
+        baseline_exposure[i] = exposure[window].sum()
+    tested = ((exposure > 0) & (baseline_exposure > 0))[:, None] & (grid + baseline >= max(min_count, 1))
+    p = np.full(grid.shape, np.nan)
+    if tested.any():
+        share = np.broadcast_to((exposure / np.maximum(exposure + baseline_exposure, 1))[:, None], grid.shape)
+        p[tested] = midp_two_sided(grid[tested], grid[tested] + baseline[tested], share[tested])
+    significant = np.zeros(grid.shape, dtype=bool)
+    for i in np.flatnonzero(tested.any(axis=1)):
+        significant[i] = tested[i] & (np.nan_to_num(_q_values(p[i], tested[i]), nan=1.0) <= alpha)
+    change = np.sign(grid * baseline_exposure[:, None] - baseline * exposure[:, None])
+    rows, cols = np.nonzero(significant & (change != 0))
+    if not len(rows):
+        return empty
+    return pl.DataFrame({"month": [months[i] for i in rows], "topic_id": [topics[j] for j in cols],
+                         "direction": ["rise" if change[i, j] > 0 else "fall" for i, j in zip(rows, cols)]},
+                        schema=empty.schema)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from dashboard.analysis.comention import MentionArrays, mention_arrays
 from dashboard.data.filters import Filters, Vocabulary, month_of
 from dashboard.data.run import LoadedRun
 from dashboard.data.search import WordIndex
@@ -57,6 +58,7 @@ class RunIndex:
     pdoc_keys: pl.Series
     pdoc_rows: np.ndarray
     mentions: pl.DataFrame  # sorted by (passage_id, char_start)
+    named: MentionArrays  # who is named in which row, for counting any subset of rows
     mention_keys: pl.Series
     topics: pl.DataFrame  # ordered: themes, discovered by size, outliers last
     topic_label: dict[int, str]
@@ -208,6 +210,7 @@ def build_index(run: LoadedRun) -> RunIndex:
         pid_keys=order["passage_id"].set_sorted(), pid_rows=order["_row"].to_numpy(),
         pdoc_keys=dorder["doc_id"].set_sorted(), pdoc_rows=dorder["_row"].to_numpy(),
         mentions=mentions, mention_keys=mentions["passage_id"].set_sorted(),
+        named=mention_arrays(p["people"]),
         topics=topics, topic_label=dict(zip(topics["topic_id"].to_list(),
                                             topics["label"].to_list())),
         topic_theme=dict(zip(topics["topic_id"].to_list(), topics["theme"].to_list())),

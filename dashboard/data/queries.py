@@ -35,7 +35,9 @@ class DiscourseData:
         self.people_topic_matrix = lru_cache(maxsize=128)(
             partial(people.people_topic_matrix, index))
         self.rise_table = lru_cache(maxsize=128)(partial(rises.rise_table, index))
+        self.rise_marks = lru_cache(maxsize=128)(partial(rises.rise_marks, index))
         self.network = lru_cache(maxsize=64)(partial(network.network, index))
+        self.pair_passages = lru_cache(maxsize=64)(partial(network.pair_passages, index))
         self.compare = lru_cache(maxsize=64)(partial(compare.compare_sides, index))
 
     @classmethod

@@ -146,3 +146,22 @@ def keys_for(index: RunIndex, f: Filters, lo: int, hi: int) -> pl.DataFrame:
     """Key columns (no text) of the rows in [lo, hi) that pass people + search filters."""
     rows = candidate_rows(index, f, lo, hi)
     return index.keys.slice(lo, hi - lo) if rows is None else index.keys[rows]
+
+
+def filtered_rows(index: RunIndex, f: Filters) -> np.ndarray:
+    """Sorted rows passing every filter: months, people, search, sources and topics."""
+    lo, hi = index.range_slice(f)
+    keys = keys_for(index, f, lo, hi)
+    if f.sources:
+        keys = keys.filter(source_filter(f))
+    rows = keys["_row"].to_numpy().astype(np.int64)
+    if f.topics:
+        rows = rows[np.isin(rows, topic_rows(index, f.topics), assume_unique=True)]
+    return rows
+
+
+def row_mask(index: RunIndex, rows: np.ndarray) -> np.ndarray:
+    """Boolean mask over every row: True at `rows`."""
+    mask = np.zeros(index.height, dtype=bool)
+    mask[rows] = True
+    return mask

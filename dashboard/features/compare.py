@@ -5,20 +5,23 @@ each."""
 from __future__ import annotations
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.context import AppContext
 from dashboard.figures import empty_figure, png_config
-from dashboard.figures.compare import theme_mix_figure
+from dashboard.data import csv_text
+from dashboard.data.compare import comparison_rows, side_kind
+from dashboard.figures.compare import compare_trend_figure, theme_mix_figure
 from dashboard.features.filters import people_data
 
 TAB, TAB_LABEL = "compare", "Compare"
-NOTE = ("Choose two sides: people, sources or years. Shares are of each person's passages under the other filters "
+NOTE = ("Choose two sides: people, sources or years. Shares are of each side's passages under the other filters "
         "(a passage counts under every theme it carries). Distinctive words: log-odds ratio "
         "with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008); z above 1.96 "
-        "is beyond chance for that word.")
+        "is beyond chance for that word. The line chart puts both sides on one axis: each "
+        "side's share of every month's passages (two years over the months of one year).")
 
 
 def layout(ctx: AppContext) -> html.Div:
@@ -28,6 +31,8 @@ def layout(ctx: AppContext) -> html.Div:
                             maxValues=2, searchable=True, clearable=True, value=[], w=420,
                             placeholder="Two people, sources or years"),
             html.P(NOTE, className="note rise-method"),
+            dmc.Button("Download CSV", id=ids.COMPARE_CSV_BUTTON, variant="light", size="sm"),
+            dcc.Download(id=ids.COMPARE_CSV),
         ]),
         html.Div(id=ids.COMPARE_BODY),
     ])
@@ -49,6 +54,21 @@ def word_list(words, side: str, name: str) -> html.Div:  # noqa: ANN001 - a Pola
     ])
 
 
+def sample_note(result) -> str:  # noqa: ANN001 - a Comparison
+    """Says which side's words come from a sample of its passages (empty if none)."""
+    sampled = [f"{n:,} of {name}'s {total:,}" for name, n, total in
+               zip(result.sides, result.word_passages, result.passages) if n < total]
+    return (f" · distinctive words from an evenly spaced sample of {' and '.join(sampled)} passages"
+            if sampled else "")
+
+
+def csv_name(sides: tuple[str, ...]) -> str:
+    """discourse-compare-<a>-vs-<b>.csv, with only letters, digits and dashes in the names."""
+    slug = ["".join(c if c.isalnum() else "-" for c in side).strip("-").lower() or "side"
+            for side in sides]
+    return f"discourse-compare-{'-vs-'.join(slug)}.csv"
+
+
 def register(app: Dash, ctx: AppContext) -> None:
     data = ctx.data
 
@@ -67,9 +87,12 @@ def register(app: Dash, ctx: AppContext) -> None:
             html.Ol([html.Li(f"{r['person']} ({r['passages']})") for r in
                      result.company.filter(result.company["side"] == side).iter_rows(named=True)]
                     or [html.Li("nobody")])]) for side, name in (("a", a), ("b", b))]
+        years = all(side_kind(data.index, side) == "year" for side in (a, b))
         return [
-            html.P(f"{a}: {result.passages[0]:,} passages · {b}: {result.passages[1]:,} passages",
-                   className="note", id=ids.COMPARE_NOTE),
+            html.P(f"{a}: {result.passages[0]:,} passages · {b}: {result.passages[1]:,} passages"
+                   + sample_note(result), className="note", id=ids.COMPARE_NOTE),
+            dcc.Graph(figure=compare_trend_figure(result.trend, (a, b), by_month_of_year=years),
+                      config=png_config("discourse-compare-trend"), className="graph"),
             dcc.Graph(figure=theme_mix_figure(result.mix, (a, b)) if min(result.passages)
                       else empty_figure("One side has no passages under these filters",
                                         height=260, hint=""),
@@ -78,3 +101,13 @@ def register(app: Dash, ctx: AppContext) -> None:
                 word_list(result.words, "a", a), word_list(result.words, "b", b)]),
             html.Div(className="compare-cols", children=company),
         ]
+
+    @app.callback(Output(ids.COMPARE_CSV, "data"), Input(ids.COMPARE_CSV_BUTTON, "n_clicks"),
+                  State(ids.FILTERS, "data"), prevent_initial_call=True)
+    def download_comparison(_n, store):
+        state, f = ctx.current(store)
+        if len(state.compare) < 2:
+            raise PreventUpdate
+        result = data.compare(f, *state.compare)
+        return {"content": csv_text(comparison_rows(result)), "filename": csv_name(result.sides),
+                "type": "text/csv"}

@@ -53,8 +53,9 @@ def trend_note(f: Filters, shown: int) -> str:
            f" Passages naming {f.people[0]}." if f.people else "")
     return (f"Showing {which}.{who} A passage counts under each named theme it carries, so "
             "theme lines can add up to more than the month's passages. Hollow markers and "
-            "shaded bands: months the corpus covers only partly. Click a point to list its "
-            "passages below.")
+            "shaded bands: months the corpus covers only partly. Large triangles: a rise (▲) or "
+            "fall (▼) beyond chance against the six months before, as the What rose tab tests it. "
+            "Click a point to list its passages below.")
 
 
 def register(app: Dash, ctx: AppContext) -> None:
@@ -69,7 +70,8 @@ def register(app: Dash, ctx: AppContext) -> None:
             counts, measure="share" if state.measure == "share" else "passages",
             style=state.chart, colors=ctx.colors,
             events=data.events(f) if state.events else None, partial=data.partial_months(),
-            max_visible=None if f.topics else MAX_VISIBLE_DEFAULT, quality=data.theme_quality())
+            max_visible=None if f.topics else MAX_VISIBLE_DEFAULT, quality=data.theme_quality(),
+            changes=data.rise_marks(f))
         shown = counts["topic_id"].n_unique() if counts.height else 0
         return fig, trend_note(f, shown)
 

@@ -1,6 +1,9 @@
-"""Compare figure: each side's theme mix as a share of its passages, with 95% intervals."""
+"""Compare figures: each side's theme mix as a share of its passages, with 95% intervals,
+and each side's share of every month's passages."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import polars as pl
 
@@ -33,5 +36,33 @@ def theme_mix_figure(mix: pl.DataFrame, names: tuple[str, str]) -> Figure:
         margin={"l": 10, "r": 20, "t": 30, "b": 40}, yaxis={"automargin": True},
         legend={"orientation": "h", "y": 1.08},
         xaxis={"tickformat": ".0%", "gridcolor": GRID,
-               "title": {"text": "share of the person's passages (95% interval)",
+               "title": {"text": "share of the side's passages (95% interval)",
                          "font": {"size": 11}}})}
+
+
+def compare_trend_figure(trend: pl.DataFrame, names: tuple[str, str],
+                         by_month_of_year: bool = False) -> Figure:
+    """Each side's passages as a share of each month's passages, on one axis. Two years are
+    drawn over the months of one year (January to December), so they line up."""
+    if trend.is_empty() or trend["passages"].sum() == 0:
+        return empty_figure("Neither side has passages in these months", height=260, hint="")
+    traces = []
+    for side, name, color in zip(("a", "b"), names, SIDE_COLORS):
+        part = trend.filter(pl.col("side") == side).sort("month")
+        x = ([f"{m:%b}" for m in part["month"]] if by_month_of_year else part["month"].to_list())
+        traces.append({
+            "type": "scatter", "mode": "lines+markers", "name": plain(name),
+            "line": {"color": color, "width": 2.4}, "marker": {"color": color, "size": 6},
+            "x": x, "y": part["share"].to_list(),
+            "customdata": [[f"{m:%b %Y}", p, t] for m, p, t in
+                           part.select("month", "passages", "month_passages").iter_rows()],
+            "hovertemplate": (plain(name) + ", %{customdata[0]}: %{y:.1%} of the month's passages "
+                              "(%{customdata[1]:,} of %{customdata[2]:,})<extra></extra>")})
+    xaxis = ({"type": "category", "categoryorder": "array",
+              "categoryarray": [f"{m:%b}" for m in (date(2000, i, 1) for i in range(1, 13))]}
+             if by_month_of_year else {"tickformat": "%b %Y"})
+    return {"data": traces, "layout": base_layout(
+        280, margin={"l": 60, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h", "y": 1.12},
+        xaxis={**xaxis, "showgrid": False},
+        yaxis={"tickformat": ".1~%", "gridcolor": GRID, "rangemode": "tozero",
+               "title": {"text": "share of the month's passages", "font": {"size": 11}}})}

@@ -1,5 +1,6 @@
 """The co-mention network: people as circles sized by the passages naming them, lines
-where two are named together (thicker: stronger NPMI); click a person to filter by them."""
+where two are named together (thicker: stronger NPMI), a diamond at each line's middle;
+click a person to filter by them, a diamond to list the passages naming both."""
 
 from __future__ import annotations
 
@@ -19,6 +20,16 @@ def clicked_person(click: Any, people: Container[str]) -> str | None:
     custom = first_point(click).get("customdata")
     person = custom[0] if isinstance(custom, list) and custom else None
     return person if isinstance(person, str) and person in people else None
+
+
+def clicked_pair(click: Any, people: Container[str]) -> tuple[str, str] | None:
+    """The two people of a clicked link (customdata [person, person]), when both are known."""
+    custom = first_point(click).get("customdata")
+    if not isinstance(custom, list) or len(custom) != 2:
+        return None
+    a, b = custom
+    ok = all(isinstance(p, str) and p in people for p in (a, b)) and a != b
+    return (a, b) if ok else None
 
 
 def network_figure(nodes: pl.DataFrame, edges: pl.DataFrame, height: int = 560) -> Figure:
@@ -42,9 +53,11 @@ def network_figure(nodes: pl.DataFrame, edges: pl.DataFrame, height: int = 560) 
     mids = {"type": "scatter", "mode": "markers", "showlegend": False,
             "x": [(at[r["source"]][0] + at[r["target"]][0]) / 2 for r in edges.iter_rows(named=True)],
             "y": [(at[r["source"]][1] + at[r["target"]][1]) / 2 for r in edges.iter_rows(named=True)],
-            "marker": {"size": 8, "color": "rgba(0,0,0,0)"},
-            "hovertext": [f"{plain(r['source'])} & {plain(r['target'])}: {r['count']} passages, "
-                          f"NPMI {r['npmi']:.2f}" for r in edges.iter_rows(named=True)],
+            "marker": {"size": 12, "color": "rgba(100, 116, 139, 0.35)", "symbol": "diamond"},
+            "customdata": [[r["source"], r["target"]] for r in edges.iter_rows(named=True)],
+            "hovertext": [f"{plain(r['source'])} & {plain(r['target'])}: named together in "
+                          f"{r['count']} passages, NPMI {r['npmi']:.2f}. Click to list them."
+                          for r in edges.iter_rows(named=True)],
             "hovertemplate": "%{hovertext}<extra></extra>"}
     top = max(nodes["passages"].max() or 1, 1)
     people = {"type": "scatter", "mode": "markers+text", "showlegend": False,

@@ -39,12 +39,23 @@ def clicked_point(click: Any, topic_ids: Container[int],
     return None if topic_id is None or month is None else (topic_id, month)
 
 
+CHANGE_SYMBOLS = {"rise": "triangle-up", "fall": "triangle-down"}
+CHANGE_NOTES = {"rise": "<br><b>▲ rose beyond chance</b> against the 6 months before (What rose)",
+                "fall": "<br><b>▼ fell beyond chance</b> against the 6 months before (What rose)"}
+
+
+def _symbol(row: dict[str, Any]) -> str:
+    symbol = CHANGE_SYMBOLS.get(row.get("change") or "", "circle")
+    return symbol + "-open" if row["partial"] else symbol
+
+
 def _partial_note(row: dict[str, Any], partial_info: dict[date, tuple[Any, Any]]) -> str:
+    change = CHANGE_NOTES.get(row.get("change") or "", "")
     if not row["partial"]:
-        return ""
+        return change
     first, last = partial_info.get(row["month"], (None, None))
     span = f" ({first:%d %b}–{last:%d %b})" if first and last else ""
-    return f"<br><i>partial month{span}</i>"
+    return f"<br><i>partial month{span}</i>{change}"
 
 
 def quality_note(quality: dict[str, Any] | None) -> str:
@@ -87,9 +98,10 @@ def _topic_trace(tid: int, rows: list[dict[str, Any]], *, share: bool, style: st
         "mode": "lines+markers", "legendgroup": "themes" if is_theme else "discovered",
         "line": {"color": color, "width": (2.4 if dense else 3.2) if is_theme else 1.4,
                  "dash": "solid" if is_theme else "dot", "shape": "linear"},
-        "marker": {"size": [(8 if is_theme else 6) if not dense or r["partial"] else
-                            (4 if is_theme else 3) for r in rows], "color": color,
-                   "symbol": ["circle-open" if r["partial"] else "circle" for r in rows],
+        "marker": {"size": [13 if r.get("change") else (8 if is_theme else 6)
+                            if not dense or r["partial"] else (4 if is_theme else 3)
+                            for r in rows], "color": color,
+                   "symbol": [_symbol(r) for r in rows],
                    "line": {"width": 2 if is_theme else 1.5, "color": color}},
         "opacity": 1.0 if is_theme else 0.9, "visible": True if visible else "legendonly",
         "hovertemplate": ("<b>%{customdata[1]}</b><br>%{customdata[6]}<br>"
@@ -142,7 +154,8 @@ def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str 
                  colors: dict[int, str] | None = None, events: pl.DataFrame | None = None,
                  partial: pl.DataFrame | None = None, height: int = 460,
                  max_visible: int | None = None, legend: bool = True,
-                 quality: dict[int, dict[str, Any]] | None = None) -> Figure:
+                 quality: dict[int, dict[str, Any]] | None = None,
+                 changes: pl.DataFrame | None = None) -> Figure:
     """Monthly topic trend lines (style="lines") or stacked areas (style="area").
 
     counts: trends.monthly_topic_counts output. measure: "passages" or "share".
@@ -150,11 +163,17 @@ def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str 
     Each topic point carries customdata in POINT_FIELDS order (see `clicked_point`).
     max_visible: draw only that many topics (the largest in the range); the others stay
     in the legend, one click away (visible="legendonly"). quality: topic id -> a theme's
-    held-out precision, recall and labelled positives, shown in the hover.
+    held-out precision, recall and labelled positives, shown in the hover. changes:
+    month, topic_id, direction ("rise" | "fall") of the changes beyond chance, drawn as
+    larger up or down triangles and named in the hover.
     """
     if counts.is_empty() or counts["passages"].sum() == 0:
         return empty_figure()
     colors, share = colors or {}, measure == "share"
+    if changes is not None and not changes.is_empty():
+        counts = counts.join(changes.select("month", pl.col("topic_id").cast(counts.schema["topic_id"]),
+                                            pl.col("direction").alias("change")),
+                             on=["month", "topic_id"], how="left", maintain_order="left")
     partial_info = {} if partial is None else {
         m: (a, b) for m, a, b in partial.select("month", "first_date", "last_date").iter_rows()}
     dense = counts["month"].n_unique() > 18 or counts["topic_id"].n_unique() > 10

@@ -56,6 +56,28 @@ def test_every_figure_is_finite_and_counts_agree_with_the_trend_counts(bundled_d
     assert compute["monthly"][-1] == compute["count"] and len(compute["monthly"]) == 7
 
 
+def test_the_trend_chart_marks_the_rises_the_view_finds(bundled_data):
+    """The trend chart's triangles are the What rose view's verdicts, month by month, under
+    the same filters; the pause letter's March 2023 point is drawn as a rise."""
+    from dashboard import figures
+    from dashboard.data import Filters
+
+    f = Filters(start=date(2023, 1, 1), end=date(2025, 6, 1))
+    marks = bundled_data.rise_marks(f)
+    by_view = pl.concat([
+        bundled_data.rise_table(f, m).filter(pl.col("significant")).select(
+            pl.lit(m).alias("month"), "topic_id", "direction")
+        for m in bundled_data.index.months_in_range(f)])
+    assert sorted(marks.iter_rows()) == sorted(by_view.iter_rows())
+    fig = figures.trend_figure(bundled_data.monthly_topic_counts(f, None), changes=marks)
+    pause = next(t for t in fig["data"] if t.get("name", "").lower().startswith("pause"))
+    march = pause["x"].index(date(2023, 3, 1))
+    assert pause["marker"]["symbol"][march] == "triangle-up"
+    assert "rose beyond chance" in pause["customdata"][march][5]
+    quiet = pause["x"].index(date(2024, 8, 1))
+    assert pause["marker"]["symbol"][quiet] == "circle"
+
+
 @pytest.mark.browser
 def test_the_tab_keeps_its_month_in_the_url_and_a_click_filters(dash_duo, bundled_build):
     from dashboard.app import create_app
@@ -110,6 +132,41 @@ def test_network_edges_count_the_passages_naming_both_and_follow_the_filters(bun
     assert narrowed.nodes["passages"].sum() <= net.nodes["passages"].sum()
 
 
+def test_the_passages_naming_both_of_a_pair(bundled_data):
+    from dashboard.data import Filters
+
+    p = bundled_data.index.p
+    both = p.filter(pl.col("people").list.contains("Elon Musk")
+                    & pl.col("people").list.contains("Sam Altman"))
+    total, rows = bundled_data.pair_passages(Filters(), "Elon Musk", "Sam Altman")
+    assert total == both.height > 0
+    assert set(rows["passage_id"]) <= set(both["passage_id"]) and rows.height == min(total, 25)
+    assert rows["date"].to_list() == sorted(rows["date"].to_list(), reverse=True)
+    in_2023, _ = bundled_data.pair_passages(Filters(start=date(2023, 1, 1), end=date(2023, 12, 1)),
+                                            "Elon Musk", "Sam Altman")
+    assert in_2023 == both.filter(pl.col("month").dt.year() == 2023).height
+
+
+@pytest.mark.browser
+def test_a_click_on_a_link_of_the_network_lists_the_passages_naming_both(dash_duo, bundled_build):
+    from dashboard.app import create_app
+
+    dash_duo.start_server(create_app(bundled_build.run_dir))
+    dash_duo.driver.get(dash_duo.server_url + "/?tab=network")
+    dash_duo.wait_for_contains_text(f"#{ids.NETWORK_NOTE}", "people and", timeout=15)
+    links = wait_until(lambda: dash_duo.find_elements(
+        f"#{ids.NETWORK_GRAPH} .scatterlayer .trace:nth-last-child(2) .point"), message="links")
+    ActionChains(dash_duo.driver).move_to_element(links[0]).pause(0.3).click().perform()
+    wait_until(lambda: dash_duo.driver.current_url.count("both=") == 2, message="the pair in the URL")
+    dash_duo.wait_for_contains_text(f"#{ids.NETWORK_PAIR_NOTE}", "passages name both", timeout=10)
+    listed = dash_duo.find_elements(".pair-passage")
+    assert listed and "person=" not in dash_duo.driver.current_url
+    dash_duo.driver.get(dash_duo.driver.current_url)  # a reloaded link shows the same list
+    dash_duo.wait_for_contains_text(f"#{ids.NETWORK_PAIR_NOTE}", "passages name both", timeout=15)
+    assert len(dash_duo.find_elements(".pair-passage")) == len(listed)
+    assert dash_duo.get_logs() == []
+
+
 @pytest.mark.browser
 def test_a_click_on_a_person_of_the_network_filters_the_page(dash_duo, bundled_build):
     from dashboard.app import create_app
@@ -141,6 +198,43 @@ def test_compare_two_people(bundled_data):
     mix = result.mix.filter(pl.col("passages") > 0)
     assert ((mix["low"] <= mix["share"]) & (mix["share"] <= mix["high"])).all()
     assert "Elon Musk" not in result.company.filter(pl.col("side") == "a")["person"].to_list()
+    assert result.word_passages == result.passages  # small sides: every passage's words
+
+
+def test_compare_trend_is_each_sides_share_of_the_months_passages(bundled_data):
+    from dashboard.data import Filters
+
+    result = bundled_data.compare(Filters(), "Elon Musk", "2023")
+    p = bundled_data.index.p
+    musk = result.trend.filter(pl.col("side") == "a")
+    assert musk["passages"].sum() == result.passages[0]
+    march = musk.filter(pl.col("month") == date(2023, 3, 1)).row(0, named=True)
+    in_march = p.filter(pl.col("month") == date(2023, 3, 1))
+    assert march["passages"] == in_march["people"].list.contains("Elon Musk").sum()
+    assert march["month_passages"] == in_march.height
+    year = result.trend.filter(pl.col("side") == "b")
+    assert (year["share"] == 1.0).all() and year["month"].dt.year().unique().to_list() == [2023]
+
+
+def test_compare_csv_holds_every_section_and_is_guarded(bundled_data):
+    import csv
+    import io
+
+    from dashboard.data import Filters, csv_text
+    from dashboard.data.compare import comparison_rows
+    from dashboard.features.compare import csv_name
+
+    result = bundled_data.compare(Filters(), "Elon Musk", "Sam Altman")
+    rows = list(csv.DictReader(io.StringIO(csv_text(comparison_rows(result)))))
+    sections = {r["section"] for r in rows}
+    assert sections == {"theme share", "distinctive word", "named with", "monthly share"}
+    words = [r for r in rows if r["section"] == "distinctive word" and r["side"] == "Elon Musk"]
+    assert words[0]["item"] == result.words.filter(pl.col("side") == "a")["word"][0]
+    shares = {r["item"]: float(r["share"]) for r in rows
+              if r["section"] == "theme share" and r["side"] == "Sam Altman"}
+    mix = result.mix.filter(pl.col("side") == "b")
+    assert shares == pytest.approx(dict(zip(mix["label"], mix["share"])), abs=1e-6)
+    assert csv_name(("Elon Musk", "=cmd|x")) == "discourse-compare-elon-musk-vs-cmd-x.csv"
 
 
 @pytest.mark.browser

@@ -29,7 +29,7 @@ UPDATE = "/_dash-update-component"
 # A valid value for every input / state of every callback (the fixture run's page).
 DEFAULT_STORE = {"people": [], "start": None, "end": None, "sources": [], "topics": [],
                  "q": "", "measure": "passages", "chart": "lines", "events": True,
-                 "tab": "trends", "rise_month": "", "compare": []}
+                 "tab": "trends", "rise_month": "", "compare": [], "pair": []}
 BASELINE: dict[str, Any] = {
     f"{ids.URL}.search": "", f"{ids.PEOPLE}.value": [], f"{ids.MONTHS}.value": [0, 3],
     f"{ids.SOURCES}.value": [], f"{ids.TOPICS}.value": [], f"{ids.SEARCH}.value": "",
@@ -42,6 +42,8 @@ BASELINE: dict[str, Any] = {
     f"{ids.RISE_GRAPH}.clickData": {"points": [{"customdata": [1]}]},
     f"{ids.NETWORK_GRAPH}.clickData": {"points": [{"customdata": ["Elon Musk"]}]},
     f"{ids.COMPARE_PEOPLE}.value": [],
+    f"{ids.COMPARE_CSV_BUTTON}.n_clicks": 1,
+    f"{ids.NETWORK_PAIR}.value": [],
 }
 HEATMAP_CLICK, RISE_CLICK = f"{ids.URL}<-{ids.HEATMAP}", f"{ids.URL}<-{ids.RISE_GRAPH}"
 NETWORK_CLICK = f"{ids.URL}<-{ids.NETWORK_GRAPH}"
@@ -111,7 +113,7 @@ def assert_handled(response) -> None:
 
 CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS,
              ids.POINT, ids.GRID, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER,
-             ids.RISE_GRAPH, ids.NETWORK_GRAPH, ids.COMPARE_BODY, HEATMAP_CLICK, RISE_CLICK,
+             ids.RISE_GRAPH, ids.NETWORK_GRAPH, ids.COMPARE_BODY, ids.COMPARE_CSV, ids.NETWORK_PASSAGES, HEATMAP_CLICK, RISE_CLICK,
              NETWORK_CLICK]  # clicks that write the address
 
 

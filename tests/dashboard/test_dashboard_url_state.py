@@ -14,7 +14,7 @@ from dashboard import ids
 from dashboard.data.filters import MAX_SEARCH_WORDS
 from dashboard.url_state import (
     CONTROLS, MAX_PEOPLE, UrlState, control_values, decode, encode, filter_key, from_controls,
-    month_range_indices, state_from_dict, state_to_dict, to_filters, with_cell,
+    month_range_indices, state_from_dict, state_to_dict, to_filters, with_cell, with_pair,
 )
 
 
@@ -124,12 +124,21 @@ def test_search_words_over_the_cap_are_cut_with_a_notice_from_the_control(vocab)
 
 def test_controls(vocab):
     state, notices = from_controls([[fx.GM], [1, 2], [], ["pause_letter"], "  licensing  ",
-                                    "share", "lines", True, "trends", None, []], vocab)
+                                    "share", "lines", True, "trends", None, [], []], vocab)
     assert notices == []
     assert encode(state) == ("?person=Gary+Marcus&from=2024-02&to=2024-03"
                              "&topic=pause_letter&q=licensing&measure=share")
-    garbage, _ = from_controls([None, "x", 5, {"a": 1}, None, None, 7, None, None, 3, 9], vocab)
+    garbage, _ = from_controls([None, "x", 5, {"a": 1}, None, None, 7, None, None, 3, 9, "x"], vocab)
     assert garbage == UrlState(events=False)
+
+
+def test_a_network_pair_is_two_known_people(vocab):
+    state, notices = decode(f"?tab=network&both={fx.GM}&both={fx.MV}".replace(" ", "+"), vocab)
+    assert (state.pair, notices) == ((fx.GM, fx.MV), [])
+    assert encode(with_pair(UrlState(), fx.GM, fx.MV)) == encode(state).replace("tab=network&", "")
+    unknown, notices = decode("?both=Nobody+Known", vocab)
+    assert unknown.pair == () and len(notices) == 1
+    assert filter_key(UrlState(pair=(fx.GM, fx.MV))) == filter_key(UrlState())  # a view option
 
 
 def test_heatmap_cell_and_filter_key(vocab):

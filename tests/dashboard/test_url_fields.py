@@ -92,17 +92,17 @@ def test_the_address_keeps_the_table_order(state):
 
 def test_known_keys_controls_and_defaults_come_from_the_table():
     assert KNOWN_KEYS == ("person", "from", "to", "source", "topic", "q", "measure", "chart",
-                          "events", "tab", "rise", "vs")
+                          "events", "tab", "rise", "vs", "both")
     assert CONTROLS == (
         (ids.PEOPLE, "value"), (ids.MONTHS, "value"), (ids.SOURCES, "value"),
         (ids.TOPICS, "value"), (ids.SEARCH, "value"), (ids.MEASURE, "value"),
         (ids.CHART, "value"), (ids.EVENTS, "checked"), (ids.TABS, "value"),
-        (ids.RISE_MONTH, "value"), (ids.COMPARE_PEOPLE, "value"))
+        (ids.RISE_MONTH, "value"), (ids.COMPARE_PEOPLE, "value"), (ids.NETWORK_PAIR, "value"))
     assert UrlState() == UrlState(people=(), start=None, end=None, sources=(), topics=(),
                                   q="", measure="passages", chart="lines", events=True,
-                                  tab="trends", rise_month="", compare=())
+                                  tab="trends", rise_month="", compare=(), pair=())
     assert control_values(UrlState(), VOCAB) == [[], [0, LAST], [], [], "", "passages",
-                                                 "lines", True, "trends", None, []]
+                                                 "lines", True, "trends", None, [], []]
 
 
 def test_every_attribute_has_one_row_and_every_control_exists():
@@ -117,7 +117,7 @@ def test_every_attribute_has_one_row_and_every_control_exists():
         assert set(named) <= filter_args, f
         if isinstance(f, ChoiceField):
             assert f.default in f.choices
-    assert [f.is_filter for f in FIELDS] == [True] * 5 + [False] * 6
+    assert [f.is_filter for f in FIELDS] == [True] * 5 + [False] * 7
 
 
 def test_to_filters_follows_the_filter_rows():
@@ -131,7 +131,7 @@ def test_to_filters_follows_the_filter_rows():
 
 
 def test_from_controls_wants_one_value_per_control():
-    with pytest.raises(ValueError, match="expected 11 control values"):
+    with pytest.raises(ValueError, match="expected 12 control values"):
         from_controls([[]], VOCAB)
 
 
@@ -209,7 +209,7 @@ def test_the_month_of_what_rose_is_a_corpus_month_or_the_default():
         state, notices = decode(f"?rise={bad}", VOCAB)
         assert state.rise_month == "" and len(notices) == 1 and why in notices[0]
     assert decode("?rise=", VOCAB)[0].rise_month == ""  # the default: the latest full month
-    assert control_values(decode("?rise=2023-06", VOCAB)[0], VOCAB)[-2] == "2023-06"
+    assert control_values(decode("?rise=2023-06", VOCAB)[0], VOCAB)[-3] == "2023-06"
 
 
 def test_compare_takes_two_known_people():
