@@ -65,6 +65,10 @@ HEATMAP, TOPIC_SIZES = cid("HEATMAP", "people-heatmap"), cid("TOPIC_SIZES", "top
 TOPIC_SELECT = cid("TOPIC_SELECT", "topic-select")
 GRID, CLEAR_POINT = cid("GRID", "passage-grid"), cid("CLEAR_POINT", "passage-clear-point")
 PASSAGES_CSV_LINK = cid("PASSAGES_CSV_LINK", "passage-csv-link")
+RISE_MONTH, RISE_GRAPH = cid("RISE_MONTH", "rise-month"), cid("RISE_GRAPH", "rise-graph")
+NETWORK_GRAPH, NETWORK_PAIR = cid("NETWORK_GRAPH", "network-graph"), cid("NETWORK_PAIR", "network-pair")
+COMPARE_SIDES = cid("COMPARE_PEOPLE", "compare-people")
+COMPARE_CSV_BUTTON = cid("COMPARE_CSV_BUTTON", "compare-csv-button")
 
 # Friendly names of callbacks, by their first output component (fallback: the outputs).
 CALLBACK_NAMES = {
@@ -74,8 +78,15 @@ CALLBACK_NAMES = {
     GRID: "drill-down passage grid", cid("TREND_CSV", "trend-csv-download"): "trend CSV export",
     PASSAGES_CSV_LINK: "passages CSV link (href)",
     cid("DOC_DRAWER", "document-drawer"): "document view",
-    URL: "heatmap cell -> address",  # the filter/URL sync writes the address too, but is named first
+    RISE_GRAPH: "what rose", NETWORK_GRAPH: "co-mention network",
+    cid("NETWORK_PASSAGES", "network-passages"): "passages naming both",
+    cid("COMPARE_BODY", "compare-body"): "compare", cid("COMPARE_WORDS", "compare-words"): "compare: words", cid("COMPARE_CSV", "compare-csv-download"): "compare CSV export",
 }
+# Callbacks named by the one input that fires them (clicks that write the address; the
+# patch that marks rises on the trend chart after it is drawn).
+ADDRESS_WRITERS = {HEATMAP: "heatmap cell -> address", RISE_GRAPH: "rise click -> address",
+                   NETWORK_GRAPH: "network click -> address",
+                   cid("TREND_SHOWN", "trend-shown"): "rise marks on the trend chart"}
 SEARCH_WORDS = ["licensing", "GPU", "safety", "copyright", "Senate", "compute", "pause", "open source",
                 "liability", "chips", "election", "deepfake", "watermark", "frontier", "Brussels",
                 "export controls", "data centre", "testimony", "summit", "moratorium", "transparency"]
@@ -215,7 +226,8 @@ class Renderer:
             if any(isinstance(c, dict) or str(c).startswith("{") for c, _ in inputs):
                 continue  # pattern-matching callbacks are not played
             outputs = callback_outputs(dep["output"])
-            name = next((CALLBACK_NAMES[c] for c, _ in outputs if c in CALLBACK_NAMES), None) or \
+            writer = ADDRESS_WRITERS.get(inputs[0][0]) if len(inputs) == 1 else None
+            name = writer or next((CALLBACK_NAMES[c] for c, _ in outputs if c in CALLBACK_NAMES), None) or \
                 ", ".join(f"{c}.{p}" for c, p in outputs)
             renderer.callbacks.append(Callback(i, dep, outputs, inputs,
                                                [(d["id"], d["property"]) for d in dep.get("state", [])], name))
@@ -261,6 +273,8 @@ class Renderer:
         updates: dict[tuple[str, str], Any] = {}
         for component, props in response.json().get("response", {}).items():
             for prop, value in props.items():
+                if isinstance(value, dict) and "__dash_patch_update" in value:
+                    continue  # a partial update (Patch): the prop keeps its full value here
                 updates[(component, prop.split("@")[0])] = value
         return updates
 
@@ -394,6 +408,15 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
         click = trend_point(s, i)
         return [(click[0][0], False), ({(CLEAR_POINT, "n_clicks"): i + 1}, True)] if click else []
 
+    def rise_click(_s: dict, i: int):
+        return [({(TABS, "value"): "rises"}, False),
+                ({(RISE_GRAPH, "clickData"): {"points": [{"customdata": [i % 8]}]}}, True)]
+
+    def network_link(_s: dict, i: int):
+        pair = [pick(people, i, ""), pick(people, i + 1, "")]
+        return [({(TABS, "value"): "network"}, False),
+                ({(NETWORK_GRAPH, "clickData"): {"points": [{"customdata": pair}]}}, True)]
+
     def after_people(then: dict) -> Callable[[dict, int], list]:
         return lambda _s, i: [({(PEOPLE, "value"): [pick(people, i + 3, "")]}, False), (then(i), True)]
 
@@ -433,6 +456,43 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
         Action("drill-down: trend point click", (TREND_GRAPH, "clickData"), trend_point),
         Action("drill-down: show all", (CLEAR_POINT, "n_clicks"), show_all),
         Action("document view (grid row click)", (GRID, "cellClicked"), grid_cell),
+        # the analysis tabs compute only while open: the tab is opened first (not recorded)
+        Action("what rose: open the tab", (TABS, "value"),
+               lambda _s, i: [({(PEOPLE, "value"): [pick(people, i + 2, "")]}, False),
+                              ({(TABS, "value"): "rises"}, True)]),
+        Action("what rose: month", (RISE_MONTH, "value"),
+               lambda s, i: [({(TABS, "value"): "rises"}, False),
+                             ({(RISE_MONTH, "value"): pick(_values(s.get((RISE_MONTH, "data"))), i)}, True)]),
+        Action("what rose: source filter", (SOURCES, "value"),
+               lambda _s, i: [({(TABS, "value"): "rises"}, False),
+                              ({(SOURCES, "value"): [pick(sources, i, "")]}, True)]),
+        Action("what rose: click a row", (RISE_GRAPH, "clickData"), rise_click),
+        Action("network: open the tab", (TABS, "value"),
+               lambda _s, i: [({(MONTHS, "value"): [i % last, last]}, False),
+                              ({(TABS, "value"): "network"}, True)]),
+        Action("network: topic filter", (TOPICS, "value"),
+               lambda _s, i: [({(TABS, "value"): "network"}, False),
+                              ({(TOPICS, "value"): [pick(topics, i, "")]}, True)]),
+        Action("network: person filter", (PEOPLE, "value"),
+               lambda _s, i: [({(TABS, "value"): "network"}, False),
+                              ({(PEOPLE, "value"): [pick(people, i, "")]}, True)]),
+        Action("network: click a link", (NETWORK_GRAPH, "clickData"), network_link),
+        Action("network: pick two people", (NETWORK_PAIR, "value"),
+               lambda _s, i: [({(TABS, "value"): "network"}, False),
+                              ({(NETWORK_PAIR, "value"): [pick(people, i, ""), pick(people, i + 1, "")]}, True)]),
+        Action("compare: two people", (COMPARE_SIDES, "value"),
+               lambda _s, i: [({(TABS, "value"): "compare"}, False),
+                              ({(COMPARE_SIDES, "value"): [pick(people, i, ""), pick(people, i + 1, "")]}, True)]),
+        Action("compare: two years", (COMPARE_SIDES, "value"),
+               lambda _s, i: [({(TABS, "value"): "compare", (MONTHS, "value"): [i % (last // 2 + 1), last]}, False),
+                              ({(COMPARE_SIDES, "value"): ["2023", "2025"] if i % 2 else ["2024", "2025"]}, True)]),
+        Action("compare: person vs source", (COMPARE_SIDES, "value"),
+               lambda _s, i: [({(TABS, "value"): "compare"}, False),
+                              ({(COMPARE_SIDES, "value"): [pick(people, i, ""), pick(sources, i, "")]}, True)]),
+        Action("compare CSV export", (COMPARE_CSV_BUTTON, "n_clicks"),
+               lambda _s, i: [({(TABS, "value"): "compare", (COMPARE_SIDES, "value"):
+                                [pick(people, i, ""), pick(people, i + 2, "")]}, False),
+                              ({(COMPARE_CSV_BUTTON, "n_clicks"): i + 1}, True)]),
         Action("trend CSV export", (TREND_CSV_BUTTON, "n_clicks"),
                after_people(lambda i: {(TREND_CSV_BUTTON, "n_clicks"): i + 1})),
         # file downloads: the steps set the filters (their callbacks are measured by the

@@ -29,6 +29,7 @@ TOPIC_SELECT = "topic-select"
 TOPIC_DETAILS = "topic-details"
 
 RISE_MONTH = "rise-month"
+TREND_SHOWN = "trend-shown"  # the filters store the trend chart was drawn for
 RISE_GRAPH = "rise-graph"
 RISE_TABLE = "rise-table"
 RISE_NOTE = "rise-note"
@@ -42,6 +43,7 @@ NETWORK_PAIR_NOTE = "network-pair-note"
 COMPARE_PEOPLE = "compare-people"
 COMPARE_BODY = "compare-body"
 COMPARE_NOTE = "compare-note"
+COMPARE_WORDS = "compare-words"
 COMPARE_CSV_BUTTON = "compare-csv-button"
 COMPARE_CSV = "compare-csv-download"
 

@@ -37,10 +37,18 @@ class Comparison:
     sides: tuple[str, str]  # the two sides
     passages: tuple[int, int]  # passages of each side, under the other filters
     mix: pl.DataFrame  # side, theme, label, passages, share, low, high
-    words: pl.DataFrame  # word, count_a, count_b, log_odds, z, side ("a" | "b")
     company: pl.DataFrame  # side, person, passages (named with that side's person)
-    word_passages: tuple[int, int]  # passages of each side whose words were counted
     trend: pl.DataFrame  # side, month, passages, month_passages, share (see side_trend)
+
+
+@dataclass(frozen=True)
+class SideWords:
+    """The words that most distinguish two sides (computed apart from the rest, so the
+    view draws its charts without waiting for the word counts)."""
+
+    words: pl.DataFrame  # word, count_a, count_b, log_odds, z, side ("a" | "b")
+    word_passages: tuple[int, int]  # passages of each side whose words were counted
+    passages: tuple[int, int]  # passages of each side, under the other filters
 
 
 def side_kind(index: RunIndex, side: str) -> str:
@@ -119,28 +127,34 @@ def _company(people: pl.DataFrame, person: str, side: str) -> pl.DataFrame:
             .with_columns(pl.lit(side).alias("side")).select("side", "person", "passages"))
 
 
-def compare_sides(index: RunIndex, f: Filters, a: str, b: str) -> Comparison:
-    """Side `a` against side `b` (see the module docstring)."""
+def compare_words(index: RunIndex, f: Filters, a: str, b: str) -> SideWords:
+    """The distinctive words of side `a` against side `b` (see the module docstring)."""
     rows = (_side_rows(index, f, a), _side_rows(index, f, b))
-    masks = [row_mask(index, r) for r in rows]
-    mix = pl.concat([_mix(index, m, len(r), side) for m, r, side in zip(masks, rows, "ab")])
     people = [side for side in (a, b) if side_kind(index, side) == "person"]
     names = {w for name in people for w in NAME_WORD.findall(name.lower())}
     samples = [word_sample(r) for r in rows]
     texts = index.p.get_column("text")
     counts = [c.filter(~pl.col("word").is_in(list(names)))  # their own names would lead
               for c in word_counts_each([texts.gather(s) for s in samples])]
-    words = distinctive_words(*counts, top=TOP_WORDS)
+    return SideWords(distinctive_words(*counts, top=TOP_WORDS),
+                     (len(samples[0]), len(samples[1])), (len(rows[0]), len(rows[1])))
+
+
+def compare_sides(index: RunIndex, f: Filters, a: str, b: str) -> Comparison:
+    """Side `a` against side `b`: theme mix, company and monthly share (words apart:
+    `compare_words`)."""
+    rows = (_side_rows(index, f, a), _side_rows(index, f, b))
+    masks = [row_mask(index, r) for r in rows]
+    mix = pl.concat([_mix(index, m, len(r), side) for m, r, side in zip(masks, rows, "ab")])
     company = pl.concat([_company(counts_within(index.named, m, pairs=False)[0], name, side)
                          for m, name, side in zip(masks, (a, b), "ab")])
     trend = pl.concat([side_trend(index, f, side, r, name)
                        for side, r, name in zip((a, b), rows, "ab")])
     return Comparison((a, b), (len(rows[0]), len(rows[1])), mix.select(
-        "side", "theme", "label", "passages", "share", "low", "high"), words, company,
-        (len(samples[0]), len(samples[1])), trend)
+        "side", "theme", "label", "passages", "share", "low", "high"), company, trend)
 
 
-def comparison_rows(result: Comparison) -> pl.DataFrame:
+def comparison_rows(result: Comparison, words: SideWords) -> pl.DataFrame:
     """The comparison as one CSV-ready table: section, side (the side's name), item, and
     the figures of that section (others empty)."""
     name = {"a": result.sides[0], "b": result.sides[1]}
@@ -150,7 +164,7 @@ def comparison_rows(result: Comparison) -> pl.DataFrame:
         result.mix.select(pl.lit("theme share").alias("section"), side, pl.col("label").alias("item"),
                           pl.col("passages").cast(pl.Int64).alias("count"), "share", "low", "high",
                           empty.alias("z")),
-        result.words.select(pl.lit("distinctive word").alias("section"), side,
+        words.words.select(pl.lit("distinctive word").alias("section"), side,
                             pl.col("word").alias("item"),
                             pl.when(pl.col("side") == "a").then("count_a").otherwise("count_b")
                             .cast(pl.Int64).alias("count"), empty.alias("share"), empty.alias("low"),

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
 from dashboard.analysis.comention import counts_within, edges_from_counts, layout, nodes_from_counts
 from dashboard.data.filters import Filters
 from dashboard.data.index import RunIndex
-from dashboard.data.rows import filtered_rows, person_rows, row_mask
+from dashboard.data.rows import filtered_rows, narrow_rows, person_rows, row_mask
 
 MIN_PAIR = 3  # passages naming both, for an edge
 TOP_K = 5  # strongest edges kept per person
@@ -52,8 +51,8 @@ PAIR_LIMIT = 25  # passages naming both, listed under the network
 def pair_passages(index: RunIndex, f: Filters, a: str, b: str) -> tuple[int, pl.DataFrame]:
     """(how many passages under the filters name both a and b, the newest PAIR_LIMIT of
     them: passage_id, date, source, title, text)."""
-    rows = np.intersect1d(person_rows(index, (a,)), person_rows(index, (b,)), assume_unique=True)
-    rows = np.intersect1d(rows, filtered_rows(index, f), assume_unique=True)
+    named_a = person_rows(index, (a,))
+    rows = narrow_rows(index, f, named_a[row_mask(index, person_rows(index, (b,)))[named_a]])
     newest = index.p[rows].sort(["date", "passage_id"], descending=[True, False]).head(PAIR_LIMIT)
     titles = newest.select("doc_id").join(index.docs.select("doc_id", "title"), on="doc_id",
                                           how="left", maintain_order="left")["title"]

@@ -39,6 +39,7 @@ class DiscourseData:
         self.network = lru_cache(maxsize=64)(partial(network.network, index))
         self.pair_passages = lru_cache(maxsize=64)(partial(network.pair_passages, index))
         self.compare = lru_cache(maxsize=64)(partial(compare.compare_sides, index))
+        self.compare_words = lru_cache(maxsize=64)(partial(compare.compare_words, index))
 
     @classmethod
     def load(cls, run_dir: Path, themes_path: Path | None = None,

@@ -35,6 +35,7 @@ def layout(ctx: AppContext) -> html.Div:
             dcc.Download(id=ids.COMPARE_CSV),
         ]),
         html.Div(id=ids.COMPARE_BODY),
+        html.Div(id=ids.COMPARE_WORDS, role="status"),
     ])
 
 
@@ -54,11 +55,11 @@ def word_list(words, side: str, name: str) -> html.Div:  # noqa: ANN001 - a Pola
     ])
 
 
-def sample_note(result) -> str:  # noqa: ANN001 - a Comparison
+def sample_note(result, sides: tuple[str, str]) -> str:  # noqa: ANN001 - SideWords
     """Says which side's words come from a sample of its passages (empty if none)."""
     sampled = [f"{n:,} of {name}'s {total:,}" for name, n, total in
-               zip(result.sides, result.word_passages, result.passages) if n < total]
-    return (f" · distinctive words from an evenly spaced sample of {' and '.join(sampled)} passages"
+               zip(sides, result.word_passages, result.passages) if n < total]
+    return (f"Words counted in an evenly spaced sample of {' and '.join(sampled)} passages."
             if sampled else "")
 
 
@@ -89,18 +90,30 @@ def register(app: Dash, ctx: AppContext) -> None:
                     or [html.Li("nobody")])]) for side, name in (("a", a), ("b", b))]
         years = all(side_kind(data.index, side) == "year" for side in (a, b))
         return [
-            html.P(f"{a}: {result.passages[0]:,} passages · {b}: {result.passages[1]:,} passages"
-                   + sample_note(result), className="note", id=ids.COMPARE_NOTE),
+            html.P(f"{a}: {result.passages[0]:,} passages · {b}: {result.passages[1]:,} passages",
+                   className="note", id=ids.COMPARE_NOTE),
             dcc.Graph(figure=compare_trend_figure(result.trend, (a, b), by_month_of_year=years),
                       config=png_config("discourse-compare-trend"), className="graph"),
             dcc.Graph(figure=theme_mix_figure(result.mix, (a, b)) if min(result.passages)
                       else empty_figure("One side has no passages under these filters",
                                         height=260, hint=""),
                       config=png_config("discourse-compare"), className="graph"),
-            html.Div(className="compare-cols", children=[
-                word_list(result.words, "a", a), word_list(result.words, "b", b)]),
             html.Div(className="compare-cols", children=company),
         ]
+
+    @app.callback(Output(ids.COMPARE_WORDS, "children"), Input(ids.FILTERS, "data"),
+                  prevent_initial_call=True)
+    def update_words(store):
+        state, f = ctx.current(store)
+        if state.tab != TAB:
+            raise PreventUpdate  # computed when its tab is open
+        if len(state.compare) < 2:
+            return None
+        a, b = state.compare
+        words = data.compare_words(f, a, b)
+        return [html.Div(className="compare-cols", children=[
+                    word_list(words.words, "a", a), word_list(words.words, "b", b)]),
+                html.P(sample_note(words, (a, b)), className="note")]
 
     @app.callback(Output(ids.COMPARE_CSV, "data"), Input(ids.COMPARE_CSV_BUTTON, "n_clicks"),
                   State(ids.FILTERS, "data"), prevent_initial_call=True)
@@ -109,5 +122,6 @@ def register(app: Dash, ctx: AppContext) -> None:
         if len(state.compare) < 2:
             raise PreventUpdate
         result = data.compare(f, *state.compare)
-        return {"content": csv_text(comparison_rows(result)), "filename": csv_name(result.sides),
+        rows = comparison_rows(result, data.compare_words(f, *state.compare))
+        return {"content": csv_text(rows), "filename": csv_name(result.sides),
                 "type": "text/csv"}

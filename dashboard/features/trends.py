@@ -4,7 +4,9 @@ event timeline, the trend CSV; a click on a point selects it for the passage gri
 from __future__ import annotations
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, State, ctx as trigger, dcc, html, no_update
+import polars as pl
+from dash import Dash, Input, Output, Patch, State, ctx as trigger, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids
 from dashboard.context import MAX_DISCOVERED_DEFAULT, AppContext
@@ -38,6 +40,7 @@ def layout(ctx: AppContext) -> html.Div:  # noqa: ARG001 - same signature as eve
             id=ids.TREND_GRAPH, figure=figures.empty_figure("Loading…", hint=""),
             config=figures.png_config("discourse-trends"), className="graph",
         )),
+        dcc.Store(id=ids.TREND_SHOWN),
     ])
 
 
@@ -62,7 +65,8 @@ def register(app: Dash, ctx: AppContext) -> None:
     data = ctx.data
 
     @app.callback(Output(ids.TREND_GRAPH, "figure"), Output(ids.TREND_NOTE, "children"),
-                  Input(ids.FILTERS, "data"), prevent_initial_call=True)
+                  Output(ids.TREND_SHOWN, "data"), Input(ids.FILTERS, "data"),
+                  prevent_initial_call=True)
     def update_trends(store):
         state, f = ctx.current(store)
         counts = data.monthly_topic_counts(f, ctx.max_discovered(f))
@@ -70,10 +74,32 @@ def register(app: Dash, ctx: AppContext) -> None:
             counts, measure="share" if state.measure == "share" else "passages",
             style=state.chart, colors=ctx.colors,
             events=data.events(f) if state.events else None, partial=data.partial_months(),
-            max_visible=None if f.topics else MAX_VISIBLE_DEFAULT, quality=data.theme_quality(),
-            changes=data.rise_marks(f))
+            max_visible=None if f.topics else MAX_VISIBLE_DEFAULT, quality=data.theme_quality())
         shown = counts["topic_id"].n_unique() if counts.height else 0
-        return fig, trend_note(f, shown)
+        return fig, trend_note(f, shown), store
+
+    @app.callback(Output(ids.TREND_GRAPH, "figure", allow_duplicate=True),
+                  Input(ids.TREND_SHOWN, "data"), prevent_initial_call=True)
+    def mark_rises(shown):
+        """Draws the rises and falls beyond chance onto the chart just drawn (a patch, so the
+        chart shows first and the test runs after)."""
+        _, f = ctx.current(shown)
+        counts = data.monthly_topic_counts(f, ctx.max_discovered(f))  # the chart's, cached
+        if counts.is_empty():
+            raise PreventUpdate
+        traces = [(tid, part["month"].to_list())
+                  for (tid,), part in counts.group_by("topic_id", maintain_order=True)]
+        partial = set(data.partial_months()["month"].to_list()) | set(
+            counts.filter(pl.col("partial"))["month"].to_list())
+        marks = figures.change_marks(traces, data.rise_marks(f), partial)
+        if not marks:
+            raise PreventUpdate
+        patch = Patch()
+        for i, j, symbol, note in marks:
+            patch["data"][i]["marker"]["symbol"][j] = symbol
+            patch["data"][i]["marker"]["size"][j] = figures.CHANGE_SIZE
+            patch["data"][i]["customdata"][j][figures.POINT_FIELDS.index("change_note")] = note
+        return patch
 
     @app.callback(Output(ids.POINT, "data"), Input(ids.TREND_GRAPH, "clickData"),
                   Input(ids.CLEAR_POINT, "n_clicks"), State(ids.FILTERS, "data"),

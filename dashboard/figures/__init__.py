@@ -24,9 +24,12 @@ from dashboard.figures.network import clicked_pair, clicked_person, network_figu
 from dashboard.figures.people import clicked_cell, heatmap_axes, people_topic_heatmap
 from dashboard.figures.rises import clicked_rise, rise_figure, shown_rise_rows
 from dashboard.figures.topics import clicked_topic, keyword_bars, topic_sizes
-from dashboard.figures.trends import POINT_FIELDS, clicked_point, trend_figure
+from dashboard.figures.trends import (
+    CHANGE_SIZE, POINT_FIELDS, change_marks, clicked_point, topic_traces, trend_figure,
+)
 
 __all__ = ["DISCOVERED_PALETTE", "OUTLIER_COLOR", "POINT_FIELDS", "THEME_PALETTE", "Figure",
            "clicked_cell", "clicked_point", "clicked_rise", "rise_figure", "shown_rise_rows", "clicked_person", "clicked_pair", "network_figure", "clicked_topic", "empty_figure",
            "heatmap_axes", "keyword_bars", "people_topic_heatmap", "plain", "png_config",
-           "short", "topic_colors", "topic_sizes", "trend_figure"]
+           "short", "topic_colors", "topic_sizes", "trend_figure", "CHANGE_SIZE", "change_marks",
+           "topic_traces"]

@@ -20,9 +20,9 @@ from dashboard.figures.base import (
 )
 from dashboard.inputs import first_point, iso_month, small_int
 
-# customdata of every topic point, in this order (hover reads 1-6 and 8, a click 0 and 7)
+# customdata of every topic point, in this order (hover reads 1-6, 8 and 9, a click 0 and 7)
 POINT_FIELDS = ("topic_id", "label", "passages", "month_passages", "share", "partial_note",
-                "month_label", "month_iso", "quality_note")
+                "month_label", "month_iso", "quality_note", "change_note")
 CLICK_FIELDS = POINT_FIELDS.index("month_iso") + 1  # what a click needs of them
 HALF_MONTH = timedelta(days=15)
 
@@ -44,18 +44,36 @@ CHANGE_NOTES = {"rise": "<br><b>▲ rose beyond chance</b> against the 6 months 
                 "fall": "<br><b>▼ fell beyond chance</b> against the 6 months before (What rose)"}
 
 
-def _symbol(row: dict[str, Any]) -> str:
-    symbol = CHANGE_SYMBOLS.get(row.get("change") or "", "circle")
-    return symbol + "-open" if row["partial"] else symbol
+CHANGE_SIZE = 13
+
+
+def change_marks(traces: list[tuple[int, list[date]]], changes: pl.DataFrame,
+                 partial_months: set[date]) -> list[tuple[int, int, str, str]]:
+    """(trace index, point index, marker symbol, hover note) of every point of `traces`
+    ((topic id, months) per trace, in figure order) that `changes` (month, topic_id,
+    direction) marks as a rise or fall beyond chance."""
+    direction = {(m, t): d for m, t, d in changes.select("month", "topic_id", "direction").iter_rows()}
+    marks = []
+    for i, (topic_id, months) in enumerate(traces):
+        for j, month in enumerate(months):
+            found = direction.get((month, topic_id))
+            if found in CHANGE_SYMBOLS:
+                symbol = CHANGE_SYMBOLS[found] + ("-open" if month in partial_months else "")
+                marks.append((i, j, symbol, CHANGE_NOTES[found]))
+    return marks
+
+
+def topic_traces(figure: Figure) -> list[tuple[int, list[date]]]:
+    """(topic id, months) of every trace of a trend figure, None for the others."""
+    return [((t.get("meta") or {}).get("topic_id"), list(t.get("x") or [])) for t in figure["data"]]
 
 
 def _partial_note(row: dict[str, Any], partial_info: dict[date, tuple[Any, Any]]) -> str:
-    change = CHANGE_NOTES.get(row.get("change") or "", "")
     if not row["partial"]:
-        return change
+        return ""
     first, last = partial_info.get(row["month"], (None, None))
     span = f" ({first:%d %b}–{last:%d %b})" if first and last else ""
-    return f"<br><i>partial month{span}</i>{change}"
+    return f"<br><i>partial month{span}</i>"
 
 
 def quality_note(quality: dict[str, Any] | None) -> str:
@@ -73,7 +91,7 @@ def _customdata(tid: int, label: str, r: dict[str, Any], partial_info: dict,
     return [tid, label, r["passages"], r["month_passages"],
             "–" if r["share"] is None else f"{r['share']:.1%}",
             _partial_note(r, partial_info), r["month"].strftime("%b %Y"), r["month"].isoformat(),
-            note]
+            note, ""]
 
 
 def _fade(hex_color: str, alpha: float) -> str:
@@ -98,15 +116,14 @@ def _topic_trace(tid: int, rows: list[dict[str, Any]], *, share: bool, style: st
         "mode": "lines+markers", "legendgroup": "themes" if is_theme else "discovered",
         "line": {"color": color, "width": (2.4 if dense else 3.2) if is_theme else 1.4,
                  "dash": "solid" if is_theme else "dot", "shape": "linear"},
-        "marker": {"size": [13 if r.get("change") else (8 if is_theme else 6)
-                            if not dense or r["partial"] else (4 if is_theme else 3)
-                            for r in rows], "color": color,
-                   "symbol": [_symbol(r) for r in rows],
+        "marker": {"size": [(8 if is_theme else 6) if not dense or r["partial"] else
+                            (4 if is_theme else 3) for r in rows], "color": color,
+                   "symbol": ["circle-open" if r["partial"] else "circle" for r in rows],
                    "line": {"width": 2 if is_theme else 1.5, "color": color}},
         "opacity": 1.0 if is_theme else 0.9, "visible": True if visible else "legendonly",
         "hovertemplate": ("<b>%{customdata[1]}</b><br>%{customdata[6]}<br>"
                           "%{customdata[2]} passages of %{customdata[3]} this month "
-                          "(%{customdata[4]})%{customdata[5]}%{customdata[8]}<extra></extra>"),
+                          "(%{customdata[4]})%{customdata[5]}%{customdata[9]}%{customdata[8]}<extra></extra>"),
         "meta": {"topic_id": tid, "theme": is_theme},
     }
     if style == "area":
@@ -170,10 +187,6 @@ def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str 
     if counts.is_empty() or counts["passages"].sum() == 0:
         return empty_figure()
     colors, share = colors or {}, measure == "share"
-    if changes is not None and not changes.is_empty():
-        counts = counts.join(changes.select("month", pl.col("topic_id").cast(counts.schema["topic_id"]),
-                                            pl.col("direction").alias("change")),
-                             on=["month", "topic_id"], how="left", maintain_order="left")
     partial_info = {} if partial is None else {
         m: (a, b) for m, a, b in partial.select("month", "first_date", "last_date").iter_rows()}
     dense = counts["month"].n_unique() > 18 or counts["topic_id"].n_unique() > 10
@@ -201,6 +214,10 @@ def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str 
         traces.append(events_trace)
         layout["yaxis2"] = {"overlaying": "y", "range": [0, 1.04], "visible": False,
                             "fixedrange": True}
+    if changes is not None:
+        for i, j, symbol, note in change_marks(topic_traces({"data": traces}), changes, partial_set):
+            traces[i]["marker"]["symbol"][j], traces[i]["marker"]["size"][j] = symbol, CHANGE_SIZE
+            traces[i]["customdata"][j][POINT_FIELDS.index("change_note")] = note
     top = max((v for v in (counts["share"] if share else counts["passages"]).to_list()
                if v is not None), default=0)
     if not share and style != "area" and top <= 8:

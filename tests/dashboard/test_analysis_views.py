@@ -73,7 +73,7 @@ def test_the_trend_chart_marks_the_rises_the_view_finds(bundled_data):
     pause = next(t for t in fig["data"] if t.get("name", "").lower().startswith("pause"))
     march = pause["x"].index(date(2023, 3, 1))
     assert pause["marker"]["symbol"][march] == "triangle-up"
-    assert "rose beyond chance" in pause["customdata"][march][5]
+    assert "rose beyond chance" in pause["customdata"][march][figures.POINT_FIELDS.index("change_note")]
     quiet = pause["x"].index(date(2024, 8, 1))
     assert pause["marker"]["symbol"][quiet] == "circle"
 
@@ -112,6 +112,10 @@ def test_the_tab_keeps_its_month_in_the_url_and_a_click_filters(dash_duo, bundle
     url = dash_duo.driver.current_url
     assert "from=2023-03" in url and "to=2023-03" in url and "tab=" not in url  # on the trends
     dash_duo.wait_for_contains_text(f"#{ids.GRID_COUNT}", "15 passages")
+    symbols = f"""return document.querySelector('#{ids.TREND_GRAPH} .js-plotly-plot')
+                  .data.map(t => (t.marker || {{}}).symbol)"""
+    wait_until(lambda: ["triangle-up"] in dash_duo.driver.execute_script(symbols),
+               message="the rise marked on the trend chart (patched after the chart)")
     assert dash_duo.get_logs() == []
 
 
@@ -130,6 +134,24 @@ def test_network_edges_count_the_passages_naming_both_and_follow_the_filters(bun
     narrowed = bundled_data.network(Filters(topics=(pause,)))
     assert 0 < narrowed.passages < net.passages
     assert narrowed.nodes["passages"].sum() <= net.nodes["passages"].sum()
+
+
+def test_narrowing_some_rows_agrees_with_filtering_the_corpus(bundled_data):
+    import numpy as np
+
+    from dashboard.data import Filters
+    from dashboard.data.rows import filtered_rows, narrow_rows
+
+    index = bundled_data.index
+    pause = index.topics.filter(pl.col("theme") == "pause_letter")["topic_id"][0]
+    every = np.arange(index.height, dtype=np.int64)
+    some = every[::3]
+    for f in (Filters(), Filters(people=("Elon Musk", "Sam Altman")), Filters(sources=bundled_data.sources[:1]),
+              Filters(topics=(pause,), start=date(2023, 3, 1), end=date(2023, 9, 1)),
+              Filters(search="GPU", people=("Elon Musk",))):
+        expected = filtered_rows(index, f)
+        assert narrow_rows(index, f, every).tolist() == expected.tolist(), f
+        assert narrow_rows(index, f, some).tolist() == np.intersect1d(expected, some).tolist(), f
 
 
 def test_the_passages_naming_both_of_a_pair(bundled_data):
@@ -187,18 +209,19 @@ def test_compare_two_people(bundled_data):
     from dashboard.data import Filters
 
     result = bundled_data.compare(Filters(), "Elon Musk", "Sam Altman")
+    words = bundled_data.compare_words(Filters(), "Elon Musk", "Sam Altman")
     passages = bundled_data.index.p
-    assert result.passages == tuple(passages.filter(pl.col("people").list.contains(p)).height
-                                    for p in ("Elon Musk", "Sam Altman"))
-    words_a = result.words.filter(pl.col("side") == "a")["word"].to_list()
-    words_b = result.words.filter(pl.col("side") == "b")["word"].to_list()
+    assert result.passages == words.passages == tuple(
+        passages.filter(pl.col("people").list.contains(p)).height for p in ("Elon Musk", "Sam Altman"))
+    words_a = words.words.filter(pl.col("side") == "a")["word"].to_list()
+    words_b = words.words.filter(pl.col("side") == "b")["word"].to_list()
     assert "xai" in words_a and "board" in words_b  # xAI and Grok; OpenAI's board crisis
     assert not {"elon", "musk", "sam", "altman"} & set(words_a + words_b)  # not their names
-    assert (result.words["z"] > 0).all()
+    assert (words.words["z"] > 0).all()
     mix = result.mix.filter(pl.col("passages") > 0)
     assert ((mix["low"] <= mix["share"]) & (mix["share"] <= mix["high"])).all()
     assert "Elon Musk" not in result.company.filter(pl.col("side") == "a")["person"].to_list()
-    assert result.word_passages == result.passages  # small sides: every passage's words
+    assert words.word_passages == result.passages  # small sides: every passage's words
 
 
 def test_compare_trend_is_each_sides_share_of_the_months_passages(bundled_data):
@@ -225,11 +248,12 @@ def test_compare_csv_holds_every_section_and_is_guarded(bundled_data):
     from dashboard.features.compare import csv_name
 
     result = bundled_data.compare(Filters(), "Elon Musk", "Sam Altman")
-    rows = list(csv.DictReader(io.StringIO(csv_text(comparison_rows(result)))))
+    words = bundled_data.compare_words(Filters(), "Elon Musk", "Sam Altman")
+    rows = list(csv.DictReader(io.StringIO(csv_text(comparison_rows(result, words)))))
     sections = {r["section"] for r in rows}
     assert sections == {"theme share", "distinctive word", "named with", "monthly share"}
-    words = [r for r in rows if r["section"] == "distinctive word" and r["side"] == "Elon Musk"]
-    assert words[0]["item"] == result.words.filter(pl.col("side") == "a")["word"][0]
+    words_a = [r for r in rows if r["section"] == "distinctive word" and r["side"] == "Elon Musk"]
+    assert words_a[0]["item"] == words.words.filter(pl.col("side") == "a")["word"][0]
     shares = {r["item"]: float(r["share"]) for r in rows
               if r["section"] == "theme share" and r["side"] == "Sam Altman"}
     mix = result.mix.filter(pl.col("side") == "b")
@@ -244,7 +268,8 @@ def test_compare_keeps_its_people_in_the_url(dash_duo, bundled_build):
     dash_duo.start_server(create_app(bundled_build.run_dir))
     dash_duo.driver.get(dash_duo.server_url + "/?tab=compare&vs=Elon+Musk&vs=Sam+Altman")
     dash_duo.wait_for_contains_text(f"#{ids.COMPARE_NOTE}", "Elon Musk:", timeout=15)
-    lists = dash_duo.find_elements(".compare-col")
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_WORDS}", "Words of Elon Musk", timeout=15)
+    lists = dash_duo.find_elements(f"#{ids.COMPARE_WORDS} .compare-col")
     assert lists[0].text.startswith("Words of Elon Musk") and "xai" in lists[0].text
     dash_duo.driver.get(dash_duo.server_url + "/?tab=compare&vs=Elon+Musk")
     dash_duo.wait_for_contains_text(f"#{ids.COMPARE_BODY}", "Choose two sides")

@@ -44,9 +44,11 @@ BASELINE: dict[str, Any] = {
     f"{ids.COMPARE_PEOPLE}.value": [],
     f"{ids.COMPARE_CSV_BUTTON}.n_clicks": 1,
     f"{ids.NETWORK_PAIR}.value": [],
+    f"{ids.TREND_SHOWN}.data": DEFAULT_STORE,
 }
 HEATMAP_CLICK, RISE_CLICK = f"{ids.URL}<-{ids.HEATMAP}", f"{ids.URL}<-{ids.RISE_GRAPH}"
 NETWORK_CLICK = f"{ids.URL}<-{ids.NETWORK_GRAPH}"
+RISE_MARKS = f"{ids.TREND_GRAPH}<-{ids.TREND_SHOWN}"
 
 NAN, INF = float("nan"), float("inf")
 HOSTILE_VALUES: dict[str, Any] = {
@@ -88,8 +90,8 @@ def deps(client) -> dict[str, dict]:
     write the address, "url<-" and the id of the input that does)."""
     def name(dep: dict) -> str:
         first = callback_outputs(dep["output"])[0][0]
-        return f"{first}<-{dep['inputs'][0]['id']}" if first == ids.URL and len(dep["inputs"]) == 1 \
-            else first
+        return f"{first}<-{dep['inputs'][0]['id']}" if (first == ids.URL or "@" in dep["output"]) \
+            and len(dep["inputs"]) == 1 else first
     return {name(d): d for d in client.get("/_dash-dependencies").get_json()}
 
 
@@ -113,7 +115,7 @@ def assert_handled(response) -> None:
 
 CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS,
              ids.POINT, ids.GRID, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER,
-             ids.RISE_GRAPH, ids.NETWORK_GRAPH, ids.COMPARE_BODY, ids.COMPARE_CSV, ids.NETWORK_PASSAGES, HEATMAP_CLICK, RISE_CLICK,
+             ids.RISE_GRAPH, ids.NETWORK_GRAPH, ids.COMPARE_BODY, ids.COMPARE_WORDS, ids.COMPARE_CSV, ids.NETWORK_PASSAGES, RISE_MARKS, HEATMAP_CLICK, RISE_CLICK,
              NETWORK_CLICK]  # clicks that write the address
 
 
