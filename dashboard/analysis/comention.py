@@ -196,8 +196,11 @@ def layout(nodes: pl.DataFrame, edges: pl.DataFrame,
 
     Nodes are the `person` column of `nodes` plus the ends of `edges`. Edge weights are
     (1 + npmi) / 2, which maps npmi's [-1, 1] onto [0, 1] so that stronger ties pull
-    harder and no weight is negative. Nodes and edges are added in sorted order, since
-    the layout depends on insertion order. An empty graph gives {}.
+    harder and no weight is negative. Each connected group is laid out on its own, in a
+    disc whose radius grows with the square root of its size, and the discs are packed in
+    rows, largest first (one spring layout of the whole graph would push small groups to
+    the edges and crowd each group's names). Nodes and edges are added in sorted order,
+    since the layout depends on insertion order. An empty graph gives {}.
     """
     graph = nx.Graph()
     names = set(nodes["person"].to_list()) if "person" in nodes.columns else set()
@@ -207,6 +210,31 @@ def layout(nodes: pl.DataFrame, edges: pl.DataFrame,
         graph.add_edge(row["source"], row["target"], weight=(1.0 + row["npmi"]) / 2.0)
     if graph.number_of_nodes() == 0:
         return {}
-    positions = nx.spring_layout(graph, weight="weight", seed=seed, scale=1.0,
-                                 center=(0.0, 0.0))
-    return {name: (float(x), float(y)) for name, (x, y) in positions.items()}
+    groups = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
+    radii = [np.sqrt(len(group)) for group in groups]
+    width = max(2 * radii[0], np.sqrt(sum((2 * r) ** 2 for r in radii)) * 1.2)
+    placed: dict[str, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for group, radius in zip(groups, radii):
+        if x > 0 and x + 2 * radius > width:
+            x, y, row_height = 0.0, y - row_height, 0.0
+        centre = (x + radius, y - radius)
+        placed.update(_group_layout(graph.subgraph(group), radius * 0.65, centre, seed))
+        x, row_height = x + 2 * radius, max(row_height, 2 * radius)
+    coords = np.array(list(placed.values()))
+    middle = (coords.max(axis=0) + coords.min(axis=0)) / 2
+    span = max(float(np.abs(coords - middle).max()), 1e-9)
+    return {name: (float((px - middle[0]) / span), float((py - middle[1]) / span))
+            for name, (px, py) in placed.items()}
+
+
+def _group_layout(group: nx.Graph, radius: float, centre: tuple[float, float],
+                  seed: int) -> dict[str, tuple[float, float]]:
+    """A spring layout of one connected group, scaled to `radius` around `centre`."""
+    if group.number_of_nodes() == 1:
+        return {next(iter(group.nodes)): centre}
+    ordered = nx.Graph()
+    ordered.add_nodes_from(sorted(group.nodes))
+    ordered.add_edges_from(sorted(group.edges(data=True)))
+    positions = nx.spring_layout(ordered, weight="weight", seed=seed, scale=radius, center=centre)
+    return {name: (float(px), float(py)) for name, (px, py) in positions.items()}

@@ -38,7 +38,8 @@ def layout(ctx: AppContext) -> html.Div:
 def pair_list(a: str, b: str, total: int, rows) -> list:  # noqa: ANN001 - a Polars frame
     """The passages naming both, as text (never markup)."""
     shown = f"the newest {rows.height} of " if total > rows.height else ""
-    head = html.P(f"{shown}{total:,} passages name both {a} and {b} under these filters.",
+    verb = "passage names" if total == 1 else "passages name"
+    head = html.P(f"{shown}{total:,} {verb} both {a} and {b} under these filters.",
                   className="note", id=ids.NETWORK_PAIR_NOTE)
     items = [html.Li(className="pair-passage", children=[
         html.Div(f"{r['date']:%d %b %Y} · {r['source']} · {r['title'] or ''}", className="note"),
