@@ -389,8 +389,8 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
             mentions = _update_mentions(old, documents, new_documents, new_passages, registry, rematch)
             note["detail"] = "registry changed: every passage matched again" if rematch else ""
         embedder, vectors, titles = _embed(clock, config, new_passages, new_documents)
-        passages, table, topics, quality = _update_topics(clock, config, base, old, new_passages, new_documents,
-                                                          embedder, vectors, titles)
+        passages, table, topics, quality, themes_record = _update_topics(
+            clock, config, base, old, new_passages, new_documents, embedder, vectors, titles)
         tables = _aggregate(clock, documents, passages, mentions, registry.frame(),
                             topic_memberships(passages, table, topics))
         rejects = pl.concat([old["rejects"], ingest.rejects,
@@ -411,19 +411,21 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
                  "passages_rematched": passages.height if rematch else 0}
         manifest = run_manifest(run_id, started, config, clock, inputs, _embedding_record(embedder, vectors), counts,
                                 parent=parent, update=added, people_registry=registry_file,
+                                themes=_update_themes_record(parent.themes, themes_record),
                                 **({"fallback_from": skipped} if skipped else {}))
         return _write_and_publish(config, run_id, folder, tables, manifest)
 
 
 def _update_topics(clock: StageClock, config: BuildConfig, base: Path, old: dict[str, pl.DataFrame],
                    new_passages: pl.DataFrame, new_documents: pl.DataFrame, embedder, vectors, titles,  # noqa: ANN001
-                   ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(passages, passage_themes, topics, theme_quality) of an update: the new passages' themes
-    from the classifiers, their topics from the saved model without refitting."""
+                   ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, dict | None]:
+    """(passages, passage_themes, topics, theme_quality, themes record or None) of an update:
+    the new passages' themes from the classifiers, their topics from the saved model."""
     saved = _load_topic_model(base, embedder)
     base_passages = old["passages"].drop("people")
     old_table = old["passage_themes"] if "passage_themes" in old else zero_shot_rows(base_passages)
     quality = old.get("theme_quality", empty("theme_quality"))
+    record = None
     if new_passages.height:
         named = _classify(clock, config, new_passages, new_documents, embedder, vectors, titles, saved.themes)
         with clock.stage("topics", new_passages.height):
@@ -432,9 +434,16 @@ def _update_topics(clock: StageClock, config: BuildConfig, base: Path, old: dict
         new_passages = new_passages.join(assigned, on="passage_id", how="left", maintain_order="left")
         new_table = named.table if named.primary is not None else zero_shot_rows(new_passages)
         old_table, quality = pl.concat([old_table, new_table]), named.quality if named.quality.height else quality
+        record = named.record
         base_passages = pl.concat([base_passages, new_passages.select(base_passages.columns)])
     topics = complete_theme_topics(_recount_topics(old["topics"], base_passages), old_table, saved.themes)
-    return base_passages, old_table, topics, quality
+    return base_passages, old_table, topics, quality, record
+
+
+def _update_themes_record(parent: dict | None, record: dict | None) -> dict | None:
+    """An update's themes entry: how its added passages were classified, else the parent's."""
+    return record | {"scope": "added passages"} if record is not None else (
+        None if parent is None else parent | {"scope": "inherited"})
 
 
 def _update_mentions(old: dict[str, pl.DataFrame], documents: pl.DataFrame, new_documents: pl.DataFrame,

@@ -26,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 BUILD_MANIFEST_KEYS = {"run_id", "kind", "parent_run", "started_at", "finished_at", "corpus", "illustrative", "config",
                        "inputs", "versions", "embedding", "counts", "topics_reused_from_cache", "timings", "rows",
                        "files", "people_registry", "themes"}
-UPDATE_MANIFEST_KEYS = BUILD_MANIFEST_KEYS - {"topics_reused_from_cache", "themes"} | {"update"}
+UPDATE_MANIFEST_KEYS = BUILD_MANIFEST_KEYS - {"topics_reused_from_cache"} | {"update"}
 
 
 def memberships(run, passages: pl.DataFrame) -> int:
@@ -159,6 +159,9 @@ def test_update_with_ten_new_documents_embeds_only_their_passages(small_build, t
     assert manifest["update"]["passages_rematched"] == 0  # the same registry: only new passages matched
     assert manifest["people_registry"] == read_manifest(before).people_registry.model_dump()
     assert manifest["embedding"]["embedded"] == 20  # only the new passages
+    themes = manifest["themes"]  # how the added passages got their themes
+    assert themes["scope"] == "added passages" and themes["label_rows"] > 0
+    assert themes["classifier"] == read_manifest(before).themes["classifier"]
     passages = read_run(result.run_dir, "passages")
     assert passages.height == read_run(before, "passages").height + 20
     trends = read_run(result.run_dir, "trends")
@@ -198,3 +201,19 @@ def test_sigkill_during_a_build_leaves_current_intact_and_loadable(small_build, 
         assert read_run(before, name).height >= 0
     assert read_manifest(before).files == artifact_hashes(before)
     assert list((out / "runs").glob("*.partial"))  # the half-written run was never published
+
+
+def test_an_update_that_adds_nothing_inherits_the_themes_entry(small_build, tmp_path):
+    from pipelines.build import BuildConfig, update
+
+    corpus, original = small_build
+    out = tmp_path / "out"
+    shutil.copytree(original, out, symlinks=True)
+    before = read_manifest(current_run(out))
+    again = tmp_path / "again"
+    again.mkdir()
+    shutil.copy(next(corpus.glob("*.md")), again / "already-there.md")
+    manifest = update(BuildConfig(corpus=[again], out=out,
+                                  embedding={"cache_dir": out / "cache" / "embeddings"})).manifest
+    assert manifest["update"]["passages_added"] == 0
+    assert manifest["themes"] == before.themes | {"scope": "inherited"}
