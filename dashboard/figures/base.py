@@ -67,11 +67,13 @@ def topic_colors(topics: pl.DataFrame) -> dict[int, str]:
 
 
 def png_config(filename: str) -> dict[str, Any]:
-    """dcc.Graph config: PNG download from the toolbar, no Plotly logo."""
+    """dcc.Graph config: PNG download from the toolbar, no Plotly logo, and no "Share
+    chart" button (it offers to upload the corpus's chart to Plotly Cloud)."""
     return {
-        "displaylogo": False,
+        "displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "sendChartToCloud",
+                                   "sendDataToCloud"],
     }
 
 

@@ -116,6 +116,9 @@ def test_the_tab_keeps_its_month_in_the_url_and_a_click_filters(dash_duo, bundle
                   .data.map(t => (t.marker || {{}}).symbol)"""
     wait_until(lambda: ["triangle-up"] in dash_duo.driver.execute_script(symbols),
                message="the rise marked on the trend chart (patched after the chart)")
+    titles = dash_duo.driver.execute_script(
+        f"return [...document.querySelectorAll('#{ids.TREND_GRAPH} .modebar-btn')].map(b => b.dataset.title)")
+    assert "Download plot as a PNG" in titles and not any("Share" in t for t in titles)  # no Plotly Cloud
     assert dash_duo.get_logs() == []
 
 
