@@ -55,6 +55,7 @@ def build_app(run_dir: Path, debug: bool = False, *, themes_path: Path | None = 
         __name__, assets_folder=str(ASSETS_DIR), title="AI-regulation discourse",
         update_title=None, serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        index_string=dash.dash._default_index.replace("<html>", '<html lang="en">', 1),
     )
     ctx = AppContext.create(data, app.config.requests_pathname_prefix + PASSAGES_CSV_ROUTE, desk)
     app.layout = page(ctx)

@@ -28,6 +28,7 @@ TOPIC_SIZES = "topic-sizes"
 TOPIC_SELECT = "topic-select"
 TOPIC_DETAILS = "topic-details"
 
+COPY_LINK = "copy-link"
 RISE_MONTH = "rise-month"
 TREND_SHOWN = "trend-shown"  # the filters store the trend chart was drawn for
 RISE_GRAPH = "rise-graph"

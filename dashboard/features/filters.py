@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, ctx as trigger, html, no_update
+import flask
+from dash import Dash, Input, Output, State, ctx as trigger, dcc, html, no_update
 
 from dashboard import ids
 from dashboard.context import AppContext
@@ -99,6 +100,10 @@ def layout(ctx: AppContext) -> html.Aside:
         ),
         dmc.Button("Reset filters", id=ids.RESET, variant="subtle", color="gray",
                    size="xs", fullWidth=True, mt="sm"),
+        html.Div(className="copy-link", children=[
+            dcc.Clipboard(id=ids.COPY_LINK, title="Copy a link to this view", content=""),
+            html.Span("Copy a link to this view", className="note"),
+        ]),
     ])
 
 
@@ -110,7 +115,19 @@ def months_label(ctx: AppContext, state: UrlState) -> str:
     return f"{months[lo]:%b %Y} – {months[hi]:%b %Y}"
 
 
+def view_link(host_url: str, prefix: str, state: UrlState) -> str:
+    """The address of the view `state` describes (its canonical form, from the state)."""
+    return host_url.rstrip("/") + prefix + encode(state)
+
+
 def register(app: Dash, ctx: AppContext) -> None:
+    @app.callback(Output(ids.COPY_LINK, "content"), Input(ids.COPY_LINK, "n_clicks"),
+                  State(ids.FILTERS, "data"), prevent_initial_call=True)
+    def copy_link(_n, store):
+        """What "Copy link" copies: the view's address rebuilt from the validated state."""
+        state, _ = ctx.current(store)
+        return view_link(flask.request.host_url, app.config.requests_pathname_prefix, state)
+
     @app.callback(
         *(Output(cid, prop) for cid, prop in CONTROLS),
         Output(ids.URL, "search"), Output(ids.NOTICES, "children"),

@@ -45,6 +45,7 @@ BASELINE: dict[str, Any] = {
     f"{ids.COMPARE_CSV_BUTTON}.n_clicks": 1,
     f"{ids.NETWORK_PAIR}.value": [],
     f"{ids.TREND_SHOWN}.data": DEFAULT_STORE,
+    f"{ids.COPY_LINK}.n_clicks": 1,
 }
 HEATMAP_CLICK, RISE_CLICK = f"{ids.URL}<-{ids.HEATMAP}", f"{ids.URL}<-{ids.RISE_GRAPH}"
 NETWORK_CLICK = f"{ids.URL}<-{ids.NETWORK_GRAPH}"
@@ -115,7 +116,7 @@ def assert_handled(response) -> None:
 
 CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS,
              ids.POINT, ids.GRID, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER,
-             ids.RISE_GRAPH, ids.NETWORK_GRAPH, ids.COMPARE_BODY, ids.COMPARE_WORDS, ids.COMPARE_CSV, ids.NETWORK_PASSAGES, RISE_MARKS, HEATMAP_CLICK, RISE_CLICK,
+             ids.RISE_GRAPH, ids.NETWORK_GRAPH, ids.COMPARE_BODY, ids.COMPARE_WORDS, ids.COMPARE_CSV, ids.NETWORK_PASSAGES, RISE_MARKS, ids.COPY_LINK, HEATMAP_CLICK, RISE_CLICK,
              NETWORK_CLICK]  # clicks that write the address
 
 
@@ -131,6 +132,15 @@ def test_person_filter_from_the_control(client, deps):
     assert out[ids.FILTERS]["data"]["people"] == ["Elon Musk"]
     assert out[ids.URL]["search"] == "?person=Elon+Musk"
     assert out[ids.MONTHS_LABEL]["children"] == "Jan 2024 – Apr 2024"
+
+
+def test_copy_link_copies_the_views_canonical_address(client, deps):
+    """The link is rebuilt from the validated state (unknown values dropped), never echoed."""
+    dep = deps[ids.COPY_LINK]
+    store = dict(DEFAULT_STORE, people=["Gary Marcus", "Nobody Known"], tab="people", q="pause")
+    values = dict(BASELINE, **{f"{ids.FILTERS}.data": store})
+    out = outputs_of(post(client, update_body(dep, values, [f"{ids.COPY_LINK}.n_clicks"])))
+    assert out[ids.COPY_LINK]["content"] == "http://localhost/?person=Gary+Marcus&q=pause&tab=people"
 
 
 def test_heatmap_cell_click_writes_the_address(client, deps):
