@@ -69,6 +69,7 @@ RISE_MONTH, RISE_GRAPH = cid("RISE_MONTH", "rise-month"), cid("RISE_GRAPH", "ris
 NETWORK_GRAPH, NETWORK_PAIR = cid("NETWORK_GRAPH", "network-graph"), cid("NETWORK_PAIR", "network-pair")
 COMPARE_SIDES = cid("COMPARE_PEOPLE", "compare-people")
 COMPARE_CSV_BUTTON = cid("COMPARE_CSV_BUTTON", "compare-csv-button")
+COPY_LINK = cid("COPY_LINK", "copy-link")
 
 # Friendly names of callbacks, by their first output component (fallback: the outputs).
 CALLBACK_NAMES = {
@@ -80,7 +81,7 @@ CALLBACK_NAMES = {
     cid("DOC_DRAWER", "document-drawer"): "document view",
     RISE_GRAPH: "what rose", NETWORK_GRAPH: "co-mention network",
     cid("NETWORK_PASSAGES", "network-passages"): "passages naming both",
-    cid("COMPARE_BODY", "compare-body"): "compare", cid("COMPARE_WORDS", "compare-words"): "compare: words", cid("COMPARE_CSV", "compare-csv-download"): "compare CSV export",
+    COPY_LINK: "copy link", cid("COMPARE_BODY", "compare-body"): "compare", cid("COMPARE_WORDS", "compare-words"): "compare: words", cid("COMPARE_CSV", "compare-csv-download"): "compare CSV export",
 }
 # Callbacks named by the one input that fires them (clicks that write the address; the
 # patch that marks rises on the trend chart after it is drawn).
@@ -493,6 +494,8 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
                lambda _s, i: [({(TABS, "value"): "compare", (COMPARE_SIDES, "value"):
                                 [pick(people, i, ""), pick(people, i + 2, "")]}, False),
                               ({(COMPARE_CSV_BUTTON, "n_clicks"): i + 1}, True)]),
+        Action("copy link", (COPY_LINK, "n_clicks"),
+               after_people(lambda i: {(COPY_LINK, "n_clicks"): i + 1})),
         Action("trend CSV export", (TREND_CSV_BUTTON, "n_clicks"),
                after_people(lambda i: {(TREND_CSV_BUTTON, "n_clicks"): i + 1})),
         # file downloads: the steps set the filters (their callbacks are measured by the

@@ -44,18 +44,42 @@ def test_seed_article_paragraphs_land_in_their_themes(passages, bundled_build):
         assert _theme_of_paragraph(passages, documents, SEED_ID, opening) == theme, opening
 
 
+LABEL_SETS = Path(__file__).parents[1] / "data" / "theme_labels"
+
+
+def _current_labels(text: str) -> set[str]:
+    """The themes the multi-label sets (data/theme_labels, bundled rows carry their text)
+    give the passage holding `text`; empty when it is not labelled there."""
+    for path in sorted(LABEL_SETS.glob("set-*.jsonl")):
+        for line in path.read_text().splitlines():
+            row = json.loads(line)
+            if row.get("text") and (text[:80] in row["text"] or row["text"][:80] in text):
+                return set(row["themes"])
+    return set()
+
+
 def _labelled_set_scores(run_dir: Path) -> dict[str, tuple[float, float]]:
-    """Precision and recall of each required theme on the labelled paragraphs."""
+    """Precision and recall of each required theme on the labelled paragraphs.
+
+    The fixture predates multi-label themes: one theme per paragraph, "other" for the rest.
+    A prediction is a false positive only if neither the fixture nor the multi-label sets,
+    labelled later by other annotators under the written rules, give the paragraph that
+    theme (e.g. keeping AI chips from China: "other" here, compute_race and
+    china_geopolitics under data/theme_labels/README.md). Recall is on the fixture's theme."""
     passages, documents = read_run(run_dir, "passages"), read_run(run_dir, "documents")
     labelled = [json.loads(line) for line in FIXTURE.read_text().splitlines() if line.strip()]
     assert len(labelled) >= 80
     predicted = [_theme_of_paragraph(passages, documents, r["doc_id"], r["text"]) for r in labelled]
+    truth = [{r["theme"]} | _current_labels(r["text"]) for r in labelled]
     scores = {}
     for theme in REQUIRED_THEMES:
         true_pos = sum(p == theme and r["theme"] == theme for p, r in zip(predicted, labelled))
-        false_pos = sum(p == theme and r["theme"] != theme for p, r in zip(predicted, labelled))
+        also_right = sum(p == theme and r["theme"] != theme and theme in t
+                         for p, r, t in zip(predicted, labelled, truth))
+        false_pos = sum(p == theme and theme not in t for p, t in zip(predicted, truth))
         false_neg = sum(p != theme and r["theme"] == theme for p, r in zip(predicted, labelled))
-        scores[theme] = (true_pos / max(true_pos + false_pos, 1), true_pos / max(true_pos + false_neg, 1))
+        scores[theme] = ((true_pos + also_right) / max(true_pos + also_right + false_pos, 1),
+                         true_pos / max(true_pos + false_neg, 1))
     return scores
 
 
