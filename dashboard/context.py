@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from dash.exceptions import PreventUpdate
+
 from dashboard.data import DiscourseData, Filters, Vocabulary
 from dashboard.data.review import ReviewDesk
 from dashboard.figures import topic_colors
@@ -38,6 +40,14 @@ class AppContext:
         """The validated page state in the FILTERS store, and its data-layer filters."""
         state = state_from_dict(store, self.vocab)
         return state, to_filters(state, self.vocab)
+
+    def current_on_tab(self, store: Any, tab: str) -> tuple[UrlState, Filters]:
+        """`current`, for a view that computes only while its tab is open (every filter
+        change reaches it): PreventUpdate when another tab is shown."""
+        state, f = self.current(store)
+        if state.tab != tab:
+            raise PreventUpdate
+        return state, f
 
     @staticmethod
     def max_discovered(f: Filters) -> int | None:

@@ -13,11 +13,10 @@ chance predicts, and below 0 when they avoid each other. A pair named together i
 passage has -log p(a, b) = 0; its npmi is the limit, 1. A person named twice in a passage
 counts once; passages, not mentions, are counted.
 
-Pairs are counted with flat Polars column operations, never a loop over passages: the
-mentions become one (passage row, person code) table sorted by row then code, where
-codes follow alphabetical order; the pairs at offset d are the rows d apart within one
-passage (d = 1, 2, ... until no passage has that many people), so the work grows with
-the number of pairs, and every pair has source < target.
+Pairs are found once per run with flat Polars column operations, never a loop over
+passages (`mention_arrays`: every pair has source < target), and counted for any subset
+of passages with two `np.bincount`s (`counts_within`), so the work grows with the
+mentions and pairs, not with the passages' text.
 """
 
 from __future__ import annotations

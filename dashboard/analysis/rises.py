@@ -39,6 +39,7 @@ from scipy.stats import binom
 from statsmodels.stats.multitest import multipletests
 
 Z95 = NormalDist().inv_cdf(0.975)
+CHANGE_SCHEMA = {"month": pl.Date, "topic_id": pl.Int32, "direction": pl.String}
 FLOAT_COLUMNS = ["rate", "baseline_rate", "rate_ratio", "ci_low", "ci_high", "p_value", "q_value"]
 
 
@@ -67,6 +68,17 @@ def _topic_counts(counts: pl.DataFrame, month: date, window: list[date]) -> pl.D
             .agg(passages.filter(pl.col("month") == month).sum().alias("count"),
                  passages.filter(pl.col("month").is_in(window)).sum().alias("baseline_count"))
             .sort("topic_id"))
+
+
+def _exposures(totals: pl.DataFrame) -> dict[date, int]:
+    """month -> all passages of the month (the exposure)."""
+    return dict(totals.group_by("month").agg(pl.col("passages").fill_null(0).sum()).iter_rows())
+
+
+def _tested(count, baseline, exposure, baseline_exposure, min_count: int):  # noqa: ANN001, ANN202
+    """Which topics are tested: both exposures positive and enough passages in the window
+    (numpy arrays or scalars, broadcast)."""
+    return (exposure > 0) & (baseline_exposure > 0) & (count + baseline >= max(min_count, 1))
 
 
 def _binary_search(pmf_at, target: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -175,12 +187,12 @@ def rises(counts: pl.DataFrame, totals: pl.DataFrame, month: date, baseline_mont
     Sorted by significant (first), p_value (untested last), topic_id.
     """
     month = month.replace(day=1)
-    exposure_of = dict(totals.group_by("month").agg(pl.col("passages").fill_null(0).sum()).iter_rows())
+    exposure_of = _exposures(totals)
     window = baseline_window(list(exposure_of), month, baseline_months)
     exposure, baseline_exposure = int(exposure_of.get(month, 0)), int(sum(exposure_of[m] for m in window))
     table = _topic_counts(counts, month, window)
     count, baseline = table["count"].to_numpy(), table["baseline_count"].to_numpy()
-    tested = (exposure > 0) & (baseline_exposure > 0) & (count + baseline >= max(min_count, 1))
+    tested = _tested(count, baseline, exposure, baseline_exposure, min_count)
     p = _p_values(count, exposure, baseline, baseline_exposure, tested)
     q = _q_values(p, tested)
     significant = tested & (np.nan_to_num(q, nan=1.0) <= alpha)
@@ -204,14 +216,13 @@ def rises(counts: pl.DataFrame, totals: pl.DataFrame, month: date, baseline_mont
 
 def significant_changes(counts: pl.DataFrame, totals: pl.DataFrame, baseline_months: int = 6,
                         min_count: int = 3, alpha: float = 0.05) -> pl.DataFrame:
-    """month, topic_id, direction ("rise" | "fall"): every change beyond chance in every
+    """CHANGE_SCHEMA (month, topic_id, direction "rise" | "fall"): every change beyond chance in every
     month of `totals`, i.e. what `rises` finds month by month (same windows, test, BH
     correction within each month and verdict), computed for all months at once."""
-    exposure_of = dict(totals.group_by("month").agg(pl.col("passages").fill_null(0).sum()).iter_rows())
+    exposure_of = _exposures(totals)
     months = sorted(exposure_of)
     topics = sorted(counts["topic_id"].unique().to_list())
-    empty = pl.DataFrame(schema={"month": pl.Date, "topic_id": counts.schema.get("topic_id", pl.Int64),
-                                 "direction": pl.String})
+    empty = pl.DataFrame(schema=CHANGE_SCHEMA)
     if not months or not topics:
         return empty
     at_month, at_topic = {m: i for i, m in enumerate(months)}, {t: j for j, t in enumerate(topics)}
@@ -226,7 +237,7 @@ def significant_changes(counts: pl.DataFrame, totals: pl.DataFrame, baseline_mon
         window = [at_month[m] for m in baseline_window(months, month, baseline_months)]
         baseline[i] = grid[window].sum(axis=0)
         baseline_exposure[i] = exposure[window].sum()
-    tested = ((exposure > 0) & (baseline_exposure > 0))[:, None] & (grid + baseline >= max(min_count, 1))
+    tested = _tested(grid, baseline, exposure[:, None], baseline_exposure[:, None], min_count)
     p = np.full(grid.shape, np.nan)
     if tested.any():
         share = np.broadcast_to((exposure / np.maximum(exposure + baseline_exposure, 1))[:, None], grid.shape)

@@ -9,7 +9,9 @@ from datetime import date
 
 import polars as pl
 
-from dashboard.analysis.rises import baseline_window, latest_full_month, rises, significant_changes
+from dashboard.analysis.rises import (
+    CHANGE_SCHEMA, baseline_window, latest_full_month, rises, significant_changes,
+)
 from dashboard.data.filters import Filters
 from dashboard.data.index import RunIndex
 from dashboard.data.trends import _counts, month_denominators
@@ -51,21 +53,15 @@ def rise_table(index: RunIndex, f: Filters, month: date) -> pl.DataFrame:
             .select(RISE_COLUMNS))
 
 
-def _months_before(day: date, n: int) -> date:
-    index = day.year * 12 + day.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def rise_marks(index: RunIndex, f: Filters) -> pl.DataFrame:
     """month, topic_id, direction: the changes beyond chance in the months of the range, as
     the "What rose" view finds them month by month (same filters: people, sources, search;
     every topic tested), for marking on the trend chart."""
     shown = index.months_in_range(f)
     if not shown:
-        return significant_changes(pl.DataFrame(schema={"month": pl.Date, "topic_id": pl.Int32,
-                                                        "passages": pl.Int64}),
-                                   pl.DataFrame(schema={"month": pl.Date, "passages": pl.Int64}))
-    scoped = replace(f, start=_months_before(shown[0], BASELINE_MONTHS), end=shown[-1], topics=())
+        return pl.DataFrame(schema=CHANGE_SCHEMA)
+    window = baseline_window(index.month_list, shown[0], BASELINE_MONTHS) + shown
+    scoped = replace(f, start=window[0], end=shown[-1], topics=())
     topics = index.topics.filter(pl.col("topic_id") != OUTLIER_TOPIC)["topic_id"].to_list()
     totals = month_denominators(index, scoped).rename({"month_passages": "passages"})
     marks = significant_changes(_counts(index, scoped, topics), totals, BASELINE_MONTHS, MIN_COUNT)

@@ -98,9 +98,7 @@ def topic_rows(index: RunIndex, topics: tuple[int, ...]) -> np.ndarray:
 
 def in_rows(index: RunIndex, keys: pl.DataFrame, rows: np.ndarray) -> pl.Series:
     """Boolean mask over `keys`: its `_row` is one of `rows`."""
-    mask = np.zeros(index.height, dtype=bool)
-    mask[rows] = True
-    return pl.Series(mask[keys["_row"].to_numpy()])
+    return pl.Series(row_mask(index, rows)[keys["_row"].to_numpy()])
 
 
 def search_hits(index: RunIndex, f: Filters, lo: int, hi: int) -> np.ndarray:

@@ -76,9 +76,7 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output(ids.COMPARE_BODY, "children"), Input(ids.FILTERS, "data"),
                   prevent_initial_call=True)
     def update_compare(store):
-        state, f = ctx.current(store)
-        if state.tab != TAB:
-            raise PreventUpdate  # computed when its tab is open
+        state, f = ctx.current_on_tab(store, TAB)
         if len(state.compare) < 2:
             return html.P("Choose two sides above to compare them.", className="note")
         a, b = state.compare
@@ -104,9 +102,7 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output(ids.COMPARE_WORDS, "children"), Input(ids.FILTERS, "data"),
                   prevent_initial_call=True)
     def update_words(store):
-        state, f = ctx.current(store)
-        if state.tab != TAB:
-            raise PreventUpdate  # computed when its tab is open
+        state, f = ctx.current_on_tab(store, TAB)
         if len(state.compare) < 2:
             return None
         a, b = state.compare

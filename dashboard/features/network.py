@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dash_mantine_components as dmc
 from dash import Dash, Input, Output, State, dcc, html, no_update
-from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids
 from dashboard.context import AppContext
@@ -53,9 +52,7 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output(ids.NETWORK_GRAPH, "figure"), Output(ids.NETWORK_NOTE, "children"),
                   Input(ids.FILTERS, "data"), prevent_initial_call=True)
     def update_network(store):
-        state, f = ctx.current(store)
-        if state.tab != TAB:
-            raise PreventUpdate  # computed when its tab is open
+        _, f = ctx.current_on_tab(store, TAB)
         net = data.network(f)
         note = (f"{net.nodes.height} people and {net.edges.height} links from "
                 f"{net.passages:,} passages.")
@@ -79,9 +76,7 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output(ids.NETWORK_PASSAGES, "children"), Input(ids.FILTERS, "data"),
                   prevent_initial_call=True)
     def list_pair(store):
-        state, f = ctx.current(store)
-        if state.tab != TAB:
-            raise PreventUpdate  # computed when its tab is open
+        state, f = ctx.current_on_tab(store, TAB)
         if len(state.pair) < 2:
             return html.P(f"Pick two people, or click a diamond, to read (up to {PAIR_LIMIT} of) "
                           "the passages naming both.", className="note")

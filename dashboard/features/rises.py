@@ -10,7 +10,6 @@ from datetime import date
 import dash_mantine_components as dmc
 import polars as pl
 from dash import Dash, Input, Output, State, dcc, html, no_update
-from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids
 from dashboard.context import AppContext
@@ -73,21 +72,18 @@ def rise_rows(table: pl.DataFrame, link_of) -> html.Table:  # noqa: ANN001 - tok
 def register(app: Dash, ctx: AppContext) -> None:
     data = ctx.data
 
-    def chosen(store) -> tuple[date | None, object]:  # noqa: ANN001
-        state, f = ctx.current(store)
-        return (month_of(state.rise_month) if state.rise_month else data.default_rise_month()), f
+    def chosen_month(state) -> date | None:  # noqa: ANN001 - a UrlState
+        return month_of(state.rise_month) if state.rise_month else data.default_rise_month()
 
     @app.callback(Output(ids.RISE_GRAPH, "figure"), Output(ids.RISE_TABLE, "children"),
                   Output(ids.RISE_NOTE, "children"), Input(ids.FILTERS, "data"),
                   prevent_initial_call=True)
     def update_rises(store):
-        if ctx.current(store)[0].tab != TAB:
-            raise PreventUpdate  # computed when its tab is open (every filter change reaches it)
-        month, f = chosen(store)
+        state, f = ctx.current_on_tab(store, TAB)
+        month = chosen_month(state)
         if month is None:
             return figures.empty_figure("No full month in this corpus", hint=""), None, ""
         table = data.rise_table(f, month)
-        state, _ = ctx.current(store)
         label = f"{month:%B %Y}"
 
         def link_of(topic_id: int) -> str:
@@ -105,10 +101,10 @@ def register(app: Dash, ctx: AppContext) -> None:
                   prevent_initial_call=True)
     def open_topic_month(click, store):
         topic_id = figures.clicked_rise(click, ctx.topic_ids)
-        month, _ = chosen(store)
+        state, _ = ctx.current(store)
+        month = chosen_month(state)
         if topic_id is None or month is None:
             return no_update
-        state, _ = ctx.current(store)
         clicked, _ = sanitize(with_topic_month(state, data.topic_token(topic_id),
                                                month_key(month)), ctx.vocab)
         return encode(clicked)

@@ -4,7 +4,6 @@ event timeline, the trend CSV; a click on a point selects it for the passage gri
 from __future__ import annotations
 
 import dash_mantine_components as dmc
-import polars as pl
 from dash import Dash, Input, Output, Patch, State, ctx as trigger, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
@@ -85,21 +84,11 @@ def register(app: Dash, ctx: AppContext) -> None:
         chart shows first and the test runs after)."""
         _, f = ctx.current(shown)
         counts = data.monthly_topic_counts(f, ctx.max_discovered(f))  # the chart's, cached
-        if counts.is_empty():
-            raise PreventUpdate
-        traces = [(tid, part["month"].to_list())
-                  for (tid,), part in counts.group_by("topic_id", maintain_order=True)]
-        partial = set(data.partial_months()["month"].to_list()) | set(
-            counts.filter(pl.col("partial"))["month"].to_list())
-        marks = figures.change_marks(traces, data.rise_marks(f), partial)
+        marks = figures.change_marks(figures.topic_months(counts), data.rise_marks(f),
+                                     figures.partial_months_of(counts, data.partial_months()))
         if not marks:
             raise PreventUpdate
-        patch = Patch()
-        for i, j, symbol, note in marks:
-            patch["data"][i]["marker"]["symbol"][j] = symbol
-            patch["data"][i]["marker"]["size"][j] = figures.CHANGE_SIZE
-            patch["data"][i]["customdata"][j][figures.POINT_FIELDS.index("change_note")] = note
-        return patch
+        return figures.draw_changes(Patch(), marks)
 
     @app.callback(Output(ids.POINT, "data"), Input(ids.TREND_GRAPH, "clickData"),
                   Input(ids.CLEAR_POINT, "n_clicks"), State(ids.FILTERS, "data"),

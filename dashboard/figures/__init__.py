@@ -25,11 +25,12 @@ from dashboard.figures.people import clicked_cell, heatmap_axes, people_topic_he
 from dashboard.figures.rises import clicked_rise, rise_figure, shown_rise_rows
 from dashboard.figures.topics import clicked_topic, keyword_bars, topic_sizes
 from dashboard.figures.trends import (
-    CHANGE_SIZE, POINT_FIELDS, change_marks, clicked_point, topic_traces, trend_figure,
+    POINT_FIELDS, change_marks, clicked_point, draw_changes, partial_months_of, topic_months,
+    trend_figure,
 )
 
 __all__ = ["DISCOVERED_PALETTE", "OUTLIER_COLOR", "POINT_FIELDS", "THEME_PALETTE", "Figure",
            "clicked_cell", "clicked_point", "clicked_rise", "rise_figure", "shown_rise_rows", "clicked_person", "clicked_pair", "network_figure", "clicked_topic", "empty_figure",
            "heatmap_axes", "keyword_bars", "people_topic_heatmap", "plain", "png_config",
-           "short", "topic_colors", "topic_sizes", "trend_figure", "CHANGE_SIZE", "change_marks",
-           "topic_traces"]
+           "short", "topic_colors", "topic_sizes", "trend_figure", "change_marks", "draw_changes",
+           "partial_months_of", "topic_months"]

@@ -42,8 +42,6 @@ def clicked_point(click: Any, topic_ids: Container[int],
 CHANGE_SYMBOLS = {"rise": "triangle-up", "fall": "triangle-down"}
 CHANGE_NOTES = {"rise": "<br><b>▲ rose beyond chance</b> against the 6 months before (What rose)",
                 "fall": "<br><b>▼ fell beyond chance</b> against the 6 months before (What rose)"}
-
-
 CHANGE_SIZE = 13
 
 
@@ -63,9 +61,26 @@ def change_marks(traces: list[tuple[int, list[date]]], changes: pl.DataFrame,
     return marks
 
 
-def topic_traces(figure: Figure) -> list[tuple[int, list[date]]]:
-    """(topic id, months) of every trace of a trend figure, None for the others."""
-    return [((t.get("meta") or {}).get("topic_id"), list(t.get("x") or [])) for t in figure["data"]]
+def draw_changes(figure: Any, marks: list[tuple[int, int, str, str]]) -> Any:
+    """Paint `change_marks` onto a trend figure: a figure dict, or a dash `Patch` of one
+    (the same item assignments work on both). Returns `figure`."""
+    for i, j, symbol, note in marks:
+        figure["data"][i]["marker"]["symbol"][j] = symbol
+        figure["data"][i]["marker"]["size"][j] = CHANGE_SIZE
+        figure["data"][i]["customdata"][j][POINT_FIELDS.index("change_note")] = note
+    return figure
+
+
+def topic_months(counts: pl.DataFrame) -> list[tuple[int, list[date]]]:
+    """(topic id, months) of each topic trace of `trend_figure(counts)`, in trace order."""
+    return [(tid, part["month"].to_list())
+            for (tid,), part in counts.group_by("topic_id", maintain_order=True)]
+
+
+def partial_months_of(counts: pl.DataFrame, partial: pl.DataFrame | None) -> set[date]:
+    """The months drawn as partial: those of `partial` and those `counts` marks so."""
+    known = set() if partial is None else set(partial["month"].to_list())
+    return known | set(counts.filter(pl.col("partial"))["month"].to_list())
 
 
 def _partial_note(row: dict[str, Any], partial_info: dict[date, tuple[Any, Any]]) -> str:
@@ -206,7 +221,7 @@ def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str 
                 "text": "Named themes" if is_theme else "Discovered topics"}
         traces.append(trace)
     months = sorted(set(counts["month"].to_list()))
-    partial_set = set(partial_info) | set(counts.filter(pl.col("partial"))["month"].to_list())
+    partial_set = partial_months_of(counts, partial)
     shapes, annotations = _partial_marks(months, partial_set)
     layout = _trend_layout(height, months, share, legend, shapes, annotations)
     events_trace = _events(events, months[0] - HALF_MONTH, months[-1] + HALF_MONTH, shapes)
@@ -215,9 +230,7 @@ def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str 
         layout["yaxis2"] = {"overlaying": "y", "range": [0, 1.04], "visible": False,
                             "fixedrange": True}
     if changes is not None:
-        for i, j, symbol, note in change_marks(topic_traces({"data": traces}), changes, partial_set):
-            traces[i]["marker"]["symbol"][j], traces[i]["marker"]["size"][j] = symbol, CHANGE_SIZE
-            traces[i]["customdata"][j][POINT_FIELDS.index("change_note")] = note
+        draw_changes({"data": traces}, change_marks(topic_months(counts), changes, partial_set))
     top = max((v for v in (counts["share"] if share else counts["passages"]).to_list()
                if v is not None), default=0)
     if not share and style != "area" and top <= 8:

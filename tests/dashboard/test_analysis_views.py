@@ -172,16 +172,23 @@ def test_the_passages_naming_both_of_a_pair(bundled_data):
     assert in_2023 == both.filter(pl.col("month").dt.year() == 2023).height
 
 
-@pytest.mark.browser
-def test_a_click_on_a_link_of_the_network_lists_the_passages_naming_both(dash_duo, bundled_build):
+def click_on_the_network(dash_duo, bundled_build, trace: str, what: str) -> None:
+    """Serve the bundled run, open the network tab and click the first point of `trace`
+    (a CSS selector of the figure's trace: the people are the last, the links' diamonds
+    the one before)."""
     from dashboard.app import create_app
 
     dash_duo.start_server(create_app(bundled_build.run_dir))
     dash_duo.driver.get(dash_duo.server_url + "/?tab=network")
     dash_duo.wait_for_contains_text(f"#{ids.NETWORK_NOTE}", "people and", timeout=15)
-    links = wait_until(lambda: dash_duo.find_elements(
-        f"#{ids.NETWORK_GRAPH} .scatterlayer .trace:nth-last-child(2) .point"), message="links")
-    ActionChains(dash_duo.driver).move_to_element(links[0]).pause(0.3).click().perform()
+    points = wait_until(lambda: dash_duo.find_elements(
+        f"#{ids.NETWORK_GRAPH} .scatterlayer .trace:{trace} .point"), message=what)
+    ActionChains(dash_duo.driver).move_to_element(points[0]).pause(0.3).click().perform()
+
+
+@pytest.mark.browser
+def test_a_click_on_a_link_of_the_network_lists_the_passages_naming_both(dash_duo, bundled_build):
+    click_on_the_network(dash_duo, bundled_build, "nth-last-child(2)", "links")
     wait_until(lambda: dash_duo.driver.current_url.count("both=") == 2, message="the pair in the URL")
     dash_duo.wait_for_contains_text(f"#{ids.NETWORK_PAIR_NOTE}", "passages name both", timeout=10)
     listed = dash_duo.find_elements(".pair-passage")
@@ -194,14 +201,7 @@ def test_a_click_on_a_link_of_the_network_lists_the_passages_naming_both(dash_du
 
 @pytest.mark.browser
 def test_a_click_on_a_person_of_the_network_filters_the_page(dash_duo, bundled_build):
-    from dashboard.app import create_app
-
-    dash_duo.start_server(create_app(bundled_build.run_dir))
-    dash_duo.driver.get(dash_duo.server_url + "/?tab=network")
-    dash_duo.wait_for_contains_text(f"#{ids.NETWORK_NOTE}", "people and", timeout=15)
-    people = wait_until(lambda: dash_duo.find_elements(
-        f"#{ids.NETWORK_GRAPH} .scatterlayer .trace:last-child .point"), message="people")
-    ActionChains(dash_duo.driver).move_to_element(people[0]).pause(0.3).click().perform()
+    click_on_the_network(dash_duo, bundled_build, "last-child", "people")
     wait_until(lambda: "person=" in dash_duo.driver.current_url, message="a person in the URL")
     assert "tab=network" in dash_duo.driver.current_url
     dash_duo.wait_for_contains_text(f"#{ids.NETWORK_NOTE}", "people and")
