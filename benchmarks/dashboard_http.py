@@ -42,6 +42,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from benchmarks.common import PYTHON, REPO_ROOT, Results, fmt_bytes, log, percentile
+from dashboard.data.grid import SORT_COLUMNS
 from dashboard.security import callback_outputs, update_body
 
 try:  # component ids as the dashboard defines them; literal fallbacks keep this importable
@@ -76,7 +77,8 @@ CALLBACK_NAMES = {
     cid("PEOPLE", "filter-people"): "filter/URL sync", FILTERS: "filter/URL sync",
     TREND_GRAPH: "trend chart", HEATMAP: "people x topics heatmap", TOPIC_SELECT: "topic pick",
     cid("TOPIC_DETAILS", "topic-details"): "topic details", POINT: "trend point -> drill-down",
-    GRID: "drill-down passage grid", cid("TREND_CSV", "trend-csv-download"): "trend CSV export",
+    GRID: "grid page (rows + total)", cid("GRID_TITLE", "passage-title"): "grid title + count",
+    cid("TREND_CSV", "trend-csv-download"): "trend CSV export",
     PASSAGES_CSV_LINK: "passages CSV link (href)",
     cid("DOC_DRAWER", "document-drawer"): "document view",
     RISE_GRAPH: "what rose", NETWORK_GRAPH: "co-mention network",
@@ -88,6 +90,7 @@ CALLBACK_NAMES = {
 ADDRESS_WRITERS = {HEATMAP: "heatmap cell -> address", RISE_GRAPH: "rise click -> address",
                    NETWORK_GRAPH: "network click -> address",
                    cid("TREND_SHOWN", "trend-shown"): "rise marks on the trend chart"}
+FIRST_GRID_BLOCK = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
 SEARCH_WORDS = ["licensing", "GPU", "safety", "copyright", "Senate", "compute", "pause", "open source",
                 "liability", "chips", "election", "deepfake", "watermark", "frontier", "Brussels",
                 "export controls", "data centre", "testimony", "summit", "moratorium", "transparency"]
@@ -389,7 +392,7 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
         return one({(TREND_GRAPH, "clickData"): {"points": [pick(points, i * 7, {})]}}) if points else []
 
     def grid_cell(s: dict, i: int):
-        rows = s.get((GRID, "rowData")) or []
+        rows = (s.get((GRID, "getRowsResponse")) or {}).get("rowData") or []
         row = pick(rows, i, None)
         if not row:
             return []
@@ -417,6 +420,17 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
         pair = [pick(people, i, ""), pick(people, i + 1, "")]
         return [({(TABS, "value"): "network"}, False),
                 ({(NETWORK_GRAPH, "clickData"): {"points": [{"customdata": pair}]}}, True)]
+
+    def grid_page(column: str) -> Callable[[dict, int], list]:
+        """A block of 100 rows at a page deep in the whole result, sorted by `column`
+        (ascending and descending in turn), under no filter or one person."""
+        def steps(_s: dict, i: int):
+            start = (i * 37 % 50) * 100
+            request = {"startRow": start, "endRow": start + 100,
+                       "sortModel": [{"colId": column, "sort": ("asc", "desc")[i % 2]}]}
+            person = [pick(people, i, "")] if i % 3 == 2 else []
+            return [({(PEOPLE, "value"): person}, False), ({(GRID, "getRowsRequest"): request}, True)]
+        return steps
 
     def after_people(then: dict) -> Callable[[dict, int], list]:
         return lambda _s, i: [({(PEOPLE, "value"): [pick(people, i + 3, "")]}, False), (then(i), True)]
@@ -456,6 +470,8 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
             [str(t) for t in range(-1, 30)], i)})),
         Action("drill-down: trend point click", (TREND_GRAPH, "clickData"), trend_point),
         Action("drill-down: show all", (CLEAR_POINT, "n_clicks"), show_all),
+        *[Action(f"grid page: sorted by {column}", (GRID, "getRowsRequest"), grid_page(column))
+          for column in SORT_COLUMNS],
         Action("document view (grid row click)", (GRID, "cellClicked"), grid_cell),
         # the analysis tabs compute only while open: the tab is opened first (not recorded)
         Action("what rose: open the tab", (TABS, "value"),
@@ -535,6 +551,7 @@ def run(run_dir: Path, variants: int = 12, only: set[str] | None = None,
         renderer.action, renderer.first = "initial page load", True
         renderer.propagate({(URL, "search"): "", (URL, "pathname"): "/", (URL, "href"): worker.base + "/"},
                            initial=True)
+        renderer.propagate({(GRID, "getRowsRequest"): FIRST_GRID_BLOCK})  # the mounted grid asks
         snapshot = copy.deepcopy(renderer.props)
         n_months = int(snapshot.get((MONTHS, "max")) or 0) + 1
         inputs, outputs = renderer.inputs(), renderer.outputs()

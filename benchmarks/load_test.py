@@ -142,7 +142,9 @@ class AppModel:
 
     @classmethod
     def discover(cls, base: str) -> AppModel:
-        deps = requests.get(f"{base}/_dash-dependencies", timeout=REQUEST_TIMEOUT).json()
+        deps = [d for d in requests.get(f"{base}/_dash-dependencies",
+                                        timeout=REQUEST_TIMEOUT).json()
+                if not d.get("clientside_function")]  # those run in the browser only
         layout = layout_props(requests.get(f"{base}/_dash-layout",
                                            timeout=REQUEST_TIMEOUT).json(), {})
         page = requests.get(f"{base}/", timeout=REQUEST_TIMEOUT).text
@@ -267,6 +269,13 @@ class User:
         for index, dep in enumerate(self.model.deps):
             if not dep.get("prevent_initial_call") and time.monotonic() < self.deadline:
                 self.fire(index, [])
+        self.ask_grid()
+
+    def ask_grid(self) -> None:
+        """The grid's first block, as the browser's grid asks when it mounts and after the
+        filters or the clicked point change (its cache is emptied client-side)."""
+        self.set_and_fire(GRID, "getRowsRequest", {"startRow": 0, "endRow": 100,
+                                                   "sortModel": [], "filterModel": {}})
 
     # -- actions ----------------------------------------------------------------------------
     def act(self, action: str) -> None:
@@ -303,7 +312,7 @@ class User:
         elif action == "topic_pick" and m.topic_ids:
             self.set_and_fire(TOPIC_SELECT, "value", rng.choice(m.topic_ids))
         elif action == "open_document":
-            rows = self.value(GRID, "rowData") or []
+            rows = (self.value(GRID, "getRowsResponse") or {}).get("rowData") or []
             if rows:
                 i = rng.randrange(len(rows))
                 self.set_and_fire(GRID, "cellClicked", {
@@ -313,6 +322,8 @@ class User:
             self.visit()
         else:
             return
+        if action not in ("tab", "topic_pick", "open_document", "reload"):
+            self.ask_grid()  # the filters or the point changed
         self.stats.actions[action] += 1
 
     def trend_click(self) -> dict | None:

@@ -41,6 +41,10 @@ class AppContext:
         state = state_from_dict(store, self.vocab)
         return state, to_filters(state, self.vocab)
 
+    def topic_ids_of(self, tokens: tuple[str, ...]) -> tuple[int, ...]:
+        """The topic ids of URL topic tokens (theme keys, topic ids as text)."""
+        return tuple(i for t in tokens for i in self.vocab.topic_tokens.get(t, ()))
+
     def current_on_tab(self, store: Any, tab: str) -> tuple[UrlState, Filters]:
         """`current`, for a view that computes only while its tab is open (every filter
         change reaches it): PreventUpdate when another tab is shown."""

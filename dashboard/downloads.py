@@ -2,9 +2,9 @@
 
 The query is the page URL's state, read by `url_state.decode` from the same field table
 (dashboard/url_state.py, FIELDS): its filter rows (person, from, to, source, topic, q)
-choose the rows; its view options (measure, chart, events, tab) are accepted and do not
-change the file; links carry `filter_key`, the filters alone. Then, when a trend point is
-selected, the drill-down point (its keys are not keys of the table):
+choose the rows; the clicked trend point (`point_month`, `point_topic`), when there is
+one, narrows them to its month and topic; the other view options (measure, chart, tab...)
+are accepted and do not change the file. Links carry the filters and the point alone:
 
     /download/passages.csv?person=Elon+Musk&from=2024-02&point_month=2024-03&point_topic=12
 
@@ -28,17 +28,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 import dash
 import polars as pl
 from flask import Response, request
 
 from dashboard.data import DiscourseData, Filters, Vocabulary, csv_text
-from dashboard.url_fields import month_key, month_of, shown
-from dashboard.url_state import (
-    MAX_FIELDS, MAX_QUERY_CHARS, UrlState, decode, filter_key, to_filters,
-)
+from dashboard.url_fields import month_of
+from dashboard.url_state import MAX_QUERY_CHARS, UrlState, decode, filter_key, to_filters
 
 PASSAGES_CSV_ROUTE = "download/passages.csv"  # under the app's routes prefix ("/")
 PASSAGES_CSV_FILENAME = "discourse-passages.csv"
@@ -55,46 +53,13 @@ class PassagesRequest:
     topic_id: int | None = None
 
 
-def point_topic_token(vocab: Vocabulary, topic_id: int) -> str:
-    """The `point_topic` value of a topic: its theme key when that names this topic alone,
-    else its id."""
-    token = vocab.topic_canonical.get(str(topic_id), str(topic_id))
-    return token if vocab.topic_tokens.get(token) == (topic_id,) else str(topic_id)
-
-
-def passages_csv_href(base: str, state: UrlState, month: date | None = None,
-                      point_topic: str | None = None) -> str:
-    """The download link for the filters of `state` (view options left out) and, when
-    both are given, the drill-down point."""
+def passages_csv_href(base: str, state: UrlState) -> str:
+    """The download link of what the grid lists for `state`: its filters and its point."""
     query = filter_key(state).removeprefix("?")
-    if month is not None and point_topic is not None:
-        point = urlencode([(POINT_MONTH, month_key(month)), (POINT_TOPIC, point_topic)])
+    if state.point_month and state.point_topic:
+        point = urlencode([(POINT_MONTH, state.point_month), (POINT_TOPIC, state.point_topic)])
         query = f"{query}&{point}" if query else point
     return f"{base}?{query}" if query else base
-
-
-def parse_point(months: list[str], topics: list[str], vocab: Vocabulary
-                ) -> tuple[date | None, int | None, list[str]]:
-    """(month, topic_id, problems) of the `point_month` / `point_topic` values."""
-    problems: list[str] = []
-    for key, values in ((POINT_MONTH, months), (POINT_TOPIC, topics)):
-        if len(values) > 1:
-            problems.append(f"“{key}” was given {len(values)} times.")
-    if bool(months) != bool(topics):
-        problems.append(f"“{POINT_MONTH}” and “{POINT_TOPIC}” go together: give both or "
-                        "neither.")
-    if problems or not months:
-        return None, None, problems
-    month = month_of(months[0])
-    if month is None or month not in vocab.months:
-        problems.append(f"“{POINT_MONTH}={shown(months[0])}” is not a month of the corpus "
-                        "written as YYYY-MM.")
-        month = None
-    topic_ids = vocab.topic_tokens.get(topics[0], ())
-    if len(topic_ids) != 1:
-        problems.append(f"“{POINT_TOPIC}={shown(topics[0])}” does not name one topic.")
-    topic_id = topic_ids[0] if len(topic_ids) == 1 else None
-    return month, topic_id, problems
 
 
 def parse_passages_query(query: str, vocab: Vocabulary
@@ -103,23 +68,11 @@ def parse_passages_query(query: str, vocab: Vocabulary
     value could not be used (the problems say which)."""
     if len(query) > MAX_QUERY_CHARS:
         return None, [f"The query is longer than {MAX_QUERY_CHARS:,} characters."]
-    try:
-        pairs = parse_qsl(query, keep_blank_values=False, errors="replace",
-                          max_num_fields=MAX_FIELDS)
-    except ValueError:
-        return None, [f"The query has more than {MAX_FIELDS} parameters."]
-    point: dict[str, list[str]] = {POINT_MONTH: [], POINT_TOPIC: []}
-    page_pairs = []
-    for key, value in pairs:
-        if key in point:
-            point[key].append(value)
-        else:
-            page_pairs.append((key, value))
-    state, problems = decode(urlencode(page_pairs), vocab)
-    month, topic_id, point_problems = parse_point(point[POINT_MONTH], point[POINT_TOPIC], vocab)
-    problems = problems + point_problems
+    state, problems = decode(query, vocab)
     if problems:
         return None, problems
+    month = month_of(state.point_month) if state.point_month else None
+    topic_id = vocab.topic_tokens[state.point_topic][0] if state.point_topic else None
     return PassagesRequest(to_filters(state, vocab), month, topic_id), []
 
 

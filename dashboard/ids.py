@@ -2,7 +2,9 @@
 
 URL = "url"
 FILTERS = "filters-store"  # the validated UrlState as a dict
-POINT = "point-store"  # {"month": "YYYY-MM-DD", "topic_id": int} of a clicked trend point
+POINT = "point-store"  # {"month": "YYYY-MM", "topic": token} of a clicked trend point (URL control)
+DOC_OPEN = "document-open"  # the passage whose document is open ("" = none; URL control)
+TREND_LINES = "trend-lines"  # topic tokens of the lines the user shows on the chart (URL control)
 NOTICES = "notices"
 
 PEOPLE = "filter-people"
@@ -51,6 +53,8 @@ COMPARE_CSV = "compare-csv-download"
 GRID = "passage-grid"
 GRID_TITLE = "passage-title"
 GRID_COUNT = "passage-count"
+GRID_KEY = "passage-grid-key"  # the filters + point the grid lists (changes when they do)
+GRID_REFRESH = "passage-grid-refresh"  # written when the grid's block cache was emptied
 CLEAR_POINT = "passage-clear-point"
 PASSAGES_CSV_LINK = "passage-csv-link"  # <a download>: its href is the streamed CSV route
 

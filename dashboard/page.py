@@ -15,8 +15,11 @@ THEME = {
     "fontFamily": "Inter, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif",
     "defaultRadius": "md",
 }
-COUNT_NOTE = ("Counts are passages (paragraphs). Share of the month = a topic's passages "
-              "over all passages of that month under the same people and source filters.")
+COUNT_NOTE = ("Every count is of passages (paragraphs): the people picker, the charts, the "
+              "heatmap, the grid and the exports count a passage once for each person it "
+              "names and once under each named theme it carries. Share of the month = a "
+              "topic's passages over all passages of that month under the same people and "
+              "source filters.")
 
 
 def tabs(ctx: AppContext) -> dmc.Tabs:
@@ -32,7 +35,10 @@ def page(ctx: AppContext) -> dmc.MantineProvider:
     return dmc.MantineProvider(theme=THEME, forceColorScheme="light", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.FILTERS),
-        dcc.Store(id=ids.POINT),
+        dcc.Store(id=ids.POINT),  # the view-state stores without a visible control
+        dcc.Store(id=ids.DOC_OPEN),
+        dcc.Store(id=ids.TREND_LINES),
+        dcc.Store(id=ids.GRID_KEY),
         html.Div(className="app", children=[
             header.layout(ctx),
             html.Div(className="body", children=[

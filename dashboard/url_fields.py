@@ -7,6 +7,10 @@ dcc.Store, validates them (adding a notice for whatever it drops) and writes the
     TextField   free text, at most `cap` characters (and `max_words` words)
     ChoiceField one of `choices`
     FlagField   on / off, written 1 / 0
+    MonthField  one corpus month, YYYY-MM
+    TopicField  one topic (theme key or topic id), a select of topic ids
+    IdField     an identifier (a passage id), checked for form only
+    PointField  a clicked chart point: `point_month` and `point_topic`, both or neither
 """
 
 from __future__ import annotations
@@ -381,3 +385,111 @@ class MonthRange(Field):
     def to_filter(self, state: Any, vocab: Vocabulary) -> dict[str, Any]:
         return {name: month_of(getattr(state, a) or "")
                 for name, a in zip(self.filter_as, self.attrs)}
+
+
+def _one_topic(token: str, vocab: Vocabulary, name: str, notices: list[str]) -> str:
+    """The canonical token of `name=token` when it names exactly one topic, else ""."""
+    canonical = vocab.topic_canonical.get(token, token)
+    if len(vocab.topic_tokens.get(canonical, ())) != 1:
+        notices.append(f"Ignored “{name}={shown(token)}”: not one topic of this run.")
+        return ""
+    return canonical
+
+
+def _first_topic(vocab: Vocabulary) -> str:
+    """The id (as text) of the run's first topic (themes come first), or ""."""
+    return next((str(ids[0]) for ids in vocab.topic_tokens.values() if len(ids) == 1), "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TopicField(OneKeyField):
+    """One topic (a theme key, or a discovered topic's id); its control is a select whose
+    value is the topic id as text. The default "" is the run's first topic, which the
+    select then shows (and which is left out of the address)."""
+
+    default: str = ""
+
+    def clean(self, state: Any, vocab: Vocabulary, notices: list[str]) -> dict:
+        value = getattr(state, self.attr)
+        token = _one_topic(str(value), vocab, self.key, notices) if value else ""
+        first = _first_topic(vocab)
+        return {self.attr: "" if token == vocab.topic_canonical.get(first) else token}
+
+    def read_control(self, value: Any, vocab: Vocabulary, notices: list[str]) -> dict:
+        number = small_int(value)
+        return {self.attr: vocab.topic_canonical.get(str(number), "") if number is not None
+                else ""}
+
+    def control_value(self, state: Any, vocab: Vocabulary) -> Any:
+        value = getattr(state, self.attr)
+        return str(vocab.topic_tokens[value][0]) if value else (_first_topic(vocab) or None)
+
+
+PASSAGE_ID_RE = re.compile(r"[^\x00-\x1f\x7f]{1,300}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdField(OneKeyField):
+    """An identifier such as a passage id: up to 300 characters, no control characters.
+    Whether it exists is the view's to say (a run has too many to list here)."""
+
+    default: str = ""
+
+    def clean(self, state: Any, vocab: Vocabulary, notices: list[str]) -> dict:
+        value = getattr(state, self.attr)
+        if not value or PASSAGE_ID_RE.fullmatch(str(value)):
+            return {self.attr: str(value) if value else ""}
+        notices.append(f"Ignored “{self.key}={shown(str(value))}”: not an identifier.")
+        return {self.attr: ""}
+
+
+@dataclass(frozen=True)
+class PointField(Field):
+    """A clicked chart point: a month and one topic (`point_month=YYYY-MM` and
+    `point_topic=<theme key or topic id>`), both or neither. Its control is a dcc.Store
+    holding {"month": "YYYY-MM", "topic": token}."""
+
+    attrs: tuple[str, str]
+    keys: tuple[str, str]
+    control_id: str
+    _: KW_ONLY
+    prop: str = "data"
+    filter_as: str = ""  # a view option: a point is dropped when the filters change
+
+    def attributes(self) -> tuple[tuple[str, Any, Any], ...]:
+        return tuple((attr, str, "") for attr in self.attrs)
+
+    def read_url(self, values: Mapping[str, list[str]], notices: list[str]) -> dict:
+        return {a: values[k][0] if values[k] else "" for a, k in zip(self.attrs, self.keys)}
+
+    def write_url(self, state: Any) -> Pairs:
+        month, topic = (getattr(state, a) for a in self.attrs)
+        return list(zip(self.keys, (month, topic))) if month and topic else []
+
+    def clean(self, state: Any, vocab: Vocabulary, notices: list[str]) -> dict:
+        month, topic = (str(getattr(state, a) or "") for a in self.attrs)
+        if bool(month) != bool(topic):
+            notices.append(f"Ignored the chart point: “{self.keys[0]}” and “{self.keys[1]}” "
+                           "go together.")
+            month = topic = ""
+        if month:
+            d = _corpus_month(month, vocab, self.keys[0], notices)
+            topic = _one_topic(topic, vocab, self.keys[1], notices)
+            month = month_key(d) if d and topic else ""
+            topic = topic if month else ""
+        return dict(zip(self.attrs, (month, topic)))
+
+    def read_control(self, value: Any, vocab: Vocabulary, notices: list[str]) -> dict:
+        value = value if isinstance(value, dict) else {}
+        parts = [value.get(name) for name in ("month", "topic")]
+        return dict(zip(self.attrs, (p if isinstance(p, str) else "" for p in parts)))
+
+    def control_value(self, state: Any, vocab: Vocabulary) -> Any:
+        month, topic = (getattr(state, a) for a in self.attrs)
+        return {"month": month, "topic": topic} if month and topic else None
+
+    def read_store(self, data: Mapping[str, Any]) -> dict:
+        return {a: data.get(a) if isinstance(data.get(a), str) else "" for a in self.attrs}
+
+    def to_filter(self, state: Any, vocab: Vocabulary) -> dict[str, Any]:
+        return {}

@@ -1,16 +1,21 @@
 """Every filter lives in the URL query string; one table of fields, FIELDS, says how.
 
     ?person=Elon+Musk&person=Gary+Marcus&from=2023-03&to=2024-06&source=news+brief
-    &topic=pause_letter&topic=12&q=licensing&measure=share&chart=area&events=0&tab=people
-    &rise=2025-01&vs=Elon+Musk&vs=Sam+Altman&both=Elon+Musk&both=Sam+Altman
+    &topic=pause_letter&topic=12&q=licensing&point_month=2023-04&point_topic=pause_letter
+    &measure=share&chart=area&events=0&line=pause_letter&line=eu_ai_act&tab=topics
+    &explore=12&rise=2025-01&vs=Elon+Musk&vs=Sam+Altman&both=Elon+Musk&both=Sam+Altman
+    &passage=seed-article%3A3
 
 Each row is a kind of field — ListField (a repeated key; values the corpus vocabulary
 knows, at most `cap`), MonthRange (`from` / `to`, one range slider of month positions),
 TextField (free text, at most `cap` characters and `max_words` words), ChoiceField (one of `choices`),
-FlagField (on / off, 1 / 0), MonthField (one corpus month, YYYY-MM) — naming the UrlState attribute(s), URL key(s), default,
+FlagField (on / off, 1 / 0), MonthField (one corpus month, YYYY-MM), TopicField (one topic),
+IdField (a passage id), PointField (a clicked chart point: month and topic) — naming the
+UrlState attribute(s), URL key(s), default,
 control (component id from dashboard/ids.py, property) and, for a filter, `filter_as`:
 the `Filters` argument(s) it sets. A row without it is a view option (measure, chart,
-events, tab): not part of `filter_key`, no change to a download. Derived from the table,
+events, the clicked point, the lines shown, tab, the explored topic, the open passage): not
+part of `filter_key`, no change to a download. Derived from the table,
 in its order: UrlState, decode / encode (the keys' order in the address), sanitize, the
 dcc.Store dict, CONTROLS with from_controls / control_values (the sync callback),
 filter_key, to_filters, and so the download route (dashboard/downloads.py).
@@ -39,8 +44,8 @@ from dashboard import ids
 from dashboard.data import Filters, Vocabulary
 from dashboard.data.filters import MAX_SEARCH_WORDS
 from dashboard.url_fields import (
-    ChoiceField, Field, FlagField, ListField, MonthField, MonthRange, Pairs, TextField,
-    month_indices, shown,
+    ChoiceField, Field, FlagField, IdField, ListField, MonthField, MonthRange, Pairs, PointField,
+    TextField, TopicField, month_indices, shown,
 )
 
 MAX_QUERY_CHARS = 4000
@@ -78,15 +83,21 @@ FIELDS: tuple[Field, ...] = (
               filter_as="topics"),
     TextField("q", "q", ids.SEARCH, cap=MAX_SEARCH_CHARS, max_words=MAX_SEARCH_WORDS, noun="search",
               filter_as="search"),
+    PointField(("point_month", "point_topic"), ("point_month", "point_topic"), ids.POINT),
     ChoiceField("measure", "measure", ids.MEASURE, choices=MEASURES, default="passages"),
     ChoiceField("chart", "chart", ids.CHART, choices=CHARTS, default="lines"),
     FlagField("events", "events", ids.EVENTS, prop="checked", default=True),
+    ListField("lines", "line", ids.TREND_LINES, prop="data", cap=MAX_TOPICS,
+              known=attrgetter("topic_tokens"), canonical=attrgetter("topic_canonical"),
+              noun="lines shown"),
     ChoiceField("tab", "tab", ids.TABS, choices=TABS, default="trends"),
+    TopicField("explore", "explore", ids.TOPIC_SELECT),
     MonthField("rise_month", "rise", ids.RISE_MONTH, noun="month to test"),
     ListField("compare", "vs", ids.COMPARE_PEOPLE, cap=2, known=lambda v: comparable(v),
               noun="sides to compare"),
     ListField("pair", "both", ids.NETWORK_PAIR, cap=2, known=attrgetter("people"),
               noun="people named together"),
+    IdField("passage", "passage", ids.DOC_OPEN, prop="data", noun="passage"),
 )
 
 
@@ -213,14 +224,26 @@ def month_range_indices(state: UrlState, vocab: Vocabulary) -> list[int]:
     return month_indices(vocab, state.start, state.end)
 
 
+def without_point(state: UrlState) -> UrlState:
+    """The state with no chart point chosen (a point belongs to the filters it was
+    clicked under)."""
+    return replace(state, point_month="", point_topic="")
+
+
+def with_point(state: UrlState, topic_token: str, month: str) -> UrlState:
+    """State after clicking a trend point: its passages are listed and the point marked."""
+    return replace(state, point_month=month, point_topic=topic_token)
+
+
 def with_topic_month(state: UrlState, topic_token: str, month: str) -> UrlState:
     """State after clicking a topic of "What rose": that topic in that month, on the trends."""
-    return replace(state, topics=(topic_token,), start=month, end=month, tab="trends")
+    return replace(without_point(state), topics=(topic_token,), start=month, end=month,
+                   tab="trends")
 
 
 def with_person(state: UrlState, person: str) -> UrlState:
     """State after clicking a person of the network: that person; the view stays."""
-    return replace(state, people=(person,))
+    return replace(without_point(state), people=(person,))
 
 
 def with_pair(state: UrlState, a: str, b: str) -> UrlState:
@@ -230,4 +253,4 @@ def with_pair(state: UrlState, a: str, b: str) -> UrlState:
 
 def with_cell(state: UrlState, person: str, topic_token: str) -> UrlState:
     """State after clicking a people x topics cell: that person and topic, on the trends."""
-    return replace(state, people=(person,), topics=(topic_token,), tab="trends")
+    return replace(without_point(state), people=(person,), topics=(topic_token,), tab="trends")

@@ -13,18 +13,20 @@
     review.py    review mode: a passage's themes now, recording corrections
     topics.py    topic details and the topics charts show
     passages.py  the drill-down list with highlight marks, one document
+    grid.py      the grid's pages: the whole result sorted by any column, block by block
     export.py    CSV-ready frames and the formula-guarded CSV writer
     queries.py   DiscourseData: the loaded run with every query, memoised where hot
 """
 
 from dashboard.data.export import EXPORT_LIMIT, csv_text
 from dashboard.data.filters import Filters, Vocabulary
+from dashboard.data.grid import SORT_COLUMNS, GridQuestion, GridSort
 from dashboard.data.index import UNKNOWN_SOURCE, RunIndex
 from dashboard.data.passages import PASSAGE_COLUMNS, DocumentView, PassageList
 from dashboard.data.queries import DiscourseData
 from dashboard.data.run import CorpusSummary, RunNotFoundError
 from dashboard.data.topics import TopicDetails
 
-__all__ = ["EXPORT_LIMIT", "PASSAGE_COLUMNS", "UNKNOWN_SOURCE", "CorpusSummary",
-           "DiscourseData", "DocumentView", "Filters", "PassageList", "RunIndex",
+__all__ = ["EXPORT_LIMIT", "PASSAGE_COLUMNS", "SORT_COLUMNS", "UNKNOWN_SOURCE", "CorpusSummary",
+           "DiscourseData", "DocumentView", "Filters", "GridQuestion", "GridSort", "PassageList", "RunIndex",
            "RunNotFoundError", "TopicDetails", "Vocabulary", "csv_text"]

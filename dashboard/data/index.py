@@ -36,6 +36,8 @@ class RowCaches:
     topic_rows: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
     search: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
     search_hits: int = 0
+    sort_orders: dict[tuple[str, bool], np.ndarray] = field(default_factory=dict)  # grid.py
+    grid_orders: dict[Any, np.ndarray] = field(default_factory=dict)  # sorted results (LRU)
 
 
 @dataclass

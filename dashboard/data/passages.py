@@ -13,7 +13,7 @@ import polars as pl
 
 from dashboard.data.filters import Filters, month_of
 from dashboard.data.index import RunIndex, month_bounds
-from dashboard.data.rows import in_rows, keys_for, source_filter, topic_rows
+from dashboard.data.rows import keys_for, row_mask, source_filter, topic_rows
 from dashboard.data.topics import rows_by_passage_id, with_titles
 
 PASSAGE_COLUMNS = ["passage_id", "doc_id", "date", "month", "title", "url", "source",
@@ -122,24 +122,40 @@ def _topics_wanted(f: Filters, topic_id: int | None) -> tuple[int, ...] | None:
     return f.topics or None
 
 
+def matching_rows(index: RunIndex, f: Filters, month: date | None = None,
+                  topic_id: int | None = None) -> np.ndarray:
+    """Sorted rows of the passages under the filters (or of one month and/or topic, e.g.
+    a clicked trend point): what the grid, the passage CSV and the counts list."""
+    bounds = _point_range(index, f, month)
+    if bounds is None:
+        return np.empty(0, dtype=np.int64)
+    rows = keys_for(index, f, *bounds).filter(source_filter(f))["_row"].to_numpy()
+    wanted = _topics_wanted(f, topic_id)
+    if wanted is not None:
+        rows = rows[row_mask(index, topic_rows(index, wanted))[rows]]
+    return rows.astype(np.int64)
+
+
+def passage_list(index: RunIndex, picked: np.ndarray, total: int, f: Filters,
+                 with_marks: bool = True) -> PassageList:
+    """The rows `picked` (in that order) with titles, topic labels and highlight marks."""
+    rows = with_titles(index, index.p[picked])
+    rows = rows.with_columns(pl.col("topic_id").replace_strict(
+        index.topic_label, default=None, return_dtype=pl.String).alias("topic"))
+    return PassageList(rows.select(PASSAGE_COLUMNS), total,
+                       marks(index, rows, f) if with_marks else [])
+
+
 def passages(index: RunIndex, f: Filters, month: date | None = None,
              topic_id: int | None = None, limit: int = 200,
              with_marks: bool = True) -> PassageList:
     """Passages under the filters, newest first (or those of one month and/or topic, e.g.
     a clicked trend point), with highlight marks per row unless `with_marks` is False."""
-    bounds = _point_range(index, f, month)
-    if bounds is None:
+    rows = matching_rows(index, f, month, topic_id)
+    if not len(rows):
         return PassageList(empty_passages(index), 0, [])
-    keys = keys_for(index, f, *bounds).filter(source_filter(f))
-    wanted = _topics_wanted(f, topic_id)
-    if wanted is not None:
-        keys = keys.filter(in_rows(index, keys, topic_rows(index, wanted)))
-    picked = newest(keys, limit)
-    rows = with_titles(index, index.p[picked["_row"].to_numpy()])
-    rows = rows.with_columns(pl.col("topic_id").replace_strict(
-        index.topic_label, default=None, return_dtype=pl.String).alias("topic"))
-    return PassageList(rows.select(PASSAGE_COLUMNS), keys.height,
-                       marks(index, rows, f) if with_marks else [])
+    picked = newest(index.keys[rows], limit)
+    return passage_list(index, picked["_row"].to_numpy(), len(rows), f, with_marks)
 
 
 def empty_passages(index: RunIndex) -> pl.DataFrame:

@@ -1,7 +1,7 @@
 """`DiscourseData`: one run, loaded and indexed once, with every query the views make.
 
-Each method is one line over a query module (trends, people, topics, rises, network, passages,
-export);
+Each method is one line over a query module (trends, people, topics, rises, network,
+passages, grid, export);
 the hot chart queries are memoised per `Filters` value (filters are hashable). Safe to
 query from waitress's threads: the index is read-only and its row caches are locked.
 """
@@ -15,10 +15,11 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data import compare, export, network, people, rises, trends
+from dashboard.data import compare, export, grid, network, people, rises, trends
 from dashboard.data import passages as passage_queries
 from dashboard.data import topics as topic_queries
 from dashboard.data.filters import Filters, Vocabulary
+from dashboard.data.grid import GridQuestion, GridSort
 from dashboard.data.index import RunIndex, build_index
 from dashboard.data.passages import DocumentView, PassageList
 from dashboard.data.run import CorpusSummary, load_run, summarize
@@ -40,6 +41,7 @@ class DiscourseData:
         self.pair_passages = lru_cache(maxsize=64)(partial(network.pair_passages, index))
         self.compare = lru_cache(maxsize=64)(partial(compare.compare_sides, index))
         self.compare_words = lru_cache(maxsize=64)(partial(compare.compare_words, index))
+        grid.sort_order(index, grid.GridSort())  # the grid's default order, before it asks
 
     @classmethod
     def load(cls, run_dir: Path, themes_path: Path | None = None,
@@ -113,6 +115,18 @@ class DiscourseData:
     def passages(self, f: Filters, month: date | None = None, topic_id: int | None = None,
                  limit: int = 200, marks: bool = True) -> PassageList:
         return passage_queries.passages(self.index, f, month, topic_id, limit, marks)
+
+    def grid_block(self, question: GridQuestion, sort: GridSort, start: int, end: int
+                   ) -> PassageList:
+        """Rows start..end of the grid's whole result under `sort` (AG Grid's blocks)."""
+        return grid.grid_block(self.index, question, sort, start, end)
+
+    def grid_total(self, question: GridQuestion) -> int:
+        return grid.grid_total(self.index, question)
+
+    def result_summary(self, question: GridQuestion) -> dict[str, list[tuple[str, int]]]:
+        """The most named people and the main sources among the grid's passages."""
+        return grid.result_summary(self.index, question)
 
     def doc_id_of(self, passage_id: str) -> str | None:
         return passage_queries.doc_id_of(self.index, passage_id)

@@ -1,5 +1,6 @@
-"""The document drawer: a whole document, opened from a grid row, passage by passage
-with topics and mentions marked. Built from html.Span / html.Mark components, which Dash
+"""The document drawer: a whole document, opened from a grid row (or a link: the open
+passage is part of the URL state, `passage=<id>`), passage by passage with topics and
+mentions marked. Built from html.Span / html.Mark components, which Dash
 renders as text (corpus text is never parsed as HTML)."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, State, html, no_update
+from dash import Dash, Input, Output, State, ctx as trigger, html, no_update
 
 from dashboard import ids
 from dashboard.context import AppContext
@@ -120,16 +121,27 @@ def render_document(doc: DocumentView, focus_passage: str | None,
 def register(app: Dash, ctx: AppContext) -> None:
     data = ctx.data
 
-    @app.callback(Output(ids.DOC_DRAWER, "opened"), Output(ids.DOC_DRAWER, "title"),
-                  Output(ids.DOC_BODY, "children"), Input(ids.GRID, "cellClicked"),
-                  State(ids.FILTERS, "data"), prevent_initial_call=True)
-    def open_document(cell, store):
+    @app.callback(Output(ids.DOC_OPEN, "data"), Input(ids.GRID, "cellClicked"),
+                  Input(ids.DOC_DRAWER, "opened"), prevent_initial_call=True)
+    def choose_document(cell, opened):
+        """The open passage is a URL control: a row click opens its document, closing the
+        drawer clears it."""
+        if trigger.triggered_id == ids.DOC_DRAWER:
+            return no_update if opened else ""
         passage_id = short_text(cell.get("rowId")) if isinstance(cell, dict) else None
-        doc_id = data.doc_id_of(passage_id) if passage_id else None
-        doc = data.document(doc_id, ctx.current(store)[1]) if doc_id else None
+        return passage_id or no_update
+
+    @app.callback(Output(ids.DOC_DRAWER, "opened"), Output(ids.DOC_DRAWER, "title"),
+                  Output(ids.DOC_BODY, "children"), Input(ids.FILTERS, "data"),
+                  State(ids.DOC_DRAWER, "opened"), prevent_initial_call=True)
+    def open_document(store, opened):
+        """The document of the state's passage, with the filters' marks (None: closed)."""
+        state, f = ctx.current(store)
+        doc_id = data.doc_id_of(state.passage) if state.passage else None
+        doc = data.document(doc_id, f) if doc_id else None
         if doc is None:
-            return no_update, no_update, no_update
-        return True, f"Document {doc.doc_id}", document_body(ctx, doc, passage_id)
+            return (False if opened else no_update), no_update, no_update
+        return True, f"Document {doc.doc_id}", document_body(ctx, doc, state.passage)
 
 
 def theme_names(ctx: AppContext) -> dict[str, str]:

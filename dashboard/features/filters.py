@@ -16,9 +16,11 @@ from dash import Dash, Input, Output, State, ctx as trigger, dcc, html, no_updat
 
 from dashboard import ids
 from dashboard.context import AppContext
+from dashboard.features.point import grid_key
 from dashboard.url_state import (
     CONTROLS, MAX_PEOPLE, MAX_SOURCES, MAX_TOPICS, UrlState, control_values, decode, encode,
-    from_controls, month_range_indices, state_to_dict,
+    filter_key, from_controls, month_range_indices, state_from_dict, state_to_dict,
+    without_point,
 )
 from pipelines.artifacts import OUTLIER_TOPIC
 
@@ -37,8 +39,10 @@ def render_notices(messages: list[str], title: str = "Some values in the address
 
 
 def people_data(ctx: AppContext) -> list[dict[str, str]]:
+    """The picker's options: each person with the passages naming them (the count the
+    chart, the grid and the exports use)."""
     return [{"value": p, "label": f"{p} ({n:,})"}
-            for p, n in ctx.data.people_options().select("person", "mentions").iter_rows()]
+            for p, n in ctx.data.people_options().select("person", "passages").iter_rows()]
 
 
 def topic_data(ctx: AppContext) -> list[dict]:
@@ -132,11 +136,12 @@ def register(app: Dash, ctx: AppContext) -> None:
         *(Output(cid, prop) for cid, prop in CONTROLS),
         Output(ids.URL, "search"), Output(ids.NOTICES, "children"),
         Output(ids.FILTERS, "data"), Output(ids.MONTHS_LABEL, "children"),
-        Input(ids.URL, "search"), *(Input(cid, prop) for cid, prop in CONTROLS),
-        Input(ids.RESET, "n_clicks"),
+        Output(ids.GRID_KEY, "data"), Input(ids.URL, "search"), *(Input(cid, prop) for cid, prop in CONTROLS),
+        Input(ids.RESET, "n_clicks"), State(ids.FILTERS, "data"),
     )
     def sync_state(search, *values):
-        """The one place where filter state changes: URL <-> controls <-> FILTERS store."""
+        """The one place where filter state changes: URL <-> controls <-> FILTERS store.
+        A chart point is dropped when the filters it was clicked under change."""
         source = trigger.triggered_id
         notices: Any = no_update
         if source in (None, ids.URL):
@@ -148,9 +153,13 @@ def register(app: Dash, ctx: AppContext) -> None:
             state, messages = from_controls(values[:len(CONTROLS)], ctx.vocab)
             if messages:
                 notices = render_notices(messages, "Some filter values were ignored")
+            if filter_key(state) != filter_key(state_from_dict(values[-1], ctx.vocab)):
+                state = without_point(state)  # clicked under other filters
         write_controls = source in (None, ids.URL, ids.RESET)
         controls = (control_values(state, ctx.vocab) if write_controls
                     else [no_update] * len(CONTROLS))
         new_search = encode(state)
+        key = grid_key(state)
         return (*controls, new_search if new_search != (search or "") else no_update,
-                notices, state_to_dict(state), months_label(ctx, state))
+                notices, state_to_dict(state), months_label(ctx, state),
+                key if key != grid_key(state_from_dict(values[-1], ctx.vocab)) else no_update)

@@ -1,5 +1,12 @@
-"""Drill-down grid of passages: the passages under the filters (or of a clicked trend
-point), newest first, with the count note and the streamed CSV link.
+"""Drill-down grid of passages: every passage under the filters (or of a clicked trend
+point), newest first or sorted by any column, with the count note and the CSV link.
+
+The grid uses AG Grid's infinite row model: it asks for one block of rows at a time
+(`getRowsRequest`: startRow, endRow, sortModel) and the server answers with those rows and
+the size of the whole result (dashboard/data/grid.py), so sorting and paging apply to the
+whole result. When the filters or the clicked point change (the GRID_KEY store, written by the
+URL sync), a client-side callback (assets/clientside.js) empties the grid's block cache,
+which makes it ask again.
 
 Corpus text is never rendered as HTML: the grid's text column uses the `HighlightedText`
 cell renderer (assets/dashAgGridComponentFunctions.js), which builds text nodes and
@@ -15,17 +22,19 @@ from typing import Any
 
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, html
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from dashboard import ids
 from dashboard.context import AppContext
-from dashboard.data import EXPORT_LIMIT, PassageList
-from dashboard.downloads import (
-    PASSAGES_CSV_FILENAME, passages_csv_href, point_topic_token,
-)
+from dashboard.data import EXPORT_LIMIT, SORT_COLUMNS, GridQuestion, GridSort, PassageList
+from dashboard.downloads import PASSAGES_CSV_FILENAME, passages_csv_href
 from dashboard.features.point import read_point
+from dashboard.inputs import small_int
 
-GRID_LIMIT = 200  # rows sent to the grid (newest first); the CSV has up to EXPORT_LIMIT
+PAGE_ROWS = 20  # rows per grid page
+BLOCK_ROWS = 100  # rows per request (five pages); dashboard/data/grid.py caps a request
+ROW_HEIGHT = 128  # px: about six lines of a passage (the infinite row model has one
+# height for every row; longer passages are cut with "…" and read whole in the document)
 # A link that looks like the Mantine buttons next to it (size xs, variant light, primary
 # colour); Mantine's CSS variables come from the MantineProvider.
 LINK_BUTTON_STYLE = {
@@ -37,17 +46,17 @@ LINK_BUTTON_STYLE = {
 }
 
 COLUMNS = [
-    {"field": "date", "headerName": "Date", "width": 104},
+    {"field": "date", "headerName": "Date", "width": 118, "sortingOrder": ["desc", "asc"]},
     {"field": "title", "headerName": "Title", "flex": 1, "minWidth": 140, "wrapText": True,
-     "autoHeight": True, "cellClass": "cell-title"},
-    {"field": "source", "headerName": "Source", "width": 104, "wrapText": True,
-     "autoHeight": True},
+     "cellClass": "cell-title"},
+    {"field": "source", "headerName": "Source", "width": 132, "wrapText": True,
+     "cellClass": "cell-words"},
     {"field": "people", "headerName": "People", "flex": 0.8, "minWidth": 110,
-     "wrapText": True, "autoHeight": True},
-    {"field": "topic", "headerName": "Topic", "width": 128, "wrapText": True,
-     "autoHeight": True},
+     "wrapText": True, "cellClass": "cell-clamp"},
+    {"field": "topic", "headerName": "Topic", "width": 140, "wrapText": True,
+     "cellClass": "cell-words"},
     {"field": "text", "headerName": "Passage", "flex": 2.6, "minWidth": 300, "wrapText": True,
-     "autoHeight": True, "cellRenderer": "HighlightedText", "sortable": False,
+     "cellRenderer": "HighlightedText", "sortable": False,
      "cellClass": "cell-passage",
      # the highlights live in data.marks, not in the value: when new filters keep a row
      # (same passage id, same text) its cell must still be redrawn with the new marks
@@ -78,14 +87,18 @@ def layout(ctx: AppContext) -> html.Section:
             html.Span("Click a row to read the whole document.", className="note"),
         ]),
         dag.AgGrid(
-            id=ids.GRID, columnDefs=COLUMNS, rowData=[],
-            defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True},
+            id=ids.GRID, columnDefs=COLUMNS, rowModelType="infinite",
+            defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True,
+                           "sortingOrder": ["asc", "desc"]},
             getRowId="params.data.passage_id",
-            dashGridOptions={"pagination": True, "paginationPageSize": 20,
-                             "paginationPageSizeSelector": False,
+            dashGridOptions={"pagination": True, "paginationPageSize": PAGE_ROWS,
+                             "paginationPageSizeSelector": False, "cacheBlockSize": BLOCK_ROWS,
+                             "maxBlocksInCache": 20, "maxConcurrentDatasourceRequests": 1,
+                             "rowHeight": ROW_HEIGHT,
                              "enableCellTextSelection": True, "animateRows": False},
             className="ag-theme-quartz grid", style={"height": "640px", "width": "100%"},
         ),
+        dcc.Store(id=ids.GRID_REFRESH),
     ])
 
 
@@ -104,37 +117,78 @@ def grid_rows(result: PassageList) -> list[dict[str, Any]]:
 
 
 
-def grid_count(total: int, shown: int) -> str:
-    """The note under the grid's title: how many passages match, and how many are shown."""
-    if total <= shown:
-        return f"{total:,} passage{'s' * (total != 1)}"
+def read_request(request: Any) -> tuple[int, int, GridSort]:
+    """(start, end, sort) of an AG Grid `getRowsRequest`; anything malformed gives the
+    first block, newest first (the browser may send anything)."""
+    request = request if isinstance(request, dict) else {}
+    start = small_int(request.get("startRow"))
+    end = small_int(request.get("endRow"))
+    if start is None or end is None or not 0 <= start < end:
+        start, end = 0, BLOCK_ROWS
+    return start, end, read_sort(request.get("sortModel"))
+
+
+def read_sort(model: Any) -> GridSort:
+    """The grid's sort model (a list of {colId, sort}): its first known column, else
+    newest first."""
+    first = model[0] if isinstance(model, list) and model else None
+    if isinstance(first, dict) and first.get("colId") in SORT_COLUMNS \
+            and first.get("sort") in ("asc", "desc"):
+        return GridSort(first["colId"], first["sort"] == "desc")
+    return GridSort()
+
+
+def grid_count(total: int) -> str:
+    """The note under the grid's title: how many passages match, and how to get them."""
+    count = f"{total:,} passage{'s' * (total != 1)}"
+    if total <= PAGE_ROWS:
+        return count
     csv = (f"all {total:,} of them" if total <= EXPORT_LIMIT else
            f"the newest {EXPORT_LIMIT:,}")
-    return (f"{total:,} passages match; the grid shows the newest {shown:,}. "
-            f"Download the passages CSV for {csv}.")
+    return f"{count}. Page through them below, or sort by any column. The CSV has {csv}."
+
+
+def point_summary(summary: dict[str, list[tuple[str, int]]]) -> str:
+    """What a chart point's passages are, in one line: who they name, where they are from."""
+    def listed(pairs: list[tuple[str, int]]) -> str:
+        return ", ".join(f"{name} ({n:,})" for name, n in pairs) or "none"
+    return (f"Most named: {listed(summary['people'])}. "
+            f"Sources: {listed(summary['sources'])}.")
 
 
 def register(app: Dash, ctx: AppContext) -> None:
     data = ctx.data
 
-    @app.callback(Output(ids.GRID, "rowData"), Output(ids.GRID_TITLE, "children"),
-                  Output(ids.GRID_COUNT, "children"), Input(ids.FILTERS, "data"),
-                  Input(ids.POINT, "data"), prevent_initial_call=True)
-    def update_grid(store, point):
+    def question(store: Any) -> GridQuestion:
         state, f = ctx.current(store)
-        month, topic_id = read_point(ctx, point, state)
-        result = data.passages(f, month, topic_id, limit=GRID_LIMIT)
-        if month is not None and topic_id is not None:
-            title = f"Passages · {data.topic_label(topic_id)} · {month:%B %Y}"
-        else:
-            title = "Latest passages matching the filters"
-        return grid_rows(result), title, grid_count(result.total, result.rows.height)
+        return GridQuestion(f, *read_point(ctx, state))
 
-    @app.callback(Output(ids.PASSAGES_CSV_LINK, "href"), Input(ids.FILTERS, "data"),
-                  Input(ids.POINT, "data"), prevent_initial_call=True)
-    def passages_csv_link(store, point):
+    app.clientside_callback(ClientsideFunction("discourse", "refreshGrid"),
+                            Output(ids.GRID_REFRESH, "data"), Input(ids.GRID_KEY, "data"),
+                            State(ids.GRID, "id"), prevent_initial_call=True)
+
+    @app.callback(Output(ids.GRID, "getRowsResponse"), Input(ids.GRID, "getRowsRequest"),
+                  State(ids.FILTERS, "data"),
+                  prevent_initial_call=True)  # the grid asks once it is mounted
+    def grid_rows_block(request, store):
+        """One block of the sorted result, and the size of the whole result."""
+        start, end, sort = read_request(request)
+        block = data.grid_block(question(store), sort, start, end)
+        return {"rowData": grid_rows(block), "rowCount": block.total}
+
+    @app.callback(Output(ids.GRID_TITLE, "children"), Output(ids.GRID_COUNT, "children"),
+                  Input(ids.GRID_KEY, "data"), State(ids.FILTERS, "data"))
+    def grid_heading(_key, store):
+        asked = question(store)
+        count = grid_count(data.grid_total(asked))
+        if asked.month is None or asked.topic_id is None:
+            return "Passages matching the filters", count
+        title = f"Passages · {data.topic_label(asked.topic_id)} · {asked.month:%B %Y}"
+        return title, [count, html.Br(), point_summary(data.result_summary(asked))]
+
+    @app.callback(Output(ids.PASSAGES_CSV_LINK, "href"), Input(ids.GRID_KEY, "data"),
+                  State(ids.FILTERS, "data"))
+    def passages_csv_link(_key, store):
         """The download link of the passages the grid lists (filters + clicked point)."""
         state, _ = ctx.current(store)
-        month, topic_id = read_point(ctx, point, state)
-        token = point_topic_token(ctx.vocab, topic_id) if topic_id is not None else None
-        return passages_csv_href(ctx.csv_route, state, month, token)
+        return passages_csv_href(ctx.csv_route, state)

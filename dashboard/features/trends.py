@@ -4,13 +4,15 @@ event timeline, the trend CSV; a click on a point selects it for the passage gri
 from __future__ import annotations
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, Patch, State, ctx as trigger, dcc, html, no_update
+from dash import (
+    ClientsideFunction, Dash, Input, Output, Patch, State, ctx as trigger, dcc, html, no_update,
+)
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids
 from dashboard.context import MAX_DISCOVERED_DEFAULT, AppContext
 from dashboard.data import Filters, csv_text
-from dashboard.features.point import point_value
+from dashboard.features.point import point_value, read_point
 from dashboard.url_state import UrlState
 
 TAB, TAB_LABEL = "trends", "Trends"
@@ -43,21 +45,28 @@ def layout(ctx: AppContext) -> html.Div:  # noqa: ARG001 - same signature as eve
     ])
 
 
-def trend_note(f: Filters, shown: int) -> str:
-    """What the chart shows, in words, under the filters."""
+def trend_note(f: Filters, figure: dict) -> str:
+    """What the chart shows, in words, under the filters: which lines are drawn and which
+    wait in the legend."""
+    lines = [t for t in figure.get("data", []) if "topic_id" in (t.get("meta") or {})]
+    hidden = [t["name"] for t in lines if t.get("visible") == "legendonly"]
+    drawn = len(lines) - len(hidden)
     if f.topics:
-        which = f"the {shown} chosen topic{'s' * (shown != 1)}"
+        which = f"the {drawn} chosen topic{'s' * (drawn != 1)}"
     else:
-        which = (f"the {min(shown, MAX_VISIBLE_DEFAULT)} largest of {shown} topics (named "
-                 f"themes and the {MAX_DISCOVERED_DEFAULT} largest discovered ones); click "
-                 "legend entries to show or hide lines, or pick topics in the filters")
+        which = (f"{drawn} of {len(lines)} topics (named themes and the "
+                 f"{MAX_DISCOVERED_DEFAULT} largest discovered ones)")
+    if hidden:
+        which += (f"; in the legend only, one click away: {', '.join(hidden[:8])}"
+                  f"{f' and {len(hidden) - 8} more' if len(hidden) > 8 else ''}")
     who = (f" Passages naming any of: {', '.join(f.people)}." if len(f.people) > 1 else
            f" Passages naming {f.people[0]}." if f.people else "")
-    return (f"Showing {which}.{who} A passage counts under each named theme it carries, so "
+    return (f"Showing {which}.{who} Counts are passages. A passage counts under each named theme it carries, so "
             "theme lines can add up to more than the month's passages. Hollow markers and "
             "shaded bands: months the corpus covers only partly. Large triangles: a rise (▲) or "
             "fall (▼) beyond chance against the six months before, as the What rose tab tests it. "
-            "Click a point to list its passages below.")
+            "Click a point to list its passages below; click legend entries to show or hide "
+            "lines (the link keeps your choice).")
 
 
 def register(app: Dash, ctx: AppContext) -> None:
@@ -69,13 +78,15 @@ def register(app: Dash, ctx: AppContext) -> None:
     def update_trends(store):
         state, f = ctx.current(store)
         counts = data.monthly_topic_counts(f, ctx.max_discovered(f))
+        month, topic_id = read_point(ctx, state)
         fig = figures.trend_figure(
             counts, measure="share" if state.measure == "share" else "passages",
             style=state.chart, colors=ctx.colors,
             events=data.events(f) if state.events else None, partial=data.partial_months(),
-            max_visible=None if f.topics else MAX_VISIBLE_DEFAULT, quality=data.theme_quality())
-        shown = counts["topic_id"].n_unique() if counts.height else 0
-        return fig, trend_note(f, shown), store
+            max_visible=None if f.topics else MAX_VISIBLE_DEFAULT, quality=data.theme_quality(),
+            shown_topics=() if f.topics else ctx.topic_ids_of(state.lines),
+            selected=(topic_id, month) if month is not None else None)
+        return fig, trend_note(f, fig), store
 
     @app.callback(Output(ids.TREND_GRAPH, "figure", allow_duplicate=True),
                   Input(ids.TREND_SHOWN, "data"), prevent_initial_call=True)
@@ -91,16 +102,20 @@ def register(app: Dash, ctx: AppContext) -> None:
         return figures.draw_changes(Patch(), marks)
 
     @app.callback(Output(ids.POINT, "data"), Input(ids.TREND_GRAPH, "clickData"),
-                  Input(ids.CLEAR_POINT, "n_clicks"), State(ids.FILTERS, "data"),
-                  prevent_initial_call=True)
-    def select_point(click, _clear, store):
+                  Input(ids.CLEAR_POINT, "n_clicks"), prevent_initial_call=True)
+    def select_point(click, _clear):
+        """The point's store is a URL control: the state (and the address) follow it."""
         if trigger.triggered_id != ids.TREND_GRAPH:
             return None
         picked = figures.clicked_point(click, ctx.topic_ids, ctx.month_set)
         if picked is None:
             return no_update  # an event marker, not a topic point (or not a point at all)
-        state, _ = ctx.current(store)
-        return point_value(state, *picked)
+        return point_value(ctx, *picked)
+
+    app.clientside_callback(ClientsideFunction("discourse", "shownLines"),
+                            Output(ids.TREND_LINES, "data"),
+                            Input(ids.TREND_GRAPH, "restyleData"), State(ids.TREND_GRAPH, "id"),
+                            prevent_initial_call=True)
 
     @app.callback(Output(ids.TREND_CSV, "data"), Input(ids.TREND_CSV_BUTTON, "n_clicks"),
                   State(ids.FILTERS, "data"), prevent_initial_call=True)

@@ -8,7 +8,7 @@ markers.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Collection, Container
 from datetime import date, timedelta
 from typing import Any
 
@@ -43,6 +43,7 @@ CHANGE_SYMBOLS = {"rise": "triangle-up", "fall": "triangle-down"}
 CHANGE_NOTES = {"rise": "<br><b>▲ rose beyond chance</b> against the 6 months before (What rose)",
                 "fall": "<br><b>▼ fell beyond chance</b> against the 6 months before (What rose)"}
 CHANGE_SIZE = 13
+SELECTED_COLOR = "#111827"  # the ring around the clicked point
 
 
 def change_marks(traces: list[tuple[int, list[date]]], changes: pl.DataFrame,
@@ -187,7 +188,8 @@ def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str 
                  partial: pl.DataFrame | None = None, height: int = 460,
                  max_visible: int | None = None, legend: bool = True,
                  quality: dict[int, dict[str, Any]] | None = None,
-                 changes: pl.DataFrame | None = None) -> Figure:
+                 changes: pl.DataFrame | None = None, shown_topics: Collection[int] = (),
+                 selected: tuple[int, date] | None = None) -> Figure:
     """Monthly topic trend lines (style="lines") or stacked areas (style="area").
 
     counts: trends.monthly_topic_counts output. measure: "passages" or "share".
@@ -197,7 +199,9 @@ def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str 
     in the legend, one click away (visible="legendonly"). quality: topic id -> a theme's
     held-out precision, recall and labelled positives, shown in the hover. changes:
     month, topic_id, direction ("rise" | "fall") of the changes beyond chance, drawn as
-    larger up or down triangles and named in the hover.
+    larger up or down triangles and named in the hover. shown_topics: the lines the user
+    chose to show (from the legend); the others stay in the legend (overrides
+    max_visible). selected: (topic id, month) of the clicked point, ringed.
     """
     if counts.is_empty() or counts["passages"].sum() == 0:
         return empty_figure()
@@ -208,6 +212,10 @@ def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str 
     ranked = (counts.group_by("topic_id").agg(pl.col("passages").sum())
               .sort(["passages", "topic_id"], descending=[True, False])["topic_id"].to_list())
     shown = set(ranked if max_visible is None else ranked[:max_visible])
+    if shown_topics and set(shown_topics) & set(ranked):
+        shown = set(shown_topics) & set(ranked)
+    if selected is not None:
+        shown.add(selected[0])
     traces: list[dict[str, Any]] = []
     for (tid,), part in counts.group_by("topic_id", maintain_order=True):
         rows = part.to_dicts()
@@ -231,11 +239,38 @@ def trend_figure(counts: pl.DataFrame, *, measure: str = "passages", style: str 
                             "fixedrange": True}
     if changes is not None:
         draw_changes({"data": traces}, change_marks(topic_months(counts), changes, partial_set))
+    ring = _selection(traces, selected, stacked=style == "area")
+    if ring:
+        traces.append(ring)
     top = max((v for v in (counts["share"] if share else counts["passages"]).to_list()
                if v is not None), default=0)
     if not share and style != "area" and top <= 8:
         layout["yaxis"]["dtick"] = 1
     return {"data": traces, "layout": layout}
+
+
+def _selection(traces: list[dict[str, Any]], selected: tuple[int, date] | None,
+               stacked: bool = False) -> dict[str, Any] | None:
+    """A ring around the clicked point (None when it is not on the chart); on stacked
+    areas, at the top of its band."""
+    if selected is None:
+        return None
+    topic_id, month = selected
+    below = 0.0
+    for trace in traces:
+        meta = trace.get("meta") or {}
+        if "topic_id" not in meta or month not in trace["x"]:
+            continue
+        y = trace["y"][trace["x"].index(month)]
+        if meta["topic_id"] == topic_id:
+            return {"type": "scatter", "x": [month], "y": [(y or 0) + below if stacked else y],
+                    "mode": "markers", "name": "Selected point", "showlegend": False,
+                    "hoverinfo": "skip", "meta": {"selected": True},
+                    "marker": {"symbol": "circle-open", "size": 22, "color": SELECTED_COLOR,
+                               "line": {"width": 3, "color": SELECTED_COLOR}}}
+        if stacked and trace.get("visible") is True:
+            below += y or 0
+    return None
 
 
 def _events(events: pl.DataFrame | None, lo: date, hi: date,

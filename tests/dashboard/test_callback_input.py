@@ -28,8 +28,9 @@ UPDATE = "/_dash-update-component"
 
 # A valid value for every input / state of every callback (the fixture run's page).
 DEFAULT_STORE = {"people": [], "start": None, "end": None, "sources": [], "topics": [],
-                 "q": "", "measure": "passages", "chart": "lines", "events": True,
-                 "tab": "trends", "rise_month": "", "compare": [], "pair": []}
+                 "q": "", "point_month": "", "point_topic": "", "measure": "passages",
+                 "chart": "lines", "events": True, "lines": [], "tab": "trends",
+                 "explore": "", "rise_month": "", "compare": [], "pair": [], "passage": ""}
 BASELINE: dict[str, Any] = {
     f"{ids.URL}.search": "", f"{ids.PEOPLE}.value": [], f"{ids.MONTHS}.value": [0, 3],
     f"{ids.SOURCES}.value": [], f"{ids.TOPICS}.value": [], f"{ids.SEARCH}.value": "",
@@ -46,6 +47,10 @@ BASELINE: dict[str, Any] = {
     f"{ids.NETWORK_PAIR}.value": [],
     f"{ids.TREND_SHOWN}.data": DEFAULT_STORE,
     f"{ids.COPY_LINK}.n_clicks": 1,
+    f"{ids.GRID}.getRowsRequest": {"startRow": 0, "endRow": 100, "sortModel": [],
+                                   "filterModel": {}},
+    f"{ids.TREND_LINES}.data": [], f"{ids.DOC_OPEN}.data": "", f"{ids.GRID_KEY}.data": "",
+    f"{ids.DOC_DRAWER}.opened": False,
 }
 HEATMAP_CLICK, RISE_CLICK = f"{ids.URL}<-{ids.HEATMAP}", f"{ids.URL}<-{ids.RISE_GRAPH}"
 NETWORK_CLICK = f"{ids.URL}<-{ids.NETWORK_GRAPH}"
@@ -93,7 +98,8 @@ def deps(client) -> dict[str, dict]:
         first = callback_outputs(dep["output"])[0][0]
         return f"{first}<-{dep['inputs'][0]['id']}" if (first == ids.URL or "@" in dep["output"]) \
             and len(dep["inputs"]) == 1 else first
-    return {name(d): d for d in client.get("/_dash-dependencies").get_json()}
+    return {name(d): d for d in client.get("/_dash-dependencies").get_json()
+            if not d.get("clientside_function")}  # those run in the browser only
 
 
 def post(client, body: Any, content_type: str = "application/json"):
@@ -115,7 +121,7 @@ def assert_handled(response) -> None:
 
 
 CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS,
-             ids.POINT, ids.GRID, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER,
+             ids.POINT, ids.GRID, ids.GRID_TITLE, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER, ids.DOC_OPEN,
              ids.RISE_GRAPH, ids.NETWORK_GRAPH, ids.COMPARE_BODY, ids.COMPARE_WORDS, ids.COMPARE_CSV, ids.NETWORK_PASSAGES, RISE_MARKS, ids.COPY_LINK, HEATMAP_CLICK, RISE_CLICK,
              NETWORK_CLICK]  # clicks that write the address
 
@@ -157,28 +163,67 @@ def test_heatmap_cell_click_writes_the_address(client, deps):
     assert response.status_code == 204 or not outputs_of(response)  # nothing changes
 
 
-def test_grid_and_document_for_a_point(client, deps):
+def sync(client, deps, changes: dict[str, Any], store: dict) -> dict:
+    """The URL sync callback's outputs after a control changed (`changes`), the controls
+    otherwise showing `store` (the topic filter, the point and the open passage)."""
+    shown = {f"{ids.TOPICS}.value": store["topics"], f"{ids.DOC_OPEN}.data": store["passage"],
+             f"{ids.POINT}.data": {"month": store["point_month"], "topic": store["point_topic"]}}
+    values = {**BASELINE, **shown, **changes, f"{ids.FILTERS}.data": store}
+    return outputs_of(post(client, update_body(deps[ids.PEOPLE], values, list(changes))))
+
+
+def test_a_point_and_a_document_go_through_the_address(client, deps):
+    """A click on a trend point and a click on a grid row each write a URL control; the
+    state (and the address) carry them to the grid, its CSV link and the document."""
     store = dict(DEFAULT_STORE, topics=["compute_race"])
     point = {"points": [{"customdata": [1, "Compute race", 3, 5, "60%", "", "Feb 2024",
                                         "2024-02-01"]}]}
-    dep = deps[ids.POINT]
-    values = dict(BASELINE, **{f"{ids.TREND_GRAPH}.clickData": point, f"{ids.FILTERS}.data": store})
-    picked = outputs_of(post(client, update_body(dep, values, [f"{ids.TREND_GRAPH}.clickData"])))
+    values = dict(BASELINE, **{f"{ids.TREND_GRAPH}.clickData": point})
+    picked = outputs_of(post(client, update_body(deps[ids.POINT], values,
+                                                 [f"{ids.TREND_GRAPH}.clickData"])))
     point_data = picked[ids.POINT]["data"]
-    assert point_data["month"] == "2024-02-01" and point_data["topic_id"] == 1
+    assert point_data == {"month": "2024-02", "topic": "compute_race"}
+    synced = sync(client, deps, {f"{ids.POINT}.data": point_data}, store)
+    assert synced[ids.URL]["search"] == \
+        "?topic=compute_race&point_month=2024-02&point_topic=compute_race"
+    with_point = synced[ids.FILTERS]["data"]
+    assert synced[ids.GRID_KEY]["data"].endswith("#2024-02:compute_race")
     grid = outputs_of(post(client, update_body(
-        deps[ids.GRID], {f"{ids.FILTERS}.data": store, f"{ids.POINT}.data": point_data},
-        [f"{ids.POINT}.data"])))
-    assert sorted(r["passage_id"] for r in grid[ids.GRID]["rowData"]) == ["d3:1", "d4:0", "d4:1"]
-    doc = outputs_of(post(client, update_body(
-        deps[ids.DOC_DRAWER], dict(BASELINE, **{f"{ids.GRID}.cellClicked": {"rowId": "d4:0"}}),
+        deps[ids.GRID], dict(BASELINE, **{f"{ids.FILTERS}.data": with_point}),
+        [f"{ids.GRID}.getRowsRequest"])))[ids.GRID]["getRowsResponse"]
+    assert sorted(r["passage_id"] for r in grid["rowData"]) == ["d3:1", "d4:0", "d4:1"]
+    assert grid["rowCount"] == 3
+    heading = outputs_of(post(client, update_body(
+        deps[ids.GRID_TITLE], dict(BASELINE, **{f"{ids.FILTERS}.data": with_point}),
+        [f"{ids.GRID_KEY}.data"])))
+    assert heading[ids.GRID_TITLE]["children"].endswith("Compute race · February 2024")
+    count = heading[ids.GRID_COUNT]["children"]
+    assert count[0] == "3 passages" and count[2] == (
+        "Most named: Elon Musk (1). Sources: Policy blog (2), Newswire (1).")
+    # a filter change drops the point: it was clicked under other filters
+    later = sync(client, deps, {f"{ids.SEARCH}.value": "GPUs"}, with_point)
+    assert later[ids.URL]["search"] == "?topic=compute_race&q=GPUs"
+    # a row click opens its document, and the address keeps it
+    opened = outputs_of(post(client, update_body(
+        deps[ids.DOC_OPEN], dict(BASELINE, **{f"{ids.GRID}.cellClicked": {"rowId": "d4:0"}}),
         [f"{ids.GRID}.cellClicked"])))
+    assert opened[ids.DOC_OPEN]["data"] == "d4:0"
+    synced = sync(client, deps, {f"{ids.DOC_OPEN}.data": "d4:0"}, with_point)
+    assert synced[ids.URL]["search"].endswith("&passage=d4%3A0")
+    assert ids.GRID_KEY not in synced  # the grid's question did not change
+    doc = outputs_of(post(client, update_body(
+        deps[ids.DOC_DRAWER], dict(BASELINE, **{f"{ids.FILTERS}.data": synced[ids.FILTERS]["data"]}),
+        [f"{ids.FILTERS}.data"])))
     assert doc[ids.DOC_DRAWER] == {"opened": True, "title": "Document d4"}
+    closed = outputs_of(post(client, update_body(
+        deps[ids.DOC_OPEN], dict(BASELINE, **{f"{ids.DOC_DRAWER}.opened": False}),
+        [f"{ids.DOC_DRAWER}.opened"])))
+    assert closed[ids.DOC_OPEN]["data"] == ""
 
 
 def test_csv_link_follows_filters_and_point(ddata, client, deps):
     """The link's href carries the filters and the clicked point; the route then streams
-    exactly the rows the old in-callback export sent for them."""
+    exactly the rows the grid lists for them."""
     from datetime import date
 
     from dashboard.data import Filters, csv_text
@@ -186,26 +231,23 @@ def test_csv_link_follows_filters_and_point(ddata, client, deps):
     data = ddata
     store = dict(DEFAULT_STORE, people=["Elon Musk"], topics=["compute_race"], q="GPUs",
                  measure="share", tab="people")
-    point = {"month": "2024-02-01", "topic_id": 1,
-             "key": "?person=Elon+Musk&topic=compute_race&q=GPUs"}
 
-    def href(point_data):
-        out = outputs_of(post(client, update_body(
-            deps[ids.PASSAGES_CSV_LINK], {f"{ids.FILTERS}.data": store,
-                                          f"{ids.POINT}.data": point_data},
-            [f"{ids.POINT}.data"])))
+    def href(point_month="", point_topic=""):
+        values = {f"{ids.FILTERS}.data": dict(store, point_month=point_month,
+                                              point_topic=point_topic),
+                  f"{ids.GRID_KEY}.data": "x"}
+        out = outputs_of(post(client, update_body(deps[ids.PASSAGES_CSV_LINK], values,
+                                                  [f"{ids.GRID_KEY}.data"])))
         return out[ids.PASSAGES_CSV_LINK]["href"]
 
     f = Filters(people=("Elon Musk",), topics=(1,), search="GPUs")
-    assert href(None) == "/download/passages.csv?person=Elon+Musk&topic=compute_race&q=GPUs"
-    assert client.get(href(None)).data == csv_text(data.passages_export(f)).encode()
-    with_point = href(point)
+    assert href() == "/download/passages.csv?person=Elon+Musk&topic=compute_race&q=GPUs"
+    assert client.get(href()).data == csv_text(data.passages_export(f)).encode()
+    with_point = href("2024-02", "compute_race")
     assert with_point.endswith("&q=GPUs&point_month=2024-02&point_topic=compute_race")
     body = client.get(with_point).data
     assert body == csv_text(data.passages_export(f, date(2024, 2, 1), 1)).encode()
     assert body.count(b"\n") == 2 and b"\nd4:0," in body  # header + the GPU passage
-    stale = dict(point, key="?person=Gary+Marcus")  # a point of other filters is dropped
-    assert href(stale) == href(None)
 
 
 def test_ten_thousand_people_give_a_visible_notice(client, deps):
@@ -232,10 +274,11 @@ def test_unknown_topic_and_passage_are_ignored(client, deps):
                                       dict(BASELINE, **{f"{ids.TOPIC_SELECT}.value": "9999"}),
                                       [f"{ids.TOPIC_SELECT}.value"]))
     assert "Unknown topic." in json.dumps(outputs_of(topic))
+    unknown = dict(DEFAULT_STORE, passage="x:0")
     doc = post(client, update_body(deps[ids.DOC_DRAWER],
-                                    dict(BASELINE, **{f"{ids.GRID}.cellClicked": {"rowId": "x:0"}}),
-                                    [f"{ids.GRID}.cellClicked"]))
-    assert outputs_of(doc) == {}  # nothing to open: every output left as it is
+                                    dict(BASELINE, **{f"{ids.FILTERS}.data": unknown}),
+                                    [f"{ids.FILTERS}.data"]))
+    assert outputs_of(doc) == {}  # nothing to open (it is closed): every output left as it is
 
 
 # ------------------------------------------------------- hostile values: handled, no 500
@@ -344,26 +387,55 @@ def test_an_exception_in_a_callback_is_logged_and_answered_with_400(
     assert logged and "secret detail of the failure" in str(logged[0].exc_info[1])
 
 
-def test_grid_limit_and_its_message(client, deps, monkeypatch):
-    """The grid gets the newest GRID_LIMIT rows; the note says how many match in total,
-    that the grid shows the newest ones, and that the CSV has them all."""
-    from dashboard.features import passages as callbacks
+def grid_block(client, deps, request: dict, store: dict | None = None) -> dict:
+    values = dict(BASELINE, **{f"{ids.GRID}.getRowsRequest": request,
+                               f"{ids.FILTERS}.data": store or DEFAULT_STORE})
+    out = outputs_of(post(client, update_body(deps[ids.GRID], values,
+                                              [f"{ids.GRID}.getRowsRequest"])))
+    return out[ids.GRID]["getRowsResponse"]
 
-    assert callbacks.GRID_LIMIT == 200  # ~133 KB of rowData at most (docs/PERFORMANCE.md)
-    body = update_body(deps[ids.GRID], {f"{ids.FILTERS}.data": DEFAULT_STORE,
-                                         f"{ids.POINT}.data": None}, [f"{ids.FILTERS}.data"])
-    whole = outputs_of(post(client, body))
-    assert len(whole[ids.GRID]["rowData"]) == 20
-    assert whole[ids.GRID_COUNT]["children"] == "20 passages"
-    monkeypatch.setattr(callbacks, "GRID_LIMIT", 5)  # read at call time
-    capped = outputs_of(post(client, body))
-    rows = capped[ids.GRID]["rowData"]
-    assert [r["passage_id"] for r in rows] == [r["passage_id"] for r in whole[ids.GRID]["rowData"][:5]]
-    assert capped[ids.GRID_COUNT]["children"] == (
-        "20 passages match; the grid shows the newest 5. "
-        "Download the passages CSV for all 20 of them.")
+
+def test_grid_pages_and_sorts_the_whole_result(ddata, client, deps):
+    """Each request gets the asked block of the whole result under the asked sort, and the
+    size of the whole result: pages put together are every matching passage once."""
+    from dashboard.data import Filters
+
+    whole = ddata.passages(Filters(), limit=1000, marks=False).rows
+    pages = [grid_block(client, deps, {"startRow": a, "endRow": a + 7, "sortModel": []})
+             for a in range(0, 21, 7)]
+    assert {p["rowCount"] for p in pages} == {whole.height} == {20}
+    newest_first = [r["passage_id"] for p in pages for r in p["rowData"]]
+    assert newest_first == whole["passage_id"].to_list()  # the CSV's order
+    by_title = grid_block(client, deps, {"startRow": 0, "endRow": 100,
+                                         "sortModel": [{"colId": "title", "sort": "asc"}]})
+    titles = [r["title"].lower() for r in by_title["rowData"]]
+    assert titles == sorted(titles) and len(titles) == 20
+    oldest = grid_block(client, deps, {"startRow": 0, "endRow": 1,
+                                       "sortModel": [{"colId": "date", "sort": "asc"}]})
+    assert oldest["rowData"][0]["date"] == min(str(d) for d in whole["date"].to_list())
+    marcus = grid_block(client, deps, {"startRow": 0, "endRow": 100},
+                        dict(DEFAULT_STORE, people=["Gary Marcus"]))
+    assert marcus["rowCount"] == 3 and all("Gary Marcus" in r["people"] for r in marcus["rowData"])
+
+
+@pytest.mark.parametrize("request_value", [
+    {"startRow": -5, "endRow": 10**12}, {"startRow": 50, "endRow": 10}, {"startRow": "x"},
+    {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "text", "sort": "asc"}]},
+    {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "title", "sort": "sideways"}]},
+    {"startRow": 0, "endRow": 100, "sortModel": "title"}, None])
+def test_grid_odd_requests_get_the_first_block_newest_first(client, deps, request_value):
+    block = grid_block(client, deps, request_value)
+    expected = grid_block(client, deps, {"startRow": 0, "endRow": 100})
+    assert block == expected and len(block["rowData"]) == 20
+
+
+def test_grid_heading_and_csv_link(client, deps):
+    out = outputs_of(post(client, update_body(deps[ids.GRID_TITLE], BASELINE,
+                                              [f"{ids.GRID_KEY}.data"])))
+    assert out[ids.GRID_TITLE]["children"] == "Passages matching the filters"
+    assert out[ids.GRID_COUNT]["children"] == "20 passages"
     link = outputs_of(post(client, update_body(
-        deps[ids.PASSAGES_CSV_LINK], BASELINE, [f"{ids.FILTERS}.data"])))
+        deps[ids.PASSAGES_CSV_LINK], BASELINE, [f"{ids.GRID_KEY}.data"])))
     href = link[ids.PASSAGES_CSV_LINK]["href"]
     assert href == "/download/passages.csv"
     assert client.get(href).get_data(as_text=True).count("\n") == 21  # header + every row
@@ -373,12 +445,11 @@ def test_grid_count_wording():
     from dashboard.features.passages import grid_count
     from dashboard.data import EXPORT_LIMIT
 
-    assert grid_count(1, 1) == "1 passage" and grid_count(0, 0) == "0 passages"
-    assert grid_count(200, 200) == "200 passages"
-    assert grid_count(1_234, 200) == ("1,234 passages match; the grid shows the newest 200. "
-                                      "Download the passages CSV for all 1,234 of them.")
-    assert grid_count(EXPORT_LIMIT + 1, 200).endswith(
-        f"Download the passages CSV for the newest {EXPORT_LIMIT:,}.")
+    assert grid_count(1) == "1 passage" and grid_count(0) == "0 passages"
+    assert grid_count(20) == "20 passages"
+    assert grid_count(1_234) == ("1,234 passages. Page through them below, or sort by any "
+                                 "column. The CSV has all 1,234 of them.")
+    assert grid_count(EXPORT_LIMIT + 1).endswith(f"The CSV has the newest {EXPORT_LIMIT:,}.")
 
 
 @pytest.mark.parametrize(("callback", "tab"), [(ids.RISE_GRAPH, "rises"),

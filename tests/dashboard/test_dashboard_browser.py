@@ -51,6 +51,12 @@ def open_app(dash_duo, app, query: str = "") -> None:
     dash_duo.wait_for_element(f"#{ids.TREND_GRAPH} .scatterlayer .trace", timeout=15)
 
 
+SELECTED_JS = """
+const gd = document.querySelector('#trend-graph .js-plotly-plot');
+const ring = gd && gd.data && gd.data.find(t => t.meta && t.meta.selected);
+return ring ? {x: ring.x.map(String).map(v => v.slice(0, 10)), y: ring.y} : null;
+"""
+
 GRID_IDS_JS = """
 const api = window.dash_ag_grid && window.dash_ag_grid.getApi(arguments[0]);
 if (!api) return null;
@@ -97,7 +103,7 @@ def test_url_restores_filters(dash_duo, dash_app):
     open_app(dash_duo, dash_app, "?person=Elon+Musk&from=2024-02&to=2024-03&measure=share")
     dash_duo.wait_for_text_to_equal(f"#{ids.MONTHS_LABEL}", "Feb 2024 – Mar 2024")
     pills = dash_duo.find_elements(".mantine-MultiSelect-pill")
-    assert [p.text for p in pills] == ["Elon Musk (6)"]
+    assert [p.text for p in pills] == ["Elon Musk (5)"]  # passages naming him, as the grid
     wait_until(lambda: trend_series(dash_duo).get("Compute race") == [1, 1],
                message="shares for Feb-Mar")
     wait_until(lambda: grid_rows(dash_duo) == ["d4:0", "d6:0"], message="Feb-Mar passages")
@@ -116,16 +122,32 @@ def test_clicking_a_trend_point_fills_the_grid(dash_duo, dash_app):
     dash_duo.wait_for_contains_text(f"#{ids.GRID_TITLE}", "Compute race · February 2024")
     wait_until(lambda: grid_rows(dash_duo) == ["d3:1", "d4:0", "d4:1"],
                message="February compute-race passages")
-    dash_duo.wait_for_text_to_equal(f"#{ids.GRID_COUNT}", "3 passages")
+    dash_duo.wait_for_text_to_equal(
+        f"#{ids.GRID_COUNT}",
+        "3 passages\nMost named: Elon Musk (1). Sources: Policy blog (2), Newswire (1).")
+    wait_until(lambda: dash_duo.driver.current_url.endswith(
+        "?topic=compute_race&point_month=2024-02&point_topic=compute_race&events=0"),
+        message="the point in the address")
+    ring = dash_duo.driver.execute_script(SELECTED_JS)
+    assert ring == {"x": ["2024-02-01"], "y": [3]}, ring  # the chosen point is ringed
     href = wait_until(lambda: "point_month" in csv_link(dash_duo) and csv_link(dash_duo),
                       message="link with the point")
     assert href.endswith("/download/passages.csv?topic=compute_race&point_month=2024-02"
                          "&point_topic=compute_race")
     frame = pl.read_csv(io.BytesIO(fetch(href).content))
     assert sorted(frame["passage_id"]) == ["d3:1", "d4:0", "d4:1"]
+    dash_duo.driver.get(dash_duo.driver.current_url)  # the link reopens the same point
+    dash_duo.wait_for_contains_text(f"#{ids.GRID_TITLE}", "Compute race · February 2024")
+    wait_until(lambda: grid_rows(dash_duo) == ["d3:1", "d4:0", "d4:1"], message="same rows")
+    wait_until(lambda: dash_duo.driver.execute_script(SELECTED_JS), message="ring again")
     dash_duo.find_element(f"#{ids.CLEAR_POINT}").click()
     wait_until(lambda: "point_month" not in csv_link(dash_duo), message="link without point")
     assert csv_link(dash_duo).endswith("/download/passages.csv?topic=compute_race")
+    every = wait_until(lambda: len(grid_rows(dash_duo)) > 3 and grid_rows(dash_duo),
+                       message="every compute-race passage")
+    dash_duo.wait_for_text_to_equal(f"#{ids.GRID_COUNT}", f"{len(every)} passages")
+    assert "point_month" not in dash_duo.driver.current_url
+    assert dash_duo.driver.execute_script(SELECTED_JS) is None
 
 
 def test_invalid_url_values_show_a_notice(dash_duo, dash_app):

@@ -109,3 +109,39 @@ def test_a_run_without_the_optional_word_index_loads(fixture_run, tmp_path):
     (run / "months.parquet").unlink()
     with pytest.raises(RunNotFoundError, match="months"):
         load_run(run)
+
+
+# ------------------------------------------------------------------------- the grid
+def test_grid_sorts_every_column_over_the_whole_result(ddata):
+    """Each sortable column orders the whole result as the grid shows it (empty values
+    last, ties in a stable order), and the blocks put together are that order."""
+    from dashboard.data import SORT_COLUMNS, GridQuestion, GridSort
+
+    question = GridQuestion(Filters())
+    whole = ddata.passages(Filters(), limit=10_000, marks=False).rows
+    for column in SORT_COLUMNS:
+        for descending in (False, True):
+            sort = GridSort(column, descending)
+            rows = pl.concat([ddata.grid_block(question, sort, a, a + 6).rows
+                              for a in range(0, whole.height, 6)])
+            assert sorted(rows["passage_id"]) == sorted(whole["passage_id"])
+            shown = [(", ".join(p) if column == "people" else v) for p, v in zip(
+                rows["people"], rows[column] if column != "people" else rows["people"])]
+            present = [str(v).lower() for v in shown if v not in ("", None)]
+            assert present == sorted(present, reverse=descending), column
+            if column == "people":  # passages naming nobody come last either way
+                empty = [not v for v in shown]
+                assert empty == sorted(empty)
+
+
+def test_grid_result_summary_counts_people_and_sources(ddata):
+    from datetime import date
+
+    from dashboard.data import GridQuestion
+
+    question = GridQuestion(Filters(topics=(1,)), date(2024, 2, 1), 1)
+    rows = ddata.passages(question.filters, question.month, question.topic_id).rows
+    summary = ddata.result_summary(question)
+    named = rows.select(pl.col("people").explode()).drop_nulls()["people"].value_counts()
+    assert summary["people"] == sorted(named.iter_rows(), key=lambda r: (-r[1], r[0]))[:3]
+    assert sum(n for _, n in summary["sources"]) == rows.height == 3

@@ -23,11 +23,9 @@ import pytest
 import hostile_run as hr
 from dashboard import downloads
 from dashboard.data import Filters, csv_text
-from dashboard.downloads import (
-    csv_chunks, parse_passages_query, passages_csv_href, point_topic_token,
-)
+from dashboard.downloads import csv_chunks, parse_passages_query, passages_csv_href
 from dashboard.url_state import FIELDS, KNOWN_KEYS, MAX_QUERY_CHARS, ChoiceField, UrlState, encode
-from dashboard.url_fields import ListField, MonthField, month_key
+from dashboard.url_fields import IdField, ListField, MonthField, PointField, TopicField, month_key
 from test_server_hardening import assert_security_headers
 
 ROUTE = "/download/passages.csv"
@@ -70,13 +68,13 @@ INVALID = {
     "bad-utf8": ("source=%FF", "unknown source"),
     "bad-tab": ("tab=admin", "“tab=admin”"),
     "bad-events": ("events=2", "“events=2”"),
-    "too-many-fields": ("&".join(["q=a"] * 201), "more than 200 parameters"),
+    "too-many-fields": ("&".join(["q=a"] * 201), "too many parameters (more than 200)"),
     "point-topic-markup": ("point_month=2024-02&point_topic=%3Cscript%3Ealert(1)%3C/script%3E",
-                           "“point_topic=<script>alert(1)</script>” does not name one topic"),
-    "point-topic-alone": ("point_topic=1", "give both or neither"),
-    "point-month-alone": ("point_month=2024-02", "give both or neither"),
+                           "“point_topic=<script>alert(1)</script>”: not one topic"),
+    "point-topic-alone": ("point_topic=1", "go together"),
+    "point-month-alone": ("point_month=2024-02", "go together"),
     "point-month-13": ("point_month=2024-13&point_topic=1", "“point_month=2024-13”"),
-    "point-month-outside": ("point_month=2023-02&point_topic=1", "not a month of the corpus"),
+    "point-month-outside": ("point_month=2023-02&point_topic=1", "outside the corpus"),
     "point-month-day": ("point_month=2024-02-01&point_topic=1", "written as YYYY-MM"),
     "point-topic-unknown": ("point_month=2024-02&point_topic=99", "“point_topic=99”"),
     "point-twice": ("point_month=2024-02&point_month=2024-03&point_topic=1",
@@ -209,9 +207,9 @@ def test_href_round_trips_through_the_parser(ddata):
         UrlState(q="a=b&c=d ?#%"),
     ]
     for state in states:
-        for month, topic_id in [(None, None), (FEB, 1), (MAR, 2)]:
-            token = point_topic_token(vocab, topic_id) if topic_id is not None else None
-            href = passages_csv_href(ROUTE, state, month, token)
+        for month, topic_id, token in [(None, None, ""), (FEB, 1, "compute_race"), (MAR, 2, "2")]:
+            href = passages_csv_href(ROUTE, replace(state, point_topic=token, point_month=(
+                month_key(month) if month else "")))
             assert href.startswith(ROUTE)
             assert "measure" not in href and "tab=" not in href
             query = href.split("?", 1)[1] if "?" in href else ""
@@ -222,37 +220,37 @@ def test_href_round_trips_through_the_parser(ddata):
             assert wanted.filters.search == state.q
 
 
-def test_point_topic_token(ddata):
-    vocab = ddata.vocabulary()
-    assert point_topic_token(vocab, 1) == "compute_race"  # a theme: its key
-    assert point_topic_token(vocab, 2) == "2"  # a discovered topic: its id
-    assert point_topic_token(vocab, -1) == "-1"
-    assert passages_csv_href(ROUTE, UrlState(), FEB, "compute_race") == \
+def test_the_point_is_the_pages_point():
+    """The link's point keys are the page address's: a link and the page agree."""
+    state = UrlState(point_month="2024-02", point_topic="compute_race")
+    assert passages_csv_href(ROUTE, state) == \
         f"{ROUTE}?point_month=2024-02&point_topic=compute_race"
-    assert passages_csv_href(ROUTE, UrlState(), FEB, None) == ROUTE  # both or neither
-
-
-def test_point_keys_are_not_keys_of_the_url_table():
-    assert not {downloads.POINT_MONTH, downloads.POINT_TOPIC} & set(KNOWN_KEYS)
+    assert passages_csv_href(ROUTE, replace(state, point_topic="")) == ROUTE  # both or neither
+    assert {downloads.POINT_MONTH, downloads.POINT_TOPIC} <= set(KNOWN_KEYS)
 
 
 def test_view_options_of_the_table_change_neither_link_nor_request(ddata):
     """Every view-option row of url_state.FIELDS (one without `filter_as`) is accepted by
     the route, changes nothing there, and is left out of the links."""
     vocab = ddata.vocabulary()
-    views = [f for f in FIELDS if not f.is_filter]
+    views = [f for f in FIELDS if not f.is_filter and not isinstance(f, PointField)]
     assert views
-    state = UrlState(people=("Gary Marcus",), topics=("2",))
+    state = UrlState(people=("Gary Marcus",), topics=("2",), point_month="2024-02",
+                     point_topic="2")
     def another(f):  # a value other than the default, for each kind of view option
         if isinstance(f, ChoiceField):
             return next(c for c in f.choices if c != f.default)
         if isinstance(f, MonthField):
             return month_key(vocab.months[0])
         if isinstance(f, ListField):
-            return ("Gary Marcus", "Elon Musk")
+            return ("2",) if f.key == "line" else ("Gary Marcus", "Elon Musk")
+        if isinstance(f, TopicField):
+            return "2"
+        if isinstance(f, IdField):
+            return "d4:0"
         return not f.default
     other = replace(state, **{f.attr: another(f) for f in views})
     assert all(f.key in encode(other) for f in views)
-    assert passages_csv_href(ROUTE, other, FEB, "2") == passages_csv_href(ROUTE, state, FEB, "2")
+    assert passages_csv_href(ROUTE, other) == passages_csv_href(ROUTE, state)
     wanted = [parse_passages_query(encode(s).removeprefix("?"), vocab) for s in (state, other)]
     assert wanted[0] == wanted[1] and wanted[0][1] == []

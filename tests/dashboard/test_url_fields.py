@@ -29,7 +29,7 @@ from dashboard.url_state import (
     state_to_dict, to_filters,
 )
 from dashboard.data.filters import MAX_SEARCH_WORDS
-from dashboard.url_fields import OneKeyField, first_words, month_key
+from dashboard.url_fields import OneKeyField, PointField, first_words, month_key
 
 VOCAB = Vocabulary(
     people=frozenset({"Ada Lovelace", "Alan Turing", "Grace Hopper", "Émile Zola",
@@ -43,6 +43,7 @@ VOCAB = Vocabulary(
                      "-1": "-1"},
 )
 MONTH_KEYS = [month_key(m) for m in VOCAB.months]
+TOKENS = sorted(set(VOCAB.topic_canonical.values()))
 LAST = len(MONTH_KEYS) - 1
 
 # free text as the search box keeps it: no control characters or runs of white space
@@ -66,6 +67,11 @@ def valid_states(draw) -> UrlState:
         q=first_words(" ".join(words)[:MAX_SEARCH_CHARS].rstrip(), MAX_SEARCH_WORDS),
         measure=draw(st.sampled_from(MEASURES)), chart=draw(st.sampled_from(CHARTS)),
         events=draw(st.booleans()), tab=draw(st.sampled_from(TABS)),
+        **draw(st.sampled_from([{}, {"point_month": MONTH_KEYS[lo], "point_topic": "2"},
+                                {"point_month": MONTH_KEYS[hi], "point_topic": "compute_race"}])),
+        lines=tuple(draw(st.lists(st.sampled_from(TOKENS), unique=True))),
+        explore=draw(st.sampled_from(["", "compute_race", "2", "-1"])),
+        passage=draw(st.sampled_from(["", "d1:0", "seed article:12", "a&b=c?#:3"])),
     )
 
 
@@ -79,7 +85,8 @@ def test_valid_states_round_trip(state):
     assert from_controls(control_values(state, VOCAB), VOCAB) == (state, [])
     assert state_from_dict(state_to_dict(state), VOCAB) == state
     assert filter_key(state) == filter_key(replace(
-        state, measure=MEASURES[-1], chart=CHARTS[-1], events=not state.events, tab=TABS[-1]))
+        state, measure=MEASURES[-1], chart=CHARTS[-1], events=not state.events, tab=TABS[-1],
+        point_month="", point_topic="", lines=("2",), explore="2", passage="x:1"))
 
 
 @settings(max_examples=200, deadline=None)
@@ -91,18 +98,23 @@ def test_the_address_keeps_the_table_order(state):
 
 
 def test_known_keys_controls_and_defaults_come_from_the_table():
-    assert KNOWN_KEYS == ("person", "from", "to", "source", "topic", "q", "measure", "chart",
-                          "events", "tab", "rise", "vs", "both")
+    assert KNOWN_KEYS == ("person", "from", "to", "source", "topic", "q", "point_month",
+                          "point_topic", "measure", "chart", "events", "line", "tab",
+                          "explore", "rise", "vs", "both", "passage")
     assert CONTROLS == (
         (ids.PEOPLE, "value"), (ids.MONTHS, "value"), (ids.SOURCES, "value"),
-        (ids.TOPICS, "value"), (ids.SEARCH, "value"), (ids.MEASURE, "value"),
-        (ids.CHART, "value"), (ids.EVENTS, "checked"), (ids.TABS, "value"),
-        (ids.RISE_MONTH, "value"), (ids.COMPARE_PEOPLE, "value"), (ids.NETWORK_PAIR, "value"))
+        (ids.TOPICS, "value"), (ids.SEARCH, "value"), (ids.POINT, "data"),
+        (ids.MEASURE, "value"), (ids.CHART, "value"), (ids.EVENTS, "checked"),
+        (ids.TREND_LINES, "data"), (ids.TABS, "value"), (ids.TOPIC_SELECT, "value"),
+        (ids.RISE_MONTH, "value"), (ids.COMPARE_PEOPLE, "value"), (ids.NETWORK_PAIR, "value"),
+        (ids.DOC_OPEN, "data"))
     assert UrlState() == UrlState(people=(), start=None, end=None, sources=(), topics=(),
-                                  q="", measure="passages", chart="lines", events=True,
-                                  tab="trends", rise_month="", compare=(), pair=())
-    assert control_values(UrlState(), VOCAB) == [[], [0, LAST], [], [], "", "passages",
-                                                 "lines", True, "trends", None, [], []]
+                                  q="", point_month="", point_topic="", measure="passages",
+                                  chart="lines", events=True, lines=(), tab="trends",
+                                  explore="", rise_month="", compare=(), pair=(), passage="")
+    assert control_values(UrlState(), VOCAB) == [[], [0, LAST], [], [], "", None, "passages",
+                                                 "lines", True, [], "trends", "0", None, [],
+                                                 [], ""]
 
 
 def test_every_attribute_has_one_row_and_every_control_exists():
@@ -117,7 +129,7 @@ def test_every_attribute_has_one_row_and_every_control_exists():
         assert set(named) <= filter_args, f
         if isinstance(f, ChoiceField):
             assert f.default in f.choices
-    assert [f.is_filter for f in FIELDS] == [True] * 5 + [False] * 7
+    assert [f.is_filter for f in FIELDS] == [True] * 5 + [False] * 11
 
 
 def test_to_filters_follows_the_filter_rows():
@@ -131,7 +143,7 @@ def test_to_filters_follows_the_filter_rows():
 
 
 def test_from_controls_wants_one_value_per_control():
-    with pytest.raises(ValueError, match="expected 12 control values"):
+    with pytest.raises(ValueError, match="expected 16 control values"):
         from_controls([[]], VOCAB)
 
 
@@ -197,7 +209,7 @@ def test_a_new_row_has_its_control_store_and_filter_key(schema):
 def test_the_app_table_is_left_as_it_is(schema):
     assert "lang" not in KNOWN_KEYS and not hasattr(UrlState(), "languages")
     assert decode("?lang=de", VOCAB)[1] == ["Ignored unknown parameter “lang”."]
-    assert all(isinstance(f, (OneKeyField, MonthRange)) for f in FIELDS)
+    assert all(isinstance(f, (OneKeyField, MonthRange, PointField)) for f in FIELDS)
 
 
 def test_the_month_of_what_rose_is_a_corpus_month_or_the_default():
@@ -209,7 +221,7 @@ def test_the_month_of_what_rose_is_a_corpus_month_or_the_default():
         state, notices = decode(f"?rise={bad}", VOCAB)
         assert state.rise_month == "" and len(notices) == 1 and why in notices[0]
     assert decode("?rise=", VOCAB)[0].rise_month == ""  # the default: the latest full month
-    assert control_values(decode("?rise=2023-06", VOCAB)[0], VOCAB)[-3] == "2023-06"
+    assert control_values(decode("?rise=2023-06", VOCAB)[0], VOCAB)[-4] == "2023-06"
 
 
 def test_compare_takes_two_known_people():
@@ -219,3 +231,34 @@ def test_compare_takes_two_known_people():
     assert notices == ["Ignored vs “Grace Hopper”: at most 2 can be chosen.",
                        "Ignored unknown vs “Nobody”."]
     assert encode(state) == "?tab=compare&vs=Ada+Lovelace&vs=Alan+Turing"
+
+
+def test_a_chart_point_is_a_corpus_month_and_one_topic_both_or_neither():
+    state, notices = decode("?point_month=2023-04&point_topic=0", VOCAB)
+    assert (state.point_month, state.point_topic, notices) == ("2023-04", "pause_letter", [])
+    assert encode(state) == "?point_month=2023-04&point_topic=pause_letter"
+    assert control_values(state, VOCAB)[5] == {"month": "2023-04", "topic": "pause_letter"}
+    for query, why in (("?point_month=2023-04", "go together"),
+                       ("?point_topic=2", "go together"),
+                       ("?point_month=1999-01&point_topic=2", "outside the corpus"),
+                       ("?point_month=2023-04&point_topic=99", "not one topic")):
+        state, notices = decode(query, VOCAB)
+        assert (state.point_month, state.point_topic) == ("", "") and len(notices) == 1
+        assert why in notices[0], notices
+    dropped, _ = from_controls([*control_values(UrlState(), VOCAB)[:5],
+                                {"month": ["x"], "topic": 3},
+                                *control_values(UrlState(), VOCAB)[6:]], VOCAB)
+    assert dropped == UrlState()
+
+
+def test_the_explored_topic_the_lines_shown_and_the_open_passage():
+    state, notices = decode("?line=1&line=2&line=99&explore=1&passage=d1%3A0", VOCAB)
+    assert notices == ["Ignored unknown line “99”."]
+    assert (state.lines, state.explore, state.passage) == (("compute_race", "2"),
+                                                            "compute_race", "d1:0")
+    assert encode(state) == "?line=compute_race&line=2&explore=compute_race&passage=d1%3A0"
+    first, _ = decode("?explore=pause_letter", VOCAB)
+    assert first.explore == "" and encode(first) == ""  # the first topic is the default
+    bad, notices = decode("?passage=a%0Ab&explore=99", VOCAB)
+    assert (bad.passage, bad.explore) == ("", "") and len(notices) == 2
+    assert decode("?passage=" + "x" * 301, VOCAB)[0].passage == ""

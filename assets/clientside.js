@@ -1,0 +1,51 @@
+/* Client-side callbacks (dash looks them up as window.dash_clientside.<namespace>.<name>).
+ *
+ * refreshGrid: the passage grid uses AG Grid's infinite row model, which caches the blocks
+ * of rows it was sent. When the filters or the clicked point change (gridKey, written by
+ * the URL sync), empty that cache so the grid asks the server again (from the first page,
+ * under its current sort). When a chart point was chosen, scroll its passages into view.
+ */
+(function () {
+  "use strict";
+  window.dash_clientside = Object.assign({}, window.dash_clientside);
+  window.dash_clientside.discourse = Object.assign({}, window.dash_clientside.discourse, {
+    refreshGrid: function (gridKey, gridId) {
+      var grids = window.dash_ag_grid;
+      if (!grids) return window.dash_clientside.no_update;
+      var purge = function (api) {
+        if (api && !api.isDestroyed()) api.purgeInfiniteCache();
+      };
+      if (/#\d{4}-\d{2}:/.test(String(gridKey))) {  // a chart point: show its passages
+        var head = document.querySelector(".passages .passages-head");  // the chart stays in view
+        if (head) head.scrollIntoView({ behavior: "smooth", block: "nearest" });
+      }
+      if (typeof grids.getApiAsync === "function") {
+        grids.getApiAsync(gridId).then(purge, function () {});
+      } else {
+        try { purge(grids.getApi(gridId)); } catch (e) { /* not mounted yet */ }
+      }
+      return Date.now();
+    },
+  });
+})();
+
+/* shownLines: after a legend click on the trend chart, the topic ids of the lines now
+ * drawn (the URL keeps them as `line=`). Other restyles (hover, autoscale) change nothing.
+ */
+(function () {
+  "use strict";
+  window.dash_clientside.discourse.shownLines = function (restyle, graphId) {
+    var noUpdate = window.dash_clientside.no_update;
+    if (!Array.isArray(restyle) || !restyle[0] || !("visible" in restyle[0])) return noUpdate;
+    var gd = document.querySelector("#" + graphId + " .js-plotly-plot");
+    if (!gd || !Array.isArray(gd.data)) return noUpdate;
+    var shown = [];
+    gd.data.forEach(function (trace) {
+      var meta = trace.meta || {};
+      if (meta.topic_id !== undefined && trace.visible !== "legendonly" && trace.visible !== false) {
+        shown.push(String(meta.topic_id));
+      }
+    });
+    return shown;
+  };
+})();
