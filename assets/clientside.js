@@ -49,3 +49,20 @@
     return shown;
   };
 })();
+
+/* settle: the month slider's value once it has stopped changing for SETTLE_MS (arrow keys
+ * held down or dragged send one update after the last step, not one per step).
+ */
+(function () {
+  "use strict";
+  var SETTLE_MS = 400;
+  var turn = 0;
+  window.dash_clientside.discourse.settle = function (value) {
+    var mine = ++turn;
+    return new Promise(function (resolve) {
+      setTimeout(function () {
+        resolve(mine === turn ? value : window.dash_clientside.no_update);
+      }, SETTLE_MS);
+    });
+  };
+})();

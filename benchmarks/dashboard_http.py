@@ -57,6 +57,7 @@ def cid(name: str, default: str) -> str:
 
 URL, FILTERS, POINT = cid("URL", "url"), cid("FILTERS", "filters-store"), cid("POINT", "point-store")
 PEOPLE, MONTHS = cid("PEOPLE", "filter-people"), cid("MONTHS", "filter-months")
+MONTHS_SETTLED = cid("MONTHS_SETTLED", "filter-months-settled")
 SOURCES, TOPICS = cid("SOURCES", "filter-sources"), cid("TOPICS", "filter-topics")
 SEARCH, RESET = cid("SEARCH", "filter-search"), cid("RESET", "filter-reset")
 TABS, MEASURE = cid("TABS", "tabs"), cid("MEASURE", "trend-measure")
@@ -76,6 +77,7 @@ COPY_LINK = cid("COPY_LINK", "copy-link")
 CALLBACK_NAMES = {
     cid("PEOPLE", "filter-people"): "filter/URL sync", FILTERS: "filter/URL sync",
     TREND_GRAPH: "trend chart", HEATMAP: "people x topics heatmap", TOPIC_SELECT: "topic pick",
+    TOPIC_SIZES: "topic sizes (under the filters)",
     cid("TOPIC_DETAILS", "topic-details"): "topic details", POINT: "trend point -> drill-down",
     GRID: "grid page (rows + total)", cid("GRID_TITLE", "passage-title"): "grid title + count",
     cid("TREND_CSV", "trend-csv-download"): "trend CSV export",
@@ -284,6 +286,8 @@ class Renderer:
 
     def propagate(self, changed: dict[tuple[str, str], Any], initial: bool = False, rounds: int = 8) -> None:
         """Set `changed` props, then fire callbacks round after round as Dash's renderer does."""
+        if (MONTHS, "value") in changed:  # the browser's settle (assets/clientside.js)
+            changed = {**changed, (MONTHS_SETTLED, "data"): changed[(MONTHS, "value")]}
         self.props.update(changed)
         producers: dict[tuple[str, str], str | None] = {k: None for k in changed}
         pending = [cb for cb in self.callbacks if not cb.prevent_initial_call] if initial else None
@@ -443,7 +447,7 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
         Action("people filter: 3 people", (PEOPLE, "value"),
                lambda _s, i: one({(PEOPLE, "value"): [pick(people, i, ""), pick(people, i + 5, ""),
                                                       pick(people, i + 11, "")]})),
-        Action("month range", (MONTHS, "value"),
+        Action("month range", (MONTHS_SETTLED, "data"),
                lambda _s, i: one({(MONTHS, "value"): [i % (last // 2 + 1),
                                                       min(last, last // 2 + i % (last // 2 + 1))]})),
         Action("source filter", (SOURCES, "value"),

@@ -286,7 +286,9 @@ class User:
             self.set_and_fire(PEOPLE, "value", pick)
         elif action == "months" and m.months:
             lo = rng.randint(0, m.months)
-            self.set_and_fire(MONTHS, "value", [lo, rng.randint(lo, m.months)])
+            value = [lo, rng.randint(lo, m.months)]
+            self.props.setdefault(MONTHS, {})["value"] = value  # then the browser's settle:
+            self.set_and_fire("filter-months-settled", "data", value)
         elif action == "source":
             pick = rng.sample(m.sources, k=rng.randint(0, min(2, len(m.sources))))
             self.set_and_fire(SOURCES, "value", pick)

@@ -41,6 +41,10 @@ class AppContext:
         state = state_from_dict(store, self.vocab)
         return state, to_filters(state, self.vocab)
 
+    @property
+    def run_id(self) -> str:
+        return str(self.data.manifest.get("run_id", ""))
+
     def topic_ids_of(self, tokens: tuple[str, ...]) -> tuple[int, ...]:
         """The topic ids of URL topic tokens (theme keys, topic ids as text)."""
         return tuple(i for t in tokens for i in self.vocab.topic_tokens.get(t, ()))

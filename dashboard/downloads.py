@@ -16,8 +16,10 @@ notice, so here every value the page would drop makes the request a 400 with a p
 message naming it: a file never silently answers other filters than its link asks for.
 The links the app builds (`passages_csv_href`, set by a callback) are always valid.
 
-The file is `csv_text(data.passages_export(filters, month, topic_id))`, byte for byte. The
-frame is built before the response starts (a failure is a clean 500, never a truncated
+The file is the header block of dashboard/exports.py (run, filters, point, the address)
+then `csv_text(data.passages_export(filters, month, topic_id))`, byte for byte, and is
+named after the run and the filters (`export_filename`). The frame is built before the
+response starts (a failure is a clean 500, never a truncated
 file), then encoded and sent CSV_CHUNK_ROWS rows at a time, the header once. The generator
 reads only that immutable frame, not the request, so it needs no request context
 (`stream_with_context`); DiscourseData is safe to query from waitress's threads.
@@ -26,6 +28,7 @@ reads only that immutable frame, not the request, so it needs no request context
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -35,11 +38,12 @@ import polars as pl
 from flask import Response, request
 
 from dashboard.data import DiscourseData, Filters, Vocabulary, csv_text
+from dashboard.exports import export_filename, export_header
 from dashboard.url_fields import month_of
 from dashboard.url_state import MAX_QUERY_CHARS, UrlState, decode, filter_key, to_filters
 
 PASSAGES_CSV_ROUTE = "download/passages.csv"  # under the app's routes prefix ("/")
-PASSAGES_CSV_FILENAME = "discourse-passages.csv"
+PASSAGES_TITLE = "passages (the grid's rows, newest first)"
 CSV_CHUNK_ROWS = 2_000  # rows encoded and sent at a time (about 1 MB at 500 bytes a row)
 POINT_MONTH, POINT_TOPIC = "point_month", "point_topic"
 
@@ -51,6 +55,7 @@ class PassagesRequest:
     filters: Filters
     month: date | None = None
     topic_id: int | None = None
+    state: UrlState = UrlState()  # the validated query, for the file's name and header
 
 
 def passages_csv_href(base: str, state: UrlState) -> str:
@@ -73,7 +78,7 @@ def parse_passages_query(query: str, vocab: Vocabulary
         return None, problems
     month = month_of(state.point_month) if state.point_month else None
     topic_id = vocab.topic_tokens[state.point_topic][0] if state.point_topic else None
-    return PassagesRequest(to_filters(state, vocab), month, topic_id), []
+    return PassagesRequest(to_filters(state, vocab), month, topic_id, state), []
 
 
 def csv_chunks(frame: pl.DataFrame, rows_per_chunk: int) -> Iterator[bytes]:
@@ -109,10 +114,12 @@ def register_passages_csv(app: dash.Dash, data: DiscourseData) -> str:
         if wanted is None:
             return bad_request(problems)
         frame = data.passages_export(wanted.filters, wanted.month, wanted.topic_id)
-        return Response(csv_chunks(frame, CSV_CHUNK_ROWS), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{PASSAGES_CSV_FILENAME}"',
-            "Cache-Control": "no-store",
-        })
+        header = export_header(PASSAGES_TITLE, data.manifest, wanted.state).encode("utf-8")
+        name = export_filename("passages", data.manifest.get("run_id", ""), wanted.state)
+        return Response(chain([header], csv_chunks(frame, CSV_CHUNK_ROWS)),
+                        mimetype="text/csv", headers={
+                            "Content-Disposition": f'attachment; filename="{name}"',
+                            "Cache-Control": "no-store"})
 
     app.server.add_url_rule(rule, endpoint="passages_csv", view_func=passages_csv,
                             methods=["GET"], provide_automatic_options=False)

@@ -10,6 +10,7 @@ NOTICES = "notices"
 PEOPLE = "filter-people"
 MONTHS = "filter-months"
 MONTHS_LABEL = "filter-months-label"
+MONTHS_SETTLED = "filter-months-settled"  # the slider's value once the user stops moving it
 SOURCES = "filter-sources"
 TOPICS = "filter-topics"
 SEARCH = "filter-search"

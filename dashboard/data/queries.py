@@ -8,6 +8,7 @@ query from waitress's threads: the index is read-only and its row caches are loc
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache, partial
 from pathlib import Path
@@ -91,6 +92,14 @@ class DiscourseData:
     def topic_list(self) -> pl.DataFrame:
         """topic_id, label, theme, is_theme, size, keywords...: themes first, outliers last."""
         return self.index.topics
+
+    def topic_sizes(self, f: Filters) -> pl.DataFrame:
+        """topic_list() with `size` = the topic's passages under the filters (a passage
+        under each theme it carries; every topic, whatever the topic filter; no outliers)."""
+        counts = self.monthly_topic_counts(replace(f, topics=()), None)
+        sizes = counts.group_by("topic_id").agg(pl.col("passages").sum().alias("size"))
+        return self.index.topics.drop("size").join(sizes, on="topic_id", how="inner",
+                                                   maintain_order="left")
 
     def topic_token(self, topic_id: int) -> str:
         return self.index.topic_token(topic_id)

@@ -84,11 +84,14 @@ def partial_months(index: RunIndex) -> pl.DataFrame:
 
 
 def events(index: RunIndex, f: Filters) -> pl.DataFrame:
-    """date, label, description, theme of the events inside the month range."""
+    """date, label, description, theme of the events inside the month range; `theme` is
+    the theme's display label (its key when themes.toml does not name it)."""
     timeline = index.loaded.events
     months = index.months_in_range(f)
     if not months:
         return timeline.clear()
     last = months[-1]
     after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    return timeline.filter((pl.col("date") >= months[0]) & (pl.col("date") < after))
+    labels = {k: v.get("label") or k for k, v in index.loaded.themes.items()}
+    return (timeline.filter((pl.col("date") >= months[0]) & (pl.col("date") < after))
+            .with_columns(pl.col("theme").replace(labels)))

@@ -12,6 +12,7 @@ from dashboard import ids
 from dashboard.context import AppContext
 from dashboard.figures import empty_figure, png_config
 from dashboard.data import csv_text
+from dashboard.exports import export_filename, export_header
 from dashboard.data.compare import comparison_rows, side_kind
 from dashboard.figures.compare import compare_trend_figure, theme_mix_figure
 from dashboard.features.filters import people_data
@@ -63,13 +64,6 @@ def sample_note(result, sides: tuple[str, str]) -> str:  # noqa: ANN001 - SideWo
             if sampled else "")
 
 
-def csv_name(sides: tuple[str, ...]) -> str:
-    """discourse-compare-<a>-vs-<b>.csv, with only letters, digits and dashes in the names."""
-    slug = ["".join(c if c.isalnum() else "-" for c in side).strip("-").lower() or "side"
-            for side in sides]
-    return f"discourse-compare-{'-vs-'.join(slug)}.csv"
-
-
 def register(app: Dash, ctx: AppContext) -> None:
     data = ctx.data
 
@@ -117,7 +111,10 @@ def register(app: Dash, ctx: AppContext) -> None:
         state, f = ctx.current(store)
         if len(state.compare) < 2:
             raise PreventUpdate
-        result = data.compare(f, *state.compare)
-        rows = comparison_rows(result, data.compare_words(f, *state.compare))
-        return {"content": csv_text(rows), "filename": csv_name(result.sides),
-                "type": "text/csv"}
+        a, b = state.compare
+        rows = comparison_rows(data.compare(f, a, b), data.compare_words(f, a, b))
+        header = export_header("two sides compared: theme shares, distinctive words, "
+                               "people named, monthly share", data.manifest, state,
+                               {"compare": f"{a} vs {b}"})
+        return {"content": header + csv_text(rows), "type": "text/csv",
+                "filename": export_filename("compare", ctx.run_id, state, a, "vs", b)}

@@ -12,7 +12,9 @@ from typing import Any
 
 import dash_mantine_components as dmc
 import flask
-from dash import Dash, Input, Output, State, ctx as trigger, dcc, html, no_update
+from dash import (
+    ClientsideFunction, Dash, Input, Output, State, ctx as trigger, dcc, html, no_update,
+)
 
 from dashboard import ids
 from dashboard.context import AppContext
@@ -85,6 +87,7 @@ def layout(ctx: AppContext) -> html.Aside:
                 value=start[(ids.MONTHS, "value")], marks=month_marks(months), label=None,
                 size="sm", disabled=last == 0, mb=28, mt=6,
             ),
+            dcc.Store(id=ids.MONTHS_SETTLED),
         ]),
         dmc.MultiSelect(
             id=ids.SOURCES, label="Sources", placeholder="All sources",
@@ -132,12 +135,19 @@ def register(app: Dash, ctx: AppContext) -> None:
         state, _ = ctx.current(store)
         return view_link(flask.request.host_url, app.config.requests_pathname_prefix, state)
 
+    app.clientside_callback(ClientsideFunction("discourse", "settle"),
+                            Output(ids.MONTHS_SETTLED, "data"), Input(ids.MONTHS, "value"),
+                            prevent_initial_call=True)
+
     @app.callback(
         *(Output(cid, prop) for cid, prop in CONTROLS),
         Output(ids.URL, "search"), Output(ids.NOTICES, "children"),
         Output(ids.FILTERS, "data"), Output(ids.MONTHS_LABEL, "children"),
-        Output(ids.GRID_KEY, "data"), Input(ids.URL, "search"), *(Input(cid, prop) for cid, prop in CONTROLS),
-        Input(ids.RESET, "n_clicks"), State(ids.FILTERS, "data"),
+        Output(ids.GRID_KEY, "data"), Input(ids.URL, "search"),
+        # the month slider is read once its value settles (one update after the user stops)
+        *(State(cid, prop) if cid == ids.MONTHS else Input(cid, prop) for cid, prop in CONTROLS),
+        Input(ids.RESET, "n_clicks"), Input(ids.MONTHS_SETTLED, "data"),
+        State(ids.FILTERS, "data"),
     )
     def sync_state(search, *values):
         """The one place where filter state changes: URL <-> controls <-> FILTERS store.

@@ -27,9 +27,11 @@ from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 from dashboard import ids
 from dashboard.context import AppContext
 from dashboard.data import EXPORT_LIMIT, SORT_COLUMNS, GridQuestion, GridSort, PassageList
-from dashboard.downloads import PASSAGES_CSV_FILENAME, passages_csv_href
+from dashboard.downloads import passages_csv_href
+from dashboard.exports import export_filename
 from dashboard.features.point import read_point
 from dashboard.inputs import small_int
+from dashboard.url_state import UrlState
 
 PAGE_ROWS = 20  # rows per grid page
 BLOCK_ROWS = 100  # rows per request (five pages); dashboard/data/grid.py caps a request
@@ -77,7 +79,8 @@ def layout(ctx: AppContext) -> html.Section:
                 dmc.Button("Show all passages", id=ids.CLEAR_POINT, size="xs",
                            variant="subtle", color="gray"),
                 html.A("Download passages CSV", id=ids.PASSAGES_CSV_LINK, href=csv_href,
-                       download=PASSAGES_CSV_FILENAME, style=LINK_BUTTON_STYLE),
+                       download=export_filename("passages", ctx.run_id, UrlState()),
+                       style=LINK_BUTTON_STYLE),
             ]),
         ]),
         html.Div(className="legend-marks", children=[
@@ -186,9 +189,12 @@ def register(app: Dash, ctx: AppContext) -> None:
         title = f"Passages · {data.topic_label(asked.topic_id)} · {asked.month:%B %Y}"
         return title, [count, html.Br(), point_summary(data.result_summary(asked))]
 
-    @app.callback(Output(ids.PASSAGES_CSV_LINK, "href"), Input(ids.GRID_KEY, "data"),
+    @app.callback(Output(ids.PASSAGES_CSV_LINK, "href"),
+                  Output(ids.PASSAGES_CSV_LINK, "download"), Input(ids.GRID_KEY, "data"),
                   State(ids.FILTERS, "data"))
     def passages_csv_link(_key, store):
-        """The download link of the passages the grid lists (filters + clicked point)."""
+        """The download link of the passages the grid lists (filters + clicked point),
+        and the file's name (the run and the filters)."""
         state, _ = ctx.current(store)
-        return passages_csv_href(ctx.csv_route, state)
+        return (passages_csv_href(ctx.csv_route, state),
+                export_filename("passages", ctx.run_id, state))

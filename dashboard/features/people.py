@@ -33,6 +33,7 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output(ids.HEATMAP, "figure"), Input(ids.FILTERS, "data"),
                   prevent_initial_call=True)
     def update_heatmap(store):
+        ctx.current_on_tab(store, TAB)  # a hidden tab computes when it is opened
         return figures.people_topic_heatmap(matrix(store), data.topic_list())
 
     @app.callback(Output(ids.URL, "search", allow_duplicate=True),

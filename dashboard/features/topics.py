@@ -24,9 +24,10 @@ def layout(ctx: AppContext) -> html.Div:
     return html.Div(className="tab-body topics-grid", children=[
         html.Div(className="topics-left", children=[
             html.Div("Topics by size", className="subhead"),
-            html.P("Named themes in colour, discovered topics muted. Click a bar to open "
-                   "the topic.", className="note"),
-            dcc.Graph(id=ids.TOPIC_SIZES, figure=figures.topic_sizes(topics, ctx.colors),
+            html.P("Passages under the current filters (a passage counts under each named "
+                   "theme it carries). Named themes in colour, discovered topics muted. "
+                   "Click a bar to open the topic.", className="note"),
+            dcc.Graph(id=ids.TOPIC_SIZES, figure=figures.empty_figure("Loading…", hint=""),
                       config=figures.png_config("discourse-topic-sizes"), className="graph"),
         ]),
         html.Div(className="topics-right", children=[
@@ -51,7 +52,7 @@ def quality_badge(details: TopicDetails):
 
 def render_topic(details: TopicDetails, color: str, trend_figure) -> list:
     """The right-hand panel for one topic (all corpus text rendered as text)."""
-    badge = (dmc.Badge(f"theme: {details.theme}", color="indigo", variant="light")
+    badge = (dmc.Badge("named theme", color="indigo", variant="light")
              if details.theme else dmc.Badge("discovered topic", color="gray", variant="light"))
     reps = [html.Div(className="rep", children=[
         html.Div(className="rep-meta", children=[
@@ -63,7 +64,8 @@ def render_topic(details: TopicDetails, color: str, trend_figure) -> list:
     return [
         html.Div(className="topic-head", children=[
             html.H3(details.label, style={"borderLeft": f"5px solid {color}"}),
-            badge, dmc.Badge(f"{details.size:,} passages", color="gray", variant="outline"),
+            badge, dmc.Badge(f"{details.size:,} passages in the corpus", color="gray",
+                             variant="outline"),
             quality_badge(details),
         ]),
         html.P(details.description, className="theme-description") if details.description
@@ -84,6 +86,12 @@ def render_topic(details: TopicDetails, color: str, trend_figure) -> list:
 def register(app: Dash, ctx: AppContext) -> None:
     data = ctx.data
 
+    @app.callback(Output(ids.TOPIC_SIZES, "figure"), Input(ids.FILTERS, "data"),
+                  prevent_initial_call=True)
+    def update_sizes(store):
+        _, f = ctx.current_on_tab(store, TAB)
+        return figures.topic_sizes(data.topic_sizes(f), ctx.colors)
+
     @app.callback(Output(ids.TOPIC_SELECT, "value"), Input(ids.TOPIC_SIZES, "clickData"),
                   prevent_initial_call=True)
     def pick_topic(click):
@@ -91,15 +99,15 @@ def register(app: Dash, ctx: AppContext) -> None:
         return no_update if topic_id is None else str(topic_id)
 
     @app.callback(Output(ids.TOPIC_DETAILS, "children"), Input(ids.TOPIC_SELECT, "value"),
-                  Input(ids.FILTERS, "data"))
+                  Input(ids.FILTERS, "data"), prevent_initial_call=True)
     def update_topic(value, store):
+        _, f = ctx.current_on_tab(store, TAB)  # a hidden tab computes when it is opened
         if value is None or value == "":
             return html.P("Pick a topic.", className="note")
         topic_id = small_int(value, ctx.topic_ids)
         details = data.topic(topic_id) if topic_id is not None else None
         if details is None:
             return html.P("Unknown topic.", className="note")
-        _, f = ctx.current(store)
         counts = data.monthly_topic_counts(replace(f, topics=(topic_id,)))
         trend = figures.trend_figure(counts, colors=ctx.colors, partial=data.partial_months(),
                                      height=280, legend=False)

@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import figures, ids
 from dashboard.context import MAX_DISCOVERED_DEFAULT, AppContext
 from dashboard.data import Filters, csv_text
+from dashboard.exports import export_filename, export_header
 from dashboard.features.point import point_value, read_point
 from dashboard.url_state import UrlState
 
@@ -76,7 +77,7 @@ def register(app: Dash, ctx: AppContext) -> None:
                   Output(ids.TREND_SHOWN, "data"), Input(ids.FILTERS, "data"),
                   prevent_initial_call=True)
     def update_trends(store):
-        state, f = ctx.current(store)
+        state, f = ctx.current_on_tab(store, TAB)  # a hidden tab computes when it is opened
         counts = data.monthly_topic_counts(f, ctx.max_discovered(f))
         month, topic_id = read_point(ctx, state)
         fig = figures.trend_figure(
@@ -120,7 +121,9 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output(ids.TREND_CSV, "data"), Input(ids.TREND_CSV_BUTTON, "n_clicks"),
                   State(ids.FILTERS, "data"), prevent_initial_call=True)
     def download_trends(_n, store):
-        _, f = ctx.current(store)
+        state, f = ctx.current(store)
         frame = data.trend_export(f, ctx.max_discovered(f))
-        return {"content": csv_text(frame), "filename": "discourse-trends.csv",
-                "type": "text/csv"}
+        header = export_header("passages per month and topic (the trend chart's data)",
+                               data.manifest, state)
+        return {"content": header + csv_text(frame), "type": "text/csv",
+                "filename": export_filename("trends", ctx.run_id, state)}

@@ -248,7 +248,8 @@ def test_compare_csv_holds_every_section_and_is_guarded(bundled_data):
 
     from dashboard.data import Filters, csv_text
     from dashboard.data.compare import comparison_rows
-    from dashboard.features.compare import csv_name
+    from dashboard.exports import export_filename
+    from dashboard.url_state import UrlState
 
     result = bundled_data.compare(Filters(), "Elon Musk", "Sam Altman")
     words = bundled_data.compare_words(Filters(), "Elon Musk", "Sam Altman")
@@ -261,7 +262,9 @@ def test_compare_csv_holds_every_section_and_is_guarded(bundled_data):
               if r["section"] == "theme share" and r["side"] == "Sam Altman"}
     mix = result.mix.filter(pl.col("side") == "b")
     assert shares == pytest.approx(dict(zip(mix["label"], mix["share"])), abs=1e-6)
-    assert csv_name(("Elon Musk", "=cmd|x")) == "discourse-compare-elon-musk-vs-cmd-x.csv"
+    state = UrlState(compare=("Elon Musk", "=cmd|x"), q="x")
+    assert export_filename("compare", "R-1", state, "Elon Musk", "vs", "=cmd|x") == \
+        "discourse-compare-r-1-elon-musk_vs_cmd-x_q-x.csv"
 
 
 @pytest.mark.browser

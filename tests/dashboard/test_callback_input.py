@@ -50,7 +50,7 @@ BASELINE: dict[str, Any] = {
     f"{ids.GRID}.getRowsRequest": {"startRow": 0, "endRow": 100, "sortModel": [],
                                    "filterModel": {}},
     f"{ids.TREND_LINES}.data": [], f"{ids.DOC_OPEN}.data": "", f"{ids.GRID_KEY}.data": "",
-    f"{ids.DOC_DRAWER}.opened": False,
+    f"{ids.DOC_DRAWER}.opened": False, f"{ids.MONTHS_SETTLED}.data": [0, 3],
 }
 HEATMAP_CLICK, RISE_CLICK = f"{ids.URL}<-{ids.HEATMAP}", f"{ids.URL}<-{ids.RISE_GRAPH}"
 NETWORK_CLICK = f"{ids.URL}<-{ids.NETWORK_GRAPH}"
@@ -120,7 +120,7 @@ def assert_handled(response) -> None:
         assert isinstance(json.loads(response.data)["response"], dict)
 
 
-CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS,
+CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS, ids.TOPIC_SIZES,
              ids.POINT, ids.GRID, ids.GRID_TITLE, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER, ids.DOC_OPEN,
              ids.RISE_GRAPH, ids.NETWORK_GRAPH, ids.COMPARE_BODY, ids.COMPARE_WORDS, ids.COMPARE_CSV, ids.NETWORK_PASSAGES, RISE_MARKS, ids.COPY_LINK, HEATMAP_CLICK, RISE_CLICK,
              NETWORK_CLICK]  # clicks that write the address
@@ -227,6 +227,7 @@ def test_csv_link_follows_filters_and_point(ddata, client, deps):
     from datetime import date
 
     from dashboard.data import Filters, csv_text
+    from dashboard.exports import strip_header
 
     data = ddata
     store = dict(DEFAULT_STORE, people=["Elon Musk"], topics=["compute_race"], q="GPUs",
@@ -242,12 +243,13 @@ def test_csv_link_follows_filters_and_point(ddata, client, deps):
 
     f = Filters(people=("Elon Musk",), topics=(1,), search="GPUs")
     assert href() == "/download/passages.csv?person=Elon+Musk&topic=compute_race&q=GPUs"
-    assert client.get(href()).data == csv_text(data.passages_export(f)).encode()
+    assert strip_header(client.get(href()).get_data(as_text=True)) == csv_text(
+        data.passages_export(f))
     with_point = href("2024-02", "compute_race")
     assert with_point.endswith("&q=GPUs&point_month=2024-02&point_topic=compute_race")
-    body = client.get(with_point).data
-    assert body == csv_text(data.passages_export(f, date(2024, 2, 1), 1)).encode()
-    assert body.count(b"\n") == 2 and b"\nd4:0," in body  # header + the GPU passage
+    body = strip_header(client.get(with_point).get_data(as_text=True))
+    assert body == csv_text(data.passages_export(f, date(2024, 2, 1), 1))
+    assert body.count("\n") == 2 and "\nd4:0," in body  # header + the GPU passage
 
 
 def test_ten_thousand_people_give_a_visible_notice(client, deps):
@@ -264,15 +266,15 @@ def test_ten_thousand_people_give_a_visible_notice(client, deps):
 def test_malformed_month_range_gives_a_notice(client, deps):
     dep = deps[ids.PEOPLE]
     values = dict(BASELINE, **{f"{ids.MONTHS}.value": [NAN, INF]})
-    out = outputs_of(post(client, update_body(dep, values, [f"{ids.MONTHS}.value"])))
+    out = outputs_of(post(client, update_body(dep, values, [f"{ids.MONTHS_SETTLED}.data"])))
     assert "Ignored the month range" in json.dumps(out[ids.NOTICES]["children"])
     assert out[ids.FILTERS]["data"]["start"] is None  # the whole corpus
 
 
 def test_unknown_topic_and_passage_are_ignored(client, deps):
-    topic = post(client, update_body(deps[ids.TOPIC_DETAILS],
-                                      dict(BASELINE, **{f"{ids.TOPIC_SELECT}.value": "9999"}),
-                                      [f"{ids.TOPIC_SELECT}.value"]))
+    topic = post(client, update_body(deps[ids.TOPIC_DETAILS], dict(BASELINE, **{
+        f"{ids.TOPIC_SELECT}.value": "9999", f"{ids.FILTERS}.data": dict(DEFAULT_STORE, tab="topics")}),
+        [f"{ids.TOPIC_SELECT}.value"]))
     assert "Unknown topic." in json.dumps(outputs_of(topic))
     unknown = dict(DEFAULT_STORE, passage="x:0")
     doc = post(client, update_body(deps[ids.DOC_DRAWER],
@@ -299,7 +301,8 @@ def test_hostile_values_are_handled_by_the_callback(client, deps, callback, kind
 
 # ---------------------------------------------------- malformed requests: 4xx, no callback
 def _valid(deps) -> dict:
-    return update_body(deps[ids.HEATMAP], BASELINE, [f"{ids.FILTERS}.data"])
+    on_its_tab = dict(BASELINE, **{f"{ids.FILTERS}.data": dict(DEFAULT_STORE, tab="people")})
+    return update_body(deps[ids.HEATMAP], on_its_tab, [f"{ids.FILTERS}.data"])
 
 
 MALFORMED: dict[str, Any] = {
@@ -430,6 +433,8 @@ def test_grid_odd_requests_get_the_first_block_newest_first(client, deps, reques
 
 
 def test_grid_heading_and_csv_link(client, deps):
+    from dashboard.exports import strip_header
+
     out = outputs_of(post(client, update_body(deps[ids.GRID_TITLE], BASELINE,
                                               [f"{ids.GRID_KEY}.data"])))
     assert out[ids.GRID_TITLE]["children"] == "Passages matching the filters"
@@ -438,7 +443,8 @@ def test_grid_heading_and_csv_link(client, deps):
         deps[ids.PASSAGES_CSV_LINK], BASELINE, [f"{ids.GRID_KEY}.data"])))
     href = link[ids.PASSAGES_CSV_LINK]["href"]
     assert href == "/download/passages.csv"
-    assert client.get(href).get_data(as_text=True).count("\n") == 21  # header + every row
+    body = strip_header(client.get(href).get_data(as_text=True))
+    assert body.count("\n") == 21  # the column names + every row
 
 
 def test_grid_count_wording():
@@ -454,11 +460,17 @@ def test_grid_count_wording():
 
 @pytest.mark.parametrize(("callback", "tab"), [(ids.RISE_GRAPH, "rises"),
                                                (ids.NETWORK_GRAPH, "network"),
-                                               (ids.COMPARE_BODY, "compare")])
-def test_analysis_views_compute_only_when_their_tab_is_open(client, deps, callback, tab):
+                                               (ids.COMPARE_BODY, "compare"),
+                                               (ids.HEATMAP, "people"),
+                                               (ids.TOPIC_DETAILS, "topics"),
+                                               (ids.TOPIC_SIZES, "topics")])
+def test_views_compute_only_when_their_tab_is_open(client, deps, callback, tab):
     dep = deps[callback]
     hidden = post(client, update_body(dep, BASELINE, [f"{ids.FILTERS}.data"]))
     assert hidden.status_code == 204  # a filter change on another tab costs them nothing
+    trend = post(client, update_body(deps[ids.TREND_GRAPH], dict(BASELINE, **{
+        f"{ids.FILTERS}.data": dict(DEFAULT_STORE, tab=tab)}), [f"{ids.FILTERS}.data"]))
+    assert trend.status_code == 204  # nor does the trend chart while this tab is open
     shown = dict(BASELINE, **{f"{ids.FILTERS}.data": dict(
         DEFAULT_STORE, tab=tab, compare=["Elon Musk", "Gary Marcus"])})
     out = outputs_of(post(client, update_body(dep, shown, [f"{ids.FILTERS}.data"])))

@@ -14,6 +14,7 @@ from selenium.webdriver.common.by import By
 
 import fixture_run as fx
 from dashboard.data import Filters, csv_text
+from dashboard.exports import strip_header
 from dashboard import ids
 
 pytestmark = pytest.mark.browser
@@ -45,10 +46,16 @@ def trend_series(dash_duo) -> dict[str, list]:
 
 
 def open_app(dash_duo, app, query: str = "") -> None:
+    """Start the app at `query` and wait for the trend chart (only the open tab computes:
+    on another tab, wait for the grid's count instead)."""
     dash_duo.start_server(app)
     if query:
         dash_duo.driver.get(dash_duo.server_url + "/" + query)
-    dash_duo.wait_for_element(f"#{ids.TREND_GRAPH} .scatterlayer .trace", timeout=15)
+    if "tab=" in query and "tab=trends" not in query:
+        wait_until(lambda: dash_duo.find_element(f"#{ids.GRID_COUNT}").text, timeout=15,
+                   message="the page")
+    else:
+        dash_duo.wait_for_element(f"#{ids.TREND_GRAPH} .scatterlayer .trace", timeout=15)
 
 
 SELECTED_JS = """
@@ -134,7 +141,7 @@ def test_clicking_a_trend_point_fills_the_grid(dash_duo, dash_app):
                       message="link with the point")
     assert href.endswith("/download/passages.csv?topic=compute_race&point_month=2024-02"
                          "&point_topic=compute_race")
-    frame = pl.read_csv(io.BytesIO(fetch(href).content))
+    frame = pl.read_csv(io.BytesIO(fetch(href).content), comment_prefix="#")
     assert sorted(frame["passage_id"]) == ["d3:1", "d4:0", "d4:1"]
     dash_duo.driver.get(dash_duo.driver.current_url)  # the link reopens the same point
     dash_duo.wait_for_contains_text(f"#{ids.GRID_TITLE}", "Compute race · February 2024")
@@ -177,23 +184,26 @@ def test_download_passages_csv_matches_filters(dash_duo, dash_app, ddata):
                       message="link with the filter")
     assert href == dash_duo.server_url + "/download/passages.csv?person=Gary+Marcus"
     link = dash_duo.find_element(f"#{ids.PASSAGES_CSV_LINK}")
-    assert link.get_attribute("download") == "discourse-passages.csv"
+    run_id = ddata.manifest["run_id"].lower()
+    name = f"discourse-passages-{run_id}-person-gary-marcus.csv"
+    wait_until(lambda: link.get_attribute("download") == name, message="the file's name")
     response = fetch(href)
-    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
     export = ddata.passages_export(Filters(people=(fx.GM,)))
-    assert response.content == csv_text(export).encode()
-    frame = pl.read_csv(io.BytesIO(response.content))
+    assert strip_header(response.content.decode()) == csv_text(export)
+    frame = pl.read_csv(io.BytesIO(response.content), comment_prefix="#")
     assert sorted(frame["passage_id"]) == ["d1:1", "d5:0", "d8:2"]
     assert all(fx.GM in people for people in frame["people"])
     link.click()  # a real download too: the browser saves the streamed file
-    target = Path(dash_duo.download_path) / "discourse-passages.csv"
+    target = Path(dash_duo.download_path) / name
     wait_until(lambda: target.is_file() and target.read_bytes() == response.content,
                message="the downloaded CSV")
     dash_duo.find_element(f"#{ids.TREND_CSV_BUTTON}").click()
-    trend_file = Path(dash_duo.download_path) / "discourse-trends.csv"
+    trend_file = Path(dash_duo.download_path) / name.replace("-passages-", "-trends-")
     wait_until(lambda: trend_file.is_file() and trend_file.stat().st_size > 0,
                message="trend CSV")
-    trend = pl.read_csv(trend_file)
+    assert "# filters: person = Gary Marcus" in trend_file.read_text()
+    trend = pl.read_csv(trend_file, comment_prefix="#")
     assert trend.filter(pl.col("topic_id") == 0)["passages"].to_list() == [1, 0, 1, 0]
 
 

@@ -145,3 +145,15 @@ def test_grid_result_summary_counts_people_and_sources(ddata):
     named = rows.select(pl.col("people").explode()).drop_nulls()["people"].value_counts()
     assert summary["people"] == sorted(named.iter_rows(), key=lambda r: (-r[1], r[0]))[:3]
     assert sum(n for _, n in summary["sources"]) == rows.height == 3
+
+
+def test_topic_sizes_follow_the_filters(ddata):
+    """The explorer's sizes are passages under the filters, as the chart counts them."""
+    everyone = ddata.topic_sizes(Filters())
+    marcus = ddata.topic_sizes(Filters(people=("Gary Marcus",)))
+    counts = ddata.monthly_topic_counts(Filters(people=("Gary Marcus",)))
+    by_topic = dict(counts.group_by("topic_id").agg(pl.col("passages").sum()).iter_rows())
+    assert dict(zip(marcus["topic_id"], marcus["size"])) == by_topic
+    assert marcus["size"].sum() < everyone["size"].sum()
+    assert everyone["topic_id"].to_list() == [
+        t for t in ddata.topic_list()["topic_id"].to_list() if t in set(everyone["topic_id"])]

@@ -22,6 +22,7 @@ from selenium.webdriver.common.by import By
 
 import hostile_run as hr
 from dashboard import ids
+from dashboard.exports import strip_header
 from test_dashboard_browser import grid_rows, open_app, wait_until
 
 pytestmark = pytest.mark.browser
@@ -179,7 +180,9 @@ def test_people_heatmap_and_csv_show_markup_as_text(dash_duo, hostile_app):
     wait_until(lambda: [m.get_attribute("textContent") for m in dash_duo.find_elements(
         f"#{ids.GRID} mark.hl-match")] == [hr.BOB, hr.BOB],
         message="his name highlighted in both rows")
-    note = dash_duo.find_element(f"#{ids.TREND_NOTE}").get_attribute("textContent")
+    next(t for t in dash_duo.find_elements("[role=tab]") if t.text == "Trends").click()
+    note = wait_until(lambda: dash_duo.find_element(f"#{ids.TREND_NOTE}").get_attribute(
+        "textContent"), message="the trend note, once its tab is open")
     assert f"Passages naming {hr.BOB}." in note
 
     link = dash_duo.find_element(f"#{ids.PASSAGES_CSV_LINK}")
@@ -187,9 +190,11 @@ def test_people_heatmap_and_csv_show_markup_as_text(dash_duo, hostile_app):
                message="CSV link with the escaped name")
     assert not link.find_elements(By.CSS_SELECTOR, "*")  # the link is text only
     link.click()
-    target = Path(dash_duo.download_path) / "discourse-passages.csv"
-    wait_until(lambda: target.is_file() and target.stat().st_size > 0, message="CSV file")
-    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    files = lambda: list(Path(dash_duo.download_path).glob("discourse-passages-*-person-bob-b-tables-b.csv"))  # noqa: E731
+    wait_until(lambda: files() and files()[0].stat().st_size > 0, message="CSV file")
+    text = files()[0].read_text(encoding="utf-8")
+    assert "# filters: person = Bob <b>Tables</b>" in text  # the header keeps it as text
+    rows = list(csv.DictReader(io.StringIO(strip_header(text))))
     assert sorted(r["passage_id"] for r in rows) == sorted(["calm:0", f"{hr.EVIL_DOC}:2"])
     by_id = {r["passage_id"]: r for r in rows}
     assert by_id[f"{hr.EVIL_DOC}:2"]["title"] == hr.TITLE_1

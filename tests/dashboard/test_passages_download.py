@@ -24,6 +24,7 @@ import hostile_run as hr
 from dashboard import downloads
 from dashboard.data import Filters, csv_text
 from dashboard.downloads import csv_chunks, parse_passages_query, passages_csv_href
+from dashboard.exports import strip_header
 from dashboard.url_state import FIELDS, KNOWN_KEYS, MAX_QUERY_CHARS, ChoiceField, UrlState, encode
 from dashboard.url_fields import IdField, ListField, MonthField, PointField, TopicField, month_key
 from test_server_hardening import assert_security_headers
@@ -88,8 +89,15 @@ INVALID = {
 
 
 def expected(data, filters: Filters, month, topic_id) -> bytes:
-    """The file the route must send: the data layer's export of the same run."""
+    """The file the route must send under its header block: the data layer's export of
+    the same run."""
     return csv_text(data.passages_export(filters, month, topic_id)).encode()
+
+
+def body_of(data: bytes) -> bytes:
+    """A downloaded file without its `#` header block (dashboard/exports.py)."""
+    assert data.startswith(b"# AI-regulation discourse dashboard: passages")
+    return strip_header(data.decode()).encode()
 
 
 def test_eight_search_words_are_a_file_nine_a_400(ddata, client):
@@ -97,7 +105,7 @@ def test_eight_search_words_are_a_file_nine_a_400(ddata, client):
     eight = "pause letter compute race chips Musk GPUs licensing"
     response = client.get(f"{ROUTE}?{urlencode({'q': eight})}")
     assert response.status_code == 200
-    assert response.data == expected(ddata, Filters(search=eight), None, None)
+    assert body_of(response.data) == expected(ddata, Filters(search=eight), None, None)
     response = client.get(f"{ROUTE}?{urlencode({'q': eight + ' Marcus'})}")
     assert response.status_code == 400
     assert "first 8 words (it had 9)" in response.get_data(as_text=True)
@@ -110,23 +118,24 @@ def test_body_is_the_old_export_for_the_same_filters(ddata, client, query, monke
     response = client.get(f"{ROUTE}?{query}" if query else ROUTE)
     assert response.status_code == 200, response.data[:300]
     assert response.is_streamed
-    assert response.data == expected(ddata, *VALID[query])
+    assert body_of(response.data) == expected(ddata, *VALID[query])
 
 
-def test_headers_say_csv_attachment(client):
+def test_headers_say_csv_attachment(ddata, client):
     response = client.get(f"{ROUTE}?person=Gary+Marcus")
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    run_id = ddata.manifest["run_id"].lower()
     assert response.headers["Content-Disposition"] == \
-        'attachment; filename="discourse-passages.csv"'
+        f'attachment; filename="discourse-passages-{run_id}-person-gary-marcus.csv"'
     assert response.headers["Cache-Control"] == "no-store"
     assert_security_headers(response.headers)
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(body_of(response.data).decode())))
     assert sorted(r["passage_id"] for r in rows) == ["d1:1", "d5:0", "d8:2"]
 
 
 def test_an_empty_result_is_the_header_alone(ddata, client):
-    body = client.get(f"{ROUTE}?from=2024-03&point_month=2024-02&point_topic=1").data
+    body = body_of(client.get(f"{ROUTE}?from=2024-03&point_month=2024-02&point_topic=1").data)
     assert body == expected(ddata, Filters(start=MAR), FEB, 1)
     assert body.decode().startswith("passage_id,doc_id,date,") and body.count(b"\n") == 1
 
@@ -149,7 +158,7 @@ def test_hostile_corpus_text_streams_as_literal_text(hostile_app, hostile_data, 
     """Titles starting with '=' are neutralised in every chunk; markup stays literal."""
     monkeypatch.setattr(downloads, "CSV_CHUNK_ROWS", 1)
     client = hostile_app.server.test_client()
-    body = client.get(ROUTE).data
+    body = body_of(client.get(ROUTE).data)
     data = hostile_data
     assert body == csv_text(data.passages_export(Filters())).encode()
     rows = {r["passage_id"]: r for r in csv.DictReader(io.StringIO(body.decode()))}
@@ -253,4 +262,28 @@ def test_view_options_of_the_table_change_neither_link_nor_request(ddata):
     assert all(f.key in encode(other) for f in views)
     assert passages_csv_href(ROUTE, other) == passages_csv_href(ROUTE, state)
     wanted = [parse_passages_query(encode(s).removeprefix("?"), vocab) for s in (state, other)]
-    assert wanted[0] == wanted[1] and wanted[0][1] == []
+    assert wanted[0][1] == wanted[1][1] == []
+    assert [replace(w[0], state=None) for w in wanted] == [replace(wanted[0][0], state=None)] * 2
+
+
+def test_the_header_block_records_run_filters_point_and_address(ddata, client):
+    query = "person=Elon+Musk&q=GPUs&tab=people&point_month=2024-02&point_topic=compute_race"
+    response = client.get(f"{ROUTE}?{query}")
+    text = response.get_data(as_text=True)
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    run_id = ddata.manifest["run_id"]
+    assert header[:5] == [
+        "# AI-regulation discourse dashboard: passages (the grid's rows, newest first)",
+        f"# run: {run_id} (corpus {', '.join(ddata.manifest['corpus'])}, built "
+        f"{ddata.manifest['finished_at']}, illustrative briefs)",
+        "# filters: person = Elon Musk; q = GPUs",
+        "# chart point: compute_race in 2024-02",
+        "# address: ?person=Elon+Musk&q=GPUs&point_month=2024-02&point_topic=compute_race"
+        "&tab=people",
+    ]
+    assert header[-1].startswith("# read with: polars.read_csv(path, comment_prefix=")
+    frame = pl.read_csv(io.BytesIO(response.data), comment_prefix="#")
+    assert frame["passage_id"].to_list() == ["d4:0"]
+    assert response.headers["Content-Disposition"].endswith(
+        f'discourse-passages-{run_id.lower()}-person-elon-musk_q-gpus_point-month-2024-02'
+        '_point-topic-compute-race.csv"')
