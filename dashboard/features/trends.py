@@ -3,6 +3,8 @@ event timeline, the trend CSV; a click on a point selects it for the passage gri
 
 from __future__ import annotations
 
+from html import unescape
+
 import dash_mantine_components as dmc
 from dash import (
     ClientsideFunction, Dash, Input, Output, Patch, State, ctx as trigger, dcc, html, no_update,
@@ -50,7 +52,7 @@ def trend_note(f: Filters, figure: dict) -> str:
     """What the chart shows, in words, under the filters: which lines are drawn and which
     wait in the legend."""
     lines = [t for t in figure.get("data", []) if "topic_id" in (t.get("meta") or {})]
-    hidden = [t["name"] for t in lines if t.get("visible") == "legendonly"]
+    hidden = [unescape(t["name"]) for t in lines if t.get("visible") == "legendonly"]
     drawn = len(lines) - len(hidden)
     if f.topics:
         which = f"the {drawn} chosen topic{'s' * (drawn != 1)}"
