@@ -39,6 +39,9 @@ class Table:
     schema: pl.Schema
     served: bool = True  # the dashboard needs it
     optional: bool = False  # runs built before it existed lack it; readers cope
+    # Columns added after the table was first published (each may be null): a run built before
+    # them lacks them, and reading it gives nulls; a frame written without them gets nulls.
+    added: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
@@ -50,12 +53,13 @@ _S, _D, _U32, _I32 = pl.String, pl.Date, pl.UInt32, pl.Int32
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("documents", pl.Schema({
         "doc_id": _S, "date": _D, "month": _D, "title": _S, "source": _S, "author": _S,
-        "url": _S, "text": _S, "origin": _S, "metadata": _S})),
+        "url": _S, "text": _S, "origin": _S, "metadata": _S, "page_starts": pl.List(_U32)}),
+          added=("page_starts",)),
     Table("passages", pl.Schema({
         "passage_id": _S, "doc_id": _S, "ordinal": _U32, "char_start": _U32,
         "char_end": _U32, "text": _S, "date": _D, "month": _D, "source": _S,
         "topic_id": _I32, "topic_probability": pl.Float32, "theme": _S,
-        "people": pl.List(_S)})),
+        "people": pl.List(_S), "page": _U32}), added=("page",)),
     Table("mentions", pl.Schema({
         "passage_id": _S, "doc_id": _S, "person": _S, "surface": _S, "char_start": _U32,
         "char_end": _U32})),
@@ -110,6 +114,7 @@ def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 
     Raises ArtifactError when a column is missing or cannot be cast."""
     table = _table(name)
+    frame = _with_added(table, frame)
     missing = [c for c in table.schema if c not in frame.columns]
     if missing:
         raise ArtifactError(f"{table.file}: missing column {', '.join(map(repr, missing))}")
@@ -122,9 +127,12 @@ def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 def column_problems(name: str, schema: pl.Schema | dict[str, pl.DataType]) -> list[str]:
     """What differs between a table's schema and the contract, one line per column (empty: it
     matches). Extra columns are allowed (a newer build may add some); missing ones and wrong
-    types are not."""
+    types are not, except a missing `added` column (the run was built before it)."""
     problems = []
-    for column, dtype in _table(name).schema.items():
+    table = _table(name)
+    for column, dtype in table.schema.items():
+        if column not in schema and column in table.added:
+            continue  # a run built before the column was added
         if column not in schema:
             problems.append(f"column {column!r} is missing")
         elif schema[column] != dtype:
@@ -154,7 +162,13 @@ def read_table(run_dir: Path, name: str) -> pl.DataFrame:
         frame = pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise ArtifactError(f"{path.name} cannot be read as Parquet ({exc})") from None
-    return check_table(name, frame)
+    return _with_added(TABLES[name], check_table(name, frame))
+
+
+def _with_added(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with null columns for the table's added columns it lacks."""
+    missing = [pl.lit(None, dtype=table.schema[c]).alias(c) for c in table.added if c not in frame.columns]
+    return frame.with_columns(missing) if missing else frame
 
 
 # --- the manifest -------------------------------------------------------------------------

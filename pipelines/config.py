@@ -39,6 +39,17 @@ class ColumnMapping(BaseModel):
         return ColumnMapping(**fields)
 
 
+class LayoutConfig(BaseModel):
+    """How the lines of a PDF page become paragraphs (pipelines/readers/layout.py says how)."""
+
+    paragraph_gap: float = 1.4  # a gap this many times the usual line spacing ends a paragraph
+    short_line: float = 0.8  # a sentence-ending line under this share of the usual width ends one
+    furniture_lines: int = 2  # lines at the top and at the bottom of a page checked for furniture
+    gutter_em: float = 1.0  # a same-baseline gap of this many font sizes may be a column gutter...
+    gutter_lines: int = 3  # ...when it recurs at one x on this many lines of the page...
+    column_em: float = 10.0  # ...after at least this much text (less: table cells, not columns)
+
+
 class IngestConfig(BaseModel):
     """How corpus files are read into the documents table."""
 
@@ -55,3 +66,6 @@ class IngestConfig(BaseModel):
     file_time_limit_seconds: float = 10.0
     file_seconds_per_mb: float = 2.0
     raw_preview_chars: int = 300
+    # A .docx is a zip: its XML parts may unpack to at most this many bytes (a zip bomb is refused).
+    max_docx_xml_bytes: int = 200_000_000
+    layout: LayoutConfig = Field(default_factory=LayoutConfig)

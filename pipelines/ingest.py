@@ -148,6 +148,7 @@ def normalise_documents(raw: pl.LazyFrame, config: IngestConfig) -> tuple[pl.Laz
         .then(parse_date(pl.col("raw_date")))
         .otherwise(parse_date(pl.col("filename_date"))),
         text_chars=pl.col("text").str.len_chars(),
+        page_starts=pl.col("page_starts").str.split(",").cast(pl.List(pl.UInt32)),
         # not worked out for a text over the limit (rejected anyway): 50 MB of regex is slow
         normalised=pl.when(pl.col("text").str.len_chars() <= config.max_document_chars).then(pl.col("text"))
         .str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase(),
@@ -239,8 +240,9 @@ class _OutOfTime(BaseException):
 def file_time_limit(item: InputFile, config: IngestConfig) -> float:
     """Seconds reading `item` may take: HTML and feeds go through pure-Python third-party
     parsers (trafilatura, feedparser) that are slow on hostile markup, and their input is
-    capped in size, so they get a flat limit; every other reader is linear in the file's size
-    and gets time for that (IngestConfig.file_time_limit_seconds, file_seconds_per_mb)."""
+    capped in size, so they get a flat limit; every other reader is about linear in the file's
+    size and gets time for that (IngestConfig.file_time_limit_seconds, file_seconds_per_mb); a
+    small PDF that draws a huge number of pages is stopped by the same limit."""
     suffix = item.path.suffix.lower()
     if suffix in HTML_SUFFIXES or suffix in FEED_SUFFIXES:
         return config.file_time_limit_seconds

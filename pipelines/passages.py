@@ -4,18 +4,20 @@ A passage follows the document's paragraph boundaries (blank lines). A very shor
 paragraph (a heading, a one-line sentence) is merged into a neighbour; a very long one is
 split at sentence boundaries so that the embedding model reads all of it. A passage never
 spans two documents, and `document.text[char_start:char_end] == passage.text` always.
+A passage of a paged document (a PDF: `documents.page_starts`) has the page its first
+character is on, so a paragraph that runs over a page break has the page where it starts.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 import polars as pl
 from pydantic import BaseModel
 
 PASSAGE_COLUMNS = [
-    "passage_id", "doc_id", "ordinal", "char_start", "char_end", "text", "date", "month", "source",
+    "passage_id", "doc_id", "ordinal", "char_start", "char_end", "text", "date", "month", "source", "page",
 ]
 
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)??(?=\s*?\n\s*\n|\s*\Z)", re.S)
@@ -120,19 +122,30 @@ def passage_spans(text: str, config: PassageConfig) -> list[tuple[int, int]]:
     return merged
 
 
+def page_of(page_starts: list[int] | None, offset: int) -> int | None:
+    """The page (1-based) holding `offset`: how many pages start at or before it; None when the
+    document has no pages."""
+    return bisect_right(page_starts, offset) if page_starts else None
+
+
+def _passage_rows(row: dict, config: PassageConfig) -> list[dict]:
+    starts = row["page_starts"]
+    return [{"char_start": start, "char_end": end, "page": page_of(starts, start)}
+            for start, end in passage_spans(row["text"], config)]
+
+
 def split_passages(documents: pl.LazyFrame, config: PassageConfig | None = None) -> pl.LazyFrame:
-    """Documents -> passages table (see docs/ARTIFACTS.md)."""
+    """Documents -> passages table (see docs/ARTIFACTS.md). Documents without `page_starts`
+    (built before it existed, or made by a test) give passages without a page."""
     config = config or PassageConfig()
-    span_type = pl.List(pl.Struct({"char_start": pl.UInt32, "char_end": pl.UInt32}))
+    span_type = pl.List(pl.Struct({"char_start": pl.UInt32, "char_end": pl.UInt32, "page": pl.UInt32}))
+    if "page_starts" not in documents.collect_schema().names():
+        documents = documents.with_columns(page_starts=pl.lit(None, dtype=pl.List(pl.UInt32)))
     return (
-        documents.select("doc_id", "text", "date", "month", "source")
+        documents.select("doc_id", "text", "date", "month", "source", "page_starts")
         .with_columns(
-            spans=pl.col("text").map_elements(
-                lambda text: [
-                    {"char_start": s, "char_end": e} for s, e in passage_spans(text, config)
-                ],
-                return_dtype=span_type,
-            )
+            spans=pl.struct("text", "page_starts").map_elements(
+                lambda row: _passage_rows(row, config), return_dtype=span_type)
         )
         .explode("spans")
         .filter(pl.col("spans").is_not_null())

@@ -12,7 +12,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from pipelines.artifacts import (
-    PUBLISHED, TABLES, ArtifactError, check_table, conform, empty, read_table, write_table,
+    PUBLISHED, TABLES, ArtifactError, check_table, column_problems, conform, empty, read_table, write_table,
 )
 
 ARTIFACTS_MD = Path(__file__).resolve().parents[1] / "docs" / "ARTIFACTS.md"
@@ -95,7 +95,17 @@ def test_conform_casts_to_the_contract_types_and_orders_the_columns():
     conformed = conform("passages", shuffled)
     assert conformed.schema == TABLES["passages"].schema
     assert conformed.row(0) == ("a:0", "a", 0, 0, 5, "hello", dt.date(2024, 1, 2), dt.date(2024, 1, 1), None, -1,
-                                0.5, None, ["Ada Lovelace"])
+                                0.5, None, ["Ada Lovelace"], None)  # `page`, an added column, made null
+
+
+def test_a_run_built_before_an_added_column_still_reads_and_verifies(tmp_path):
+    assert TABLES["passages"].added == ("page",) and TABLES["documents"].added == ("page_starts",)
+    conform("passages", _passages()).drop("page").write_parquet(tmp_path / "passages.parquet")
+    old = read_table(tmp_path, "passages")
+    assert old.schema == TABLES["passages"].schema and old["page"].to_list() == [None]
+    assert column_problems("passages", pl.read_parquet_schema(tmp_path / "passages.parquet")) == []
+    with_pages = conform("passages", _passages().with_columns(page=pl.lit(3)))
+    assert with_pages["page"].to_list() == [3] and with_pages.schema["page"] == pl.UInt32
 
 
 def test_conform_names_a_missing_column_and_refuses_a_value_that_does_not_fit():

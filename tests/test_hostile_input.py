@@ -48,6 +48,7 @@ KNOWN_CODES = {
     "undecodable_bytes", "binary_content", "invalid_front_matter", "malformed_row", "malformed_csv",
     "malformed_file", "no_text_column", "unsupported_format", "unreadable_file", "file_too_large", "empty_file",
     "no_records", "timeout", "unreadable_folder", "symlink_loop", "broken_link", "not_a_regular_file",
+    "no_text_layer", "encrypted", "corrupt",
 }
 GOOD_MD = "---\ndate: 2023-03-01\ntitle: A good document\n---\nThis document is fine.\n"
 

@@ -80,13 +80,13 @@ def test_missing_path_among_good_ones_stops_before_reading(tmp_path, run_cli):
 
 
 def test_unknown_format_named_directly(tmp_path, run_cli):
-    path = tmp_path / "report.docx"
-    path.write_bytes(b"PK\x03\x04 not really a docx")
-    with pytest.raises(InputError, match=r"unknown format '\.docx'"):
+    path = tmp_path / "report.odt"
+    path.write_bytes(b"PK\x03\x04 not really an odt")
+    with pytest.raises(InputError, match=r"unknown format '\.odt'"):
         ingest_paths([path])
     message = cli_fails(run_cli, "ingest", path)
-    assert "report.docx: unknown format '.docx'; supported:" in message
-    assert ".md" in message and ".parquet" in message
+    assert "report.odt: unknown format '.odt'; supported:" in message
+    assert ".md" in message and ".parquet" in message and ".pdf" in message and ".docx" in message
 
 
 def test_path_that_cannot_be_read(run_cli):

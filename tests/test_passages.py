@@ -65,7 +65,8 @@ def test_a_passage_never_spans_two_documents_and_ids_are_stable():
     assert passages.filter(pl.col("doc_id") == "a")["text"].to_list() == [
         "Alpha paragraph, long enough to stand alone as one passage of text in the corpus."]
     assert passages.columns == ["passage_id", "doc_id", "ordinal", "char_start", "char_end", "text",
-                                "date", "month", "source"]
+                                "date", "month", "source", "page"]
+    assert passages["page"].null_count() == passages.height  # documents without pages
 
 
 def test_seed_article_follows_its_paragraphs(bundled_documents):

@@ -8,8 +8,9 @@ accounted for: nothing here raises on bad input.
 
 `discover` finds the files under the user's paths and names every entry it will not read
 (unreadable folders, link loops, broken links, pipes); `records` holds the record shape and
-field mapping; `text` (Markdown, text, HTML), `tables` (CSV, JSON Lines, JSON, Parquet) and
-`feeds` (RSS, Atom) read one family each.
+field mapping; `text` (Markdown, text, HTML), `tables` (CSV, JSON Lines, JSON, Parquet),
+`feeds` (RSS, Atom), `pdf` (PDF, with `layout` rebuilding its paragraphs) and `word` (.docx)
+read one family each.
 """
 
 from __future__ import annotations
@@ -21,17 +22,20 @@ from typing import Any
 from pipelines.config import IngestConfig
 from pipelines.readers.discover import Entry, Skipped, discover_inputs, scan_inputs
 from pipelines.readers.feeds import read_feed_file
+from pipelines.readers.pdf import read_pdf_file
 from pipelines.readers.records import (
-    CSV_SUFFIXES, FEED_SUFFIXES, HTML_SUFFIXES, JSON_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, RAW_FIELDS,
-    SUPPORTED_SUFFIXES, TEXT_SUFFIXES, InputError, InputFile, file_reject,
+    CSV_SUFFIXES, DOCX_SUFFIXES, FEED_SUFFIXES, HTML_SUFFIXES, JSON_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES,
+    PDF_SUFFIXES, RAW_FIELDS, SUPPORTED_SUFFIXES, TEXT_SUFFIXES, InputError, InputFile, file_reject,
 )
 from pipelines.readers.tables import read_csv_file, read_json_file, read_jsonl_file, read_parquet_file
 from pipelines.readers.text import html_fragment_to_text, read_text_file, split_front_matter
+from pipelines.readers.word import read_docx_file
 
 __all__ = [
-    "CSV_SUFFIXES", "FEED_SUFFIXES", "HTML_SUFFIXES", "JSONL_SUFFIXES", "JSON_SUFFIXES", "PARQUET_SUFFIXES",
-    "RAW_FIELDS", "SUPPORTED_SUFFIXES", "TEXT_SUFFIXES", "Entry", "InputError", "InputFile", "Skipped",
-    "discover_inputs", "file_reject", "html_fragment_to_text", "read_input", "scan_inputs", "split_front_matter",
+    "CSV_SUFFIXES", "DOCX_SUFFIXES", "FEED_SUFFIXES", "HTML_SUFFIXES", "JSONL_SUFFIXES", "JSON_SUFFIXES",
+    "PARQUET_SUFFIXES", "PDF_SUFFIXES", "RAW_FIELDS", "SUPPORTED_SUFFIXES", "TEXT_SUFFIXES", "Entry", "InputError",
+    "InputFile", "Skipped", "discover_inputs", "file_reject", "html_fragment_to_text", "read_input", "scan_inputs",
+    "split_front_matter",
 ]
 
 
@@ -62,6 +66,10 @@ def read_input(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]
             yield from read_parquet_file(item, config)
         elif suffix in FEED_SUFFIXES:
             yield from read_feed_file(item, config)
+        elif suffix in PDF_SUFFIXES:
+            yield from read_pdf_file(item, config)
+        elif suffix in DOCX_SUFFIXES:
+            yield from read_docx_file(item, config)
         else:
             yield file_reject(item, "unsupported_format",
                               f"unsupported file type {suffix or '(no extension)'!r}")

@@ -21,14 +21,19 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = {".json"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
+PDF_SUFFIXES = {".pdf"}
+DOCX_SUFFIXES = {".docx"}
 SUPPORTED_SUFFIXES = (
     TEXT_SUFFIXES | HTML_SUFFIXES | CSV_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES
-    | PARQUET_SUFFIXES | FEED_SUFFIXES
+    | PARQUET_SUFFIXES | FEED_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
 )
+# One document per file: the date in the file name dates it when its content has none.
+NAME_DATED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
 
 RAW_FIELDS = (
     "origin", "rel_path", "doc_id", "raw_date", "filename_date", "title", "source",
     "author", "url", "text", "metadata", "reject_code", "reject_reason", "raw_preview",
+    "page_starts",  # paged documents (PDF): the offset where each page's text begins, comma-separated
 )
 
 FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
@@ -75,7 +80,7 @@ def make_record(item: InputFile, origin: str, fields: dict[str, Any], config: In
     record["rel_path"] = item.rel_path
     # The date in a file name dates the document in that file, not the rows of a table or feed.
     suffix = item.path.suffix.lower()
-    match = FILENAME_DATE.match(item.path.name) if suffix in TEXT_SUFFIXES | HTML_SUFFIXES else None
+    match = FILENAME_DATE.match(item.path.name) if suffix in NAME_DATED_SUFFIXES else None
     record["filename_date"] = match.group(1) if match else None
     text = record.get("text")
     if not record.get("doc_id") and isinstance(text, str):
@@ -118,8 +123,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _to_json(value: Any) -> str:
+def to_json(value: Any) -> str:
     return json.dumps(_jsonable(value), default=str, ensure_ascii=False)
+
+
+def first_line(text: str, limit: int = 90) -> str:
+    """The first line of `text`, cut to `limit` characters (a title when none is given)."""
+    line = text.strip().split("\n", 1)[0].strip()
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def _as_text(value: Any) -> str | None:
@@ -132,7 +143,7 @@ def _as_text(value: Any) -> str | None:
         parts = [_as_text(v) for v in value]
         return "; ".join(p for p in parts if p) or None
     if isinstance(value, dict):
-        return _to_json(value)
+        return to_json(value)
     text = str(value).strip()
     return text or None
 
@@ -174,7 +185,7 @@ def _map_fields(fields: dict[str, Any], columns: ColumnMapping, *, with_text: bo
         )
     # Empty cells (a blank `id` or `title` column) carry nothing worth keeping as metadata.
     extra = {str(k): v for k, v in fields.items() if k not in used and v not in (None, "")}
-    out["metadata"] = _to_json(extra) if extra else None
+    out["metadata"] = to_json(extra) if extra else None
     return out
 
 

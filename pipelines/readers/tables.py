@@ -10,8 +10,8 @@ from typing import Any, NamedTuple
 
 from pipelines.config import IngestConfig
 from pipelines.readers.records import (
-    InputFile, NestedTooDeeply, decode_utf8, file_reject, is_blank, make_record, mapped_fields, other_encoding,
-    pick_field, record_reject,
+    InputFile, NestedTooDeeply, decode_utf8, file_reject, first_line, is_blank, make_record, mapped_fields,
+    other_encoding, pick_field, record_reject,
 )
 
 
@@ -55,7 +55,7 @@ def _rows_to_records(item: InputFile, rows: Rows, columns_seen: list[str], confi
                                 f"text field is a {type(text).__name__}, not a string", _row_preview(row), config)
             continue
         if not fields.get("title") and isinstance(text, str):
-            fields["title"] = _first_line(text)
+            fields["title"] = first_line(text)
         yield make_record(item, origin, fields, config)
     if empty:
         yield file_reject(item, "no_records", no_rows)
@@ -66,11 +66,6 @@ def _row_preview(row: dict[str, Any]) -> str:
         return json.dumps(row, default=str)[:300]
     except (RecursionError, ValueError):
         return f"(a row with the fields {', '.join(map(str, list(row)[:20]))})"
-
-
-def _first_line(text: str, limit: int = 90) -> str:
-    line = text.strip().split("\n", 1)[0].strip()
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def read_csv_file(item: InputFile, config: IngestConfig) -> Iterator[dict[str, Any]]:
@@ -258,8 +253,8 @@ def read_parquet_file(item: InputFile, config: IngestConfig) -> Iterator[dict[st
         if not isinstance(frame, pl.DataFrame):
             frame = frame.to_frame()
     except (Exception, pl.exceptions.PanicException) as exc:  # noqa: BLE001 - any Parquet failure is a counted reject
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        yield file_reject(item, "malformed_file", f"unreadable Parquet file: {first_line[:300]}")
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        yield file_reject(item, "malformed_file", f"unreadable Parquet file: {message[:300]}")
         return
     rows = ((f"{item.rel_path}#row={i}", row) for i, row in enumerate(frame.iter_rows(named=True)))
     yield from _rows_to_records(item, rows, frame.columns, config, "Parquet file has columns but no rows")
