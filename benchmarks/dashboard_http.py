@@ -79,7 +79,7 @@ CALLBACK_NAMES = {
     TREND_GRAPH: "trend chart", HEATMAP: "people x topics heatmap", TOPIC_SELECT: "topic pick",
     TOPIC_SIZES: "topic sizes (under the filters)",
     cid("TOPIC_DETAILS", "topic-details"): "topic details", POINT: "trend point -> drill-down",
-    GRID: "grid page (rows + total)", cid("GRID_TITLE", "passage-title"): "grid title + count",
+    GRID: "grid page (rows + total)", cid("DOC_OPEN", "document-open"): "open passage -> address", cid("GRID_TITLE", "passage-title"): "grid title + count",
     cid("TREND_CSV", "trend-csv-download"): "trend CSV export",
     PASSAGES_CSV_LINK: "passages CSV link (href)",
     cid("DOC_DRAWER", "document-drawer"): "document view",
