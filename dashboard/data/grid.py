@@ -127,15 +127,15 @@ def grid_block(index: RunIndex, question: GridQuestion, sort: GridSort, start: i
 
 
 def grid_total(index: RunIndex, question: GridQuestion) -> int:
-    """How many passages the grid lists for `question`."""
-    return len(matching_rows(index, question.filters, question.month, question.topic_id))
+    """How many passages the grid lists for `question` (the grid's own memoised rows)."""
+    return len(ordered_rows(index, question, GridSort()))
 
 
 def result_summary(index: RunIndex, question: GridQuestion, top: int = 3
                    ) -> dict[str, list[tuple[str, int]]]:
     """The most named people and the main sources among the passages the grid lists:
     {"people": [(name, passages), ...], "sources": [(source, passages), ...]}."""
-    rows = matching_rows(index, question.filters, question.month, question.topic_id)
+    rows = ordered_rows(index, question, GridSort())
     picked = index.p.select("people", "source")[rows]
     people = (picked.select(pl.col("people").explode().alias("name")).drop_nulls()
               .group_by("name").len().sort(["len", "name"], descending=[True, False]).head(top))
