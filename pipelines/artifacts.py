@@ -59,10 +59,14 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         "passage_id": _S, "doc_id": _S, "ordinal": _U32, "char_start": _U32,
         "char_end": _U32, "text": _S, "date": _D, "month": _D, "source": _S,
         "topic_id": _I32, "topic_probability": pl.Float32, "theme": _S,
-        "people": pl.List(_S), "page": _U32}), added=("page",)),
+        "people": pl.List(_S), "page": _U32, "speakers": pl.List(_S)}),
+          added=("page", "speakers")),
     Table("mentions", pl.Schema({
         "passage_id": _S, "doc_id": _S, "person": _S, "surface": _S, "char_start": _U32,
         "char_end": _U32})),
+    Table("statements", pl.Schema({
+        "statement_id": _S, "passage_id": _S, "doc_id": _S, "speaker": _S, "speaker_text": _S,
+        "kind": _S, "char_start": _U32, "char_end": _U32, "cue": _S}), optional=True),
     Table("topics", pl.Schema({
         "topic_id": _I32, "label": _S, "theme": _S, "keywords": pl.List(_S),
         "keyword_weights": pl.List(pl.Float64), "size": _U32,
@@ -166,9 +170,13 @@ def read_table(run_dir: Path, name: str) -> pl.DataFrame:
 
 
 def _with_added(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` with null columns for the table's added columns it lacks."""
+    """`frame` with null columns for the table's added columns it lacks, in the contract's order."""
     missing = [pl.lit(None, dtype=table.schema[c]).alias(c) for c in table.added if c not in frame.columns]
-    return frame.with_columns(missing) if missing else frame
+    if not missing:
+        return frame
+    frame = frame.with_columns(missing)
+    ordered = [c for c in table.schema.names() if c in frame.columns]
+    return frame.select(*ordered, *[c for c in frame.columns if c not in table.schema])
 
 
 # --- the manifest -------------------------------------------------------------------------

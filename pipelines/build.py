@@ -327,7 +327,7 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
         tables = _aggregate(clock, documents, passages, mentions, registry.frame(),
                             topic_memberships(passages, table, topics))
         tables.update(documents=documents, mentions=mentions, topics=topics, rejects=ingest.rejects,
-                      passage_themes=table, theme_quality=named.quality)
+                      passage_themes=table, theme_quality=named.quality, statements=empty("statements"))
         counts = _counts(ingest, tables, result.outlier_share) | {
             "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)}
         manifest = run_manifest(run_id, started, config, clock, inputs, _embedding_record(embedder, vectors), counts,
@@ -396,7 +396,7 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
         rejects = pl.concat([old["rejects"], ingest.rejects,
                              _already_present_rejects(already, base.name, config.ingest.raw_preview_chars)])
         tables.update(documents=documents, mentions=mentions, topics=topics, rejects=rejects,
-                      passage_themes=table, theme_quality=quality)
+                      passage_themes=table, theme_quality=quality, statements=empty("statements"))
         shutil.copytree(base / TOPIC_MODEL_FOLDER, folder / TOPIC_MODEL_FOLDER)
         exact = int((already["reason_code"] == DUPLICATE).sum())
         counts = _counts(ingest, tables, float((passages["topic_id"] == OUTLIER_TOPIC).mean() or 0.0)) | {

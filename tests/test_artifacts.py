@@ -95,11 +95,11 @@ def test_conform_casts_to_the_contract_types_and_orders_the_columns():
     conformed = conform("passages", shuffled)
     assert conformed.schema == TABLES["passages"].schema
     assert conformed.row(0) == ("a:0", "a", 0, 0, 5, "hello", dt.date(2024, 1, 2), dt.date(2024, 1, 1), None, -1,
-                                0.5, None, ["Ada Lovelace"], None)  # `page`, an added column, made null
+                                0.5, None, ["Ada Lovelace"], None, None)  # `page`, `speakers`: added, made null
 
 
 def test_a_run_built_before_an_added_column_still_reads_and_verifies(tmp_path):
-    assert TABLES["passages"].added == ("page",) and TABLES["documents"].added == ("page_starts",)
+    assert TABLES["passages"].added == ("page", "speakers") and TABLES["documents"].added == ("page_starts",)
     conform("passages", _passages()).drop("page").write_parquet(tmp_path / "passages.parquet")
     old = read_table(tmp_path, "passages")
     assert old.schema == TABLES["passages"].schema and old["page"].to_list() == [None]
