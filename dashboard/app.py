@@ -20,6 +20,12 @@ ASSETS_DIR = REPO_ROOT / "assets"
 DATA_DIR = REPO_ROOT / "data"
 
 
+# <html lang="en">, and Dash's script holder a <div>: a second <footer> would be a second
+# contentinfo landmark beside the page's own
+INDEX = (dash.dash._default_index.replace("<html>", '<html lang="en">', 1)
+         .replace("<footer>", "<div>", 1).replace("</footer>", "</div>", 1))
+
+
 def _first_file(*candidates: Path) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
@@ -55,7 +61,7 @@ def build_app(run_dir: Path, debug: bool = False, *, themes_path: Path | None = 
         __name__, assets_folder=str(ASSETS_DIR), title="AI-regulation discourse",
         update_title=None, serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
-        index_string=dash.dash._default_index.replace("<html>", '<html lang="en">', 1),
+        index_string=INDEX,
     )
     ctx = AppContext.create(data, app.config.requests_pathname_prefix + PASSAGES_CSV_ROUTE, desk)
     app.layout = page(ctx)

@@ -26,7 +26,8 @@ def tabs(ctx: AppContext) -> dmc.Tabs:
     return dmc.Tabs(id=ids.TABS, value=UrlState().tab, keepMounted=True, className="tabs",
                     children=[
                         dmc.TabsList([dmc.TabsTab(v.TAB_LABEL, value=v.TAB) for v in TAB_VIEWS]),
-                        *(dmc.TabsPanel(v.layout(ctx), value=v.TAB) for v in TAB_VIEWS),
+                        *(dmc.TabsPanel([html.H2(v.TAB_LABEL, className="sr-only"), v.layout(ctx)],
+                                        value=v.TAB) for v in TAB_VIEWS),
                     ])
 
 

@@ -16,6 +16,7 @@ Tab views also name their tab: TAB (the URL value of `tab=`) and TAB_LABEL.
     document.py  the document drawer
     review.py    review mode: theme corrections in the document drawer (--review only)
     point.py     the POINT store shared by the trend chart, the grid and the CSV link
+    chart.py     a chart's accessible name (a <figure> with aria-label around a dcc.Graph)
 
 To add a view: write its module with `layout` and `register`, then list it below (and, for
 a tab, add its value to the `tab` row of dashboard/url_state.py).

@@ -15,6 +15,7 @@ from dashboard.data import csv_text
 from dashboard.exports import export_filename, export_header
 from dashboard.data.compare import comparison_rows, side_kind
 from dashboard.figures.compare import compare_trend_figure, theme_mix_figure
+from dashboard.features.chart import chart
 from dashboard.features.filters import people_data
 
 TAB, TAB_LABEL = "compare", "Compare"
@@ -84,12 +85,14 @@ def register(app: Dash, ctx: AppContext) -> None:
         return [
             html.P(f"{a}: {result.passages[0]:,} passages · {b}: {result.passages[1]:,} passages",
                    className="note", id=ids.COMPARE_NOTE),
-            dcc.Graph(figure=compare_trend_figure(result.trend, (a, b), by_month_of_year=years),
-                      config=png_config("discourse-compare-trend"), className="graph"),
-            dcc.Graph(figure=theme_mix_figure(result.mix, (a, b)) if min(result.passages)
-                      else empty_figure("One side has no passages under these filters",
-                                        height=260, hint=""),
-                      config=png_config("discourse-compare"), className="graph"),
+            chart(f"Line chart: share of each month's passages, {a} and {b}", dcc.Graph(
+                figure=compare_trend_figure(result.trend, (a, b), by_month_of_year=years),
+                config=png_config("discourse-compare-trend"), className="graph")),
+            chart(f"Bar chart: theme mix of {a} and {b}", dcc.Graph(
+                figure=theme_mix_figure(result.mix, (a, b)) if min(result.passages)
+                else empty_figure("One side has no passages under these filters",
+                                  height=260, hint=""),
+                config=png_config("discourse-compare"), className="graph")),
             html.Div(className="compare-cols", children=company),
         ]
 

@@ -22,7 +22,8 @@ MARK_KINDS = ("match", "person", "search")
 def layout(ctx: AppContext) -> dmc.Drawer:  # noqa: ARG001 - same signature as every view
     return dmc.Drawer(id=ids.DOC_DRAWER, opened=False, position="right", size="52%",
                       padding="lg", title="Document", children=html.Div(id=ids.DOC_BODY),
-                      className="doc-drawer")
+                      className="doc-drawer",
+                      closeButtonProps={"aria-label": "Close the document"})
 
 
 def marked_text(text: str, marks: list[list[Any]]) -> list:
@@ -111,7 +112,7 @@ def render_document(doc: DocumentView, focus_passage: str | None,
                    rel="noopener noreferrer nofollow", className="doc-link")
             if doc.url and doc.url.lower().startswith(("http://", "https://")) else None)
     return html.Div(className="document", children=[
-        html.H2(doc.title, className="doc-title"),
+        html.H3(doc.title, className="doc-title"),
         html.Div(" · ".join(x for x in meta if x), className="doc-meta"),
         link,
         html.Div(body, className="doc-body"),

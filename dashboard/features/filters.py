@@ -7,6 +7,7 @@ new URL query, and this callback carries it to the controls and the store."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -37,7 +38,8 @@ def render_notices(messages: list[str], title: str = "Some values in the address
     if len(messages) > MAX_NOTICES:
         items.append(html.Li(f"… and {len(messages) - MAX_NOTICES:,} more."))
     return dmc.Alert(title=title, color="orange", variant="light", withCloseButton=True,
-                     className="notice", children=html.Ul(items))
+                     closeButtonLabel="Close this notice", className="notice",
+                     children=html.Ul(items))
 
 
 def people_data(ctx: AppContext) -> list[dict[str, str]]:
@@ -65,19 +67,25 @@ def month_marks(months: list[date]) -> list[dict]:
             if m.month == 1 or i == 0]
 
 
+def month_names(months: list[date]) -> str:
+    """The slider positions' months as screen readers say them (assets/a11y.js sets
+    each thumb's aria-valuetext from this list)."""
+    return json.dumps([f"{m:%b %Y}" for m in months])
+
+
 def layout(ctx: AppContext) -> html.Aside:
     months = ctx.data.months
     last = max(len(months) - 1, 0)
     start = dict(zip(CONTROLS, control_values(UrlState(), ctx.vocab)))
     return html.Aside(className="sidebar", children=[
-        html.Div("Filters", className="panel-title"),
+        html.H2("Filters", className="panel-title"),
         dmc.MultiSelect(
             id=ids.PEOPLE, label="People", description="Passages naming any of them",
             placeholder="All people", data=people_data(ctx), searchable=True,
             clearable=True, limit=100, maxValues=MAX_PEOPLE, hidePickedOptions=True,
             nothingFoundMessage="Nobody by that name", value=start[(ids.PEOPLE, "value")],
         ),
-        html.Div(className="month-filter", children=[
+        html.Div(className="month-filter", **{"data-month-names": month_names(months)}, children=[
             html.Div(className="month-head", children=[
                 html.Span("Months", className="mantine-like-label"),
                 html.Span(id=ids.MONTHS_LABEL, className="month-readout"),
@@ -86,6 +94,7 @@ def layout(ctx: AppContext) -> html.Aside:
                 id=ids.MONTHS, min=0, max=last, step=1, minRange=0,
                 value=start[(ids.MONTHS, "value")], marks=month_marks(months), label=None,
                 size="sm", disabled=last == 0, mb=28, mt=6,
+                thumbFromLabel="First month shown", thumbToLabel="Last month shown",
             ),
             dcc.Store(id=ids.MONTHS_SETTLED),
         ]),

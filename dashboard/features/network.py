@@ -8,6 +8,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import figures, ids
 from dashboard.context import AppContext
+from dashboard.features.chart import chart
 from dashboard.data.network import MIN_PAIR, PAIR_LIMIT, TOP_K
 from dashboard.features.filters import people_data
 from dashboard.url_state import encode, sanitize, with_pair, with_person
@@ -25,8 +26,10 @@ def layout(ctx: AppContext) -> html.Div:
     return html.Div(className="tab-body", children=[
         html.P(NOTE, className="note"),
         html.P(id=ids.NETWORK_NOTE, className="note", role="status"),
-        dcc.Graph(id=ids.NETWORK_GRAPH, figure=figures.empty_figure("Loading…", hint=""),
-                  config=figures.png_config("discourse-who-with-whom"), className="graph"),
+        chart("Network of the people named together in passages",
+              dcc.Graph(id=ids.NETWORK_GRAPH, figure=figures.empty_figure("Loading…", hint=""),
+                        config=figures.png_config("discourse-who-with-whom"), className="graph"),
+              described_by=ids.NETWORK_NOTE),
         dmc.MultiSelect(id=ids.NETWORK_PAIR, label="Passages naming both", data=people_data(ctx),
                         maxValues=2, searchable=True, clearable=True, value=[], w=420,
                         placeholder="Two people (or click a diamond above)"),

@@ -46,6 +46,10 @@ LINK_BUTTON_STYLE = {
     "background": "var(--mantine-primary-color-light)",
     "color": "var(--mantine-primary-color-light-color)", "textDecoration": "none",
 }
+# Tab enters the grid once (on a header cell) and leaves it on the next Tab (to the pager):
+# inside, the arrow keys move between header and cells, Enter on a header sorts and Enter
+# on a cell opens its document (assets/a11y.js: openRowOnEnter).
+ONE_TAB_STOP = {"tabToNextHeader": {"function": "false"}, "tabToNextCell": {"function": "false"}}
 
 COLUMNS = [
     {"field": "date", "headerName": "Date", "width": 118, "sortingOrder": ["desc", "asc"]},
@@ -98,7 +102,9 @@ def layout(ctx: AppContext) -> html.Section:
                              "paginationPageSizeSelector": False, "cacheBlockSize": BLOCK_ROWS,
                              "maxBlocksInCache": 20, "maxConcurrentDatasourceRequests": 1,
                              "rowHeight": ROW_HEIGHT,
-                             "enableCellTextSelection": True, "animateRows": False},
+                             "enableCellTextSelection": True, "animateRows": False,
+                             **ONE_TAB_STOP},
+            eventListeners={"cellKeyDown": ["openRowOnEnter(params, setGridProps)"]},
             className="ag-theme-quartz grid", style={"height": "640px", "width": "100%"},
         ),
         dcc.Store(id=ids.GRID_REFRESH),

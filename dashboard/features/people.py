@@ -7,6 +7,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import figures, ids
 from dashboard.context import AppContext
+from dashboard.features.chart import chart
 from dashboard.url_state import encode, sanitize, with_cell
 
 TAB, TAB_LABEL = "people", "People × topics"
@@ -18,8 +19,9 @@ def layout(ctx: AppContext) -> html.Div:  # noqa: ARG001 - same signature as eve
         html.P("Passages per person and topic under the current filters (the most active "
                "people first). Click a cell to filter by that person and topic.",
                className="note"),
-        dcc.Graph(id=ids.HEATMAP, figure=figures.empty_figure("Loading…", hint=""),
-                  config=figures.png_config("discourse-people-topics"), className="graph"),
+        chart("Heatmap: passages per person and topic", dcc.Graph(
+            id=ids.HEATMAP, figure=figures.empty_figure("Loading…", hint=""),
+            config=figures.png_config("discourse-people-topics"), className="graph")),
     ])
 
 

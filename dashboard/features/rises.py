@@ -13,6 +13,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import figures, ids
 from dashboard.context import AppContext
+from dashboard.features.chart import chart
 from dashboard.data.rises import BASELINE_MONTHS, MIN_COUNT
 from dashboard.url_fields import month_key, month_of
 from dashboard.url_state import encode, sanitize, with_topic_month
@@ -37,8 +38,10 @@ def layout(ctx: AppContext) -> html.Div:
             html.P(METHOD_NOTE, className="note rise-method"),
         ]),
         html.P(id=ids.RISE_NOTE, className="note", role="status"),
-        dcc.Graph(id=ids.RISE_GRAPH, figure=figures.empty_figure("Loading…", hint=""),
-                  config=figures.png_config("discourse-what-rose"), className="graph"),
+        chart("Rate ratios, with 95% intervals, of the themes and topics tested in the month",
+              dcc.Graph(id=ids.RISE_GRAPH, figure=figures.empty_figure("Loading…", hint=""),
+                        config=figures.png_config("discourse-what-rose"), className="graph"),
+              described_by=ids.RISE_NOTE),
         html.Div(id=ids.RISE_TABLE),
     ])
 
@@ -52,7 +55,8 @@ def sparkline(values: list[int]) -> str:
 def rise_rows(table: pl.DataFrame, link_of) -> html.Table:  # noqa: ANN001 - token -> href
     """The tested topics as a table (text only: labels are rendered as text)."""
     head = html.Tr([html.Th(h) for h in ("Theme or topic", "This month", "6 months before",
-                                         "Rate ratio (95% CI)", "q", "Months", "")])
+                                         "Rate ratio (95% CI)", "q", "Months")]
+                   + [html.Th(html.Span("Link", className="sr-only"))])
     body = []
     for r in figures.shown_rise_rows(table).iter_rows(named=True):
         verdict = {"rise": "▲ rose", "fall": "▼ fell"}.get(r["direction"], "")

@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, dcc, html, no_update
 from dashboard import figures, ids
 from dashboard.context import AppContext
 from dashboard.data import TopicDetails
+from dashboard.features.chart import chart
 from dashboard.inputs import small_int
 
 TAB, TAB_LABEL = "topics", "Topic explorer"
@@ -23,12 +24,13 @@ def layout(ctx: AppContext) -> html.Div:
     first = options[0]["value"] if options else None
     return html.Div(className="tab-body topics-grid", children=[
         html.Div(className="topics-left", children=[
-            html.Div("Topics by size", className="subhead"),
+            html.H3("Topics by size", className="subhead"),
             html.P("Passages under the current filters (a passage counts under each named "
                    "theme it carries). Named themes in colour, discovered topics muted. "
                    "Click a bar to open the topic.", className="note"),
-            dcc.Graph(id=ids.TOPIC_SIZES, figure=figures.empty_figure("Loading…", hint=""),
-                      config=figures.png_config("discourse-topic-sizes"), className="graph"),
+            chart("Bar chart: passages of each topic", dcc.Graph(
+                id=ids.TOPIC_SIZES, figure=figures.empty_figure("Loading…", hint=""),
+                config=figures.png_config("discourse-topic-sizes"), className="graph")),
         ]),
         html.Div(className="topics-right", children=[
             dmc.Select(id=ids.TOPIC_SELECT, label="Topic", data=options, value=first,
@@ -71,14 +73,16 @@ def render_topic(details: TopicDetails, color: str, trend_figure) -> list:
         html.P(details.description, className="theme-description") if details.description
         else None,
         html.Div(className="topic-figs", children=[
-            html.Div([html.Div("Keywords", className="subhead"),
-                      dcc.Graph(figure=keywords, config=figures.png_config("topic-keywords"),
-                                className="graph")]),
-            html.Div([html.Div("Passages per month (current filters)", className="subhead"),
-                      dcc.Graph(figure=trend_figure, config=figures.png_config("topic-trend"),
-                                className="graph")]),
+            html.Div([html.H4("Keywords", className="subhead"),
+                      chart(f"Bar chart: keywords of {details.label}", dcc.Graph(
+                          figure=keywords, config=figures.png_config("topic-keywords"),
+                          className="graph"))]),
+            html.Div([html.H4("Passages per month (current filters)", className="subhead"),
+                      chart(f"Line chart: passages per month of {details.label}", dcc.Graph(
+                          figure=trend_figure, config=figures.png_config("topic-trend"),
+                          className="graph"))]),
         ]),
-        html.Div("Representative passages", className="subhead"),
+        html.H4("Representative passages", className="subhead"),
         html.Div(reps or html.P("None recorded.", className="note")),
     ]
 

@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids
 from dashboard.context import MAX_DISCOVERED_DEFAULT, AppContext
+from dashboard.features.chart import chart
 from dashboard.data import Filters, csv_text
 from dashboard.exports import export_filename, export_header
 from dashboard.features.point import point_value, read_point
@@ -25,11 +26,13 @@ MAX_VISIBLE_DEFAULT = 6  # lines drawn at first (the largest); the rest one lege
 def layout(ctx: AppContext) -> html.Div:  # noqa: ARG001 - same signature as every view
     return html.Div(className="tab-body", children=[
         html.Div(className="toolbar", children=[
-            dmc.SegmentedControl(id=ids.MEASURE, value=UrlState().measure, size="xs", data=[
+            dmc.SegmentedControl(id=ids.MEASURE, value=UrlState().measure, size="xs",
+                                 **{"aria-label": "Measure"}, data=[
                 {"value": "passages", "label": "Passages"},
                 {"value": "share", "label": "Share of month"},
             ]),
-            dmc.SegmentedControl(id=ids.CHART, value=UrlState().chart, size="xs", data=[
+            dmc.SegmentedControl(id=ids.CHART, value=UrlState().chart, size="xs",
+                                 **{"aria-label": "Chart type"}, data=[
                 {"value": "lines", "label": "Lines"},
                 {"value": "area", "label": "Stacked area"},
             ]),
@@ -40,10 +43,11 @@ def layout(ctx: AppContext) -> html.Div:  # noqa: ARG001 - same signature as eve
             dcc.Download(id=ids.TREND_CSV),
         ]),
         html.P(id=ids.TREND_NOTE, className="note"),
-        dcc.Loading(type="dot", color="#4c6ef5", delay_show=400, children=dcc.Graph(
-            id=ids.TREND_GRAPH, figure=figures.empty_figure("Loading…", hint=""),
-            config=figures.png_config("discourse-trends"), className="graph",
-        )),
+        chart("Trend chart: passages per month of each topic and theme", dcc.Loading(
+            type="dot", color="#3b5bdb", delay_show=400, children=dcc.Graph(
+                id=ids.TREND_GRAPH, figure=figures.empty_figure("Loading…", hint=""),
+                config=figures.png_config("discourse-trends"), className="graph",
+            )), described_by=ids.TREND_NOTE),
         dcc.Store(id=ids.TREND_SHOWN),
     ])
 
