@@ -128,3 +128,37 @@ def test_the_dashboard_loads_a_synthetic_run(source_run, tmp_path):
     dashboard_app = pytest.importorskip("dashboard.app")
     app = dashboard_app.create_app(run)
     assert app.server.test_client().get("/_dash-dependencies").status_code == 200
+
+
+@pytest.mark.browser
+def test_first_chart_part_measures_a_cold_load(source_run, tmp_path):
+    """Part 5 on a 300-passage synthetic run, one cold load: the browser's timings come back
+    in order, the page's callbacks are logged by name, and the rows render into the document."""
+    import os
+
+    from benchmarks import first_chart, run as bench_run
+    from benchmarks.common import Results
+    from benchmarks.synth import generate
+
+    if why := first_chart.browser_missing():
+        if os.environ.get("CI"):
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
+    run = generate(source_run, 300, tmp_path / "synthetic-300", seed=3).run_dir
+    result = first_chart.measure(run, loads=1, label="smoke", timeout=30)
+    load = result.loads[0]
+    assert 0 < load.ttfb <= load.dcl
+    assert load.chart_dom is not None and load.dcl <= load.chart_dom <= load.chart
+    assert load.grid_dom is not None and load.grid_dom <= load.grid
+    names = {first_chart.request_name(f) for f in load.fetches}
+    assert {"GET /_dash-layout", "filter/URL sync", "trend chart", "grid page (rows + total)"} <= names
+    trend = next(f for f in load.fetches if first_chart.request_name(f) == "trend chart")
+    assert trend["status"] == 200 and trend["serverMs"] > 0 and trend["start"] < load.chart_dom
+
+    res = Results()
+    first_chart.add_rows(res, result)
+    assert res.rows[0].what.startswith("smoke (300 passages): first chart on screen") and res.rows[0].met is not None
+    part = {"rows": [r.__dict__ for r in res.rows], "notes": res.notes, "tables": res.tables,
+            "measured_at": "now", "machine": {}}
+    text = bench_run.render({"first_chart": part})
+    assert "## 5. First chart on screen" in text and "| 5 first chart | smoke (300 passages)" in text
