@@ -23,7 +23,9 @@ COUNT_NOTE = ("Every count is of passages (paragraphs): the people picker, the c
 
 
 def tabs(ctx: AppContext) -> dmc.Tabs:
-    return dmc.Tabs(id=ids.TABS, value=UrlState().tab, keepMounted=True, className="tabs",
+    # keepMounted=False: a hidden tab's graphs and pickers are not rendered until it is opened,
+    # so the first chart does not wait for them (benchmarks/analysis.md, "first chart").
+    return dmc.Tabs(id=ids.TABS, value=UrlState().tab, keepMounted=False, className="tabs",
                     children=[
                         dmc.TabsList([dmc.TabsTab(v.TAB_LABEL, value=v.TAB) for v in TAB_VIEWS]),
                         *(dmc.TabsPanel([html.H2(v.TAB_LABEL, className="sr-only"), v.layout(ctx)],
