@@ -422,7 +422,7 @@ def _update_topics(clock: StageClock, config: BuildConfig, base: Path, old: dict
     """(passages, passage_themes, topics, theme_quality, themes record or None) of an update:
     the new passages' themes from the classifiers, their topics from the saved model."""
     saved = _load_topic_model(base, embedder)
-    base_passages = old["passages"].drop("people")
+    base_passages = old["passages"].drop("people", "speakers")
     old_table = old["passage_themes"] if "passage_themes" in old else zero_shot_rows(base_passages)
     quality = old.get("theme_quality", empty("theme_quality"))
     record = None
