@@ -8,6 +8,8 @@
    topic modelling), so every topic, theme or discovered, has c-TF-IDF keywords refined
    by a KeyBERT-inspired representation, and topic embeddings that assign new passages
    later without refitting. It is saved with BERTopic's safetensors serialization.
+4. Discovered topics are named by `pipelines.topic_labels`: a short phrase their own
+   passages use. Keywords and labels are phrases of adjacent words of those passages.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from pydantic import BaseModel, Field
 
 from pipelines.artifacts import OUTLIER_TOPIC, TABLES
 from pipelines.embeddings import Embedder
+from pipelines.topic_labels import LabelConfig, PhraseAnalyzer, centrality, keyword_texts, label_topics, stop_words
 from pipelines.themes import (
     NO_THEME, Theme, ThemeScoring, assign_themes, max_similarity, seed_word_hits, similarity_calibration,
     theme_exemplars, theme_scores,
 )
 
 ASSIGNMENT_COLUMNS = ["passage_id", "topic_id", "topic_probability", "theme"]
+OUTLIER_LABEL = "Outliers (no topic)"
 
 for noisy in ("BERTopic", "numba", "umap"):
     logging.getLogger(noisy).setLevel(logging.ERROR)
@@ -45,7 +49,7 @@ class TopicConfig(BaseModel):
     max_discovered_topics: int = 40
     outlier_threshold: float = 0.25
     top_n_words: int = 10
-    label_words: int = 3
+    labels: LabelConfig = Field(default_factory=LabelConfig)
 
     def topic_size_for(self, n_passages: int) -> int:
         """HDBSCAN's min_cluster_size: 5 for a few hundred passages, up to 100 for large corpora."""
@@ -78,29 +82,12 @@ class BertopicEmbedder:
         return _Adapter(embedder)
 
 
-# Words every passage of this domain uses: as keywords they would label nothing.
-DOMAIN_STOP_WORDS = {
-    "ai", "artificial", "intelligence", "said", "says", "say", "told", "according", "including",
-    "also", "would", "could", "one", "two", "new", "like", "year", "years", "week", "month",
-    "percent", "mr", "ms", "dr", "thing", "things", "lot", "just", "really", "going", "know",
-    "think", "want", "got", "let", "make", "way", "people", "today", "thank", "applause",
-    "gov", "com", "www", "http", "https", "html", "srcset", "org",
-}
-# Link targets, bare URLs and HTML tags say nothing about a topic: keywords come from the rest.
-_MARKUP = r"[*_]*\]\([^)]*\)|https?://\S+|<[^>]+>|[\[\]*_#>]+"
-
-
-def keyword_texts(texts: pl.Series) -> list[str]:
-    """Passage texts with markup removed, for c-TF-IDF keywords (the passages keep their text)."""
-    return texts.str.replace_all(_MARKUP, " ").to_list()
-
-
 def _vectorizer(n_passages: int):
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer
 
-    return CountVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS), ngram_range=(1, 2), min_df=2 if n_passages >= 200 else 1,
-                           max_df=0.9 if n_passages >= 200 else 1.0,
-                           token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b")
+    # Keywords are phrases of one or two adjacent words that some passage uses (PhraseAnalyzer).
+    return CountVectorizer(analyzer=PhraseAnalyzer(stop_words(), 1, 2), min_df=2 if n_passages >= 200 else 1,
+                           max_df=0.9 if n_passages >= 200 else 1.0)
 
 
 def score_themes(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.ndarray,
@@ -191,14 +178,20 @@ def fit_topics(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.nd
         umap_model=BaseDimensionalityReduction(),
         hdbscan_model=BaseCluster(),
         vectorizer_model=_vectorizer(len(texts)),
-        representation_model=KeyBERTInspired(top_n_words=config.top_n_words, random_state=config.random_state),
+        # In a list, KeyBERTInspired embeds each topic's representative passages itself: given
+        # the precomputed embeddings (BERTopic 0.17.x passes them when it is not in a list) it
+        # reads them at the representative passages' positions in its own flat list, i.e. the
+        # embeddings of the corpus's first passages, and ranks every topic's words against those.
+        representation_model=[KeyBERTInspired(top_n_words=config.top_n_words, random_state=config.random_state)],
         top_n_words=config.top_n_words,
     )
     final.fit(texts, embeddings=vectors, y=labels)
     final_ids = np.asarray(final.topics_, dtype=np.int32)
 
     label_of = dict(zip(final_ids.tolist(), labels.tolist()))  # final id -> our label
-    topics = _topics_table(final, label_of, themes, final_ids, vectors, passages["passage_id"], config)
+    central = centrality(vectors, final_ids)
+    topics = _topics_table(final, label_of, themes, final_ids, central, passages["passage_id"], config)
+    topics = _name_discovered_topics(topics, texts, final_ids, central, vectors, embedder, config)
     final.set_topic_labels(dict(zip(topics["topic_id"].to_list(), topics["label"].to_list())))
     probability = _centroid_similarity(vectors, final_ids, final)
     theme_by_topic = dict(zip(topics["topic_id"].to_list(), topics["theme"].to_list()))
@@ -223,8 +216,10 @@ def _centroid_similarity(vectors: np.ndarray, topic_ids: np.ndarray, model) -> n
 
 
 def _topics_table(model, label_of: dict[int, int], themes: list[Theme], topic_ids: np.ndarray,  # noqa: ANN001
-                  vectors: np.ndarray, passage_ids: pl.Series, config: TopicConfig) -> pl.DataFrame:
-    """One row per final topic with its theme, label, keywords and representative passages."""
+                  central: np.ndarray, passage_ids: pl.Series, config: TopicConfig) -> pl.DataFrame:
+    """One row per final topic with its theme, keywords and representative passages; named
+    themes and the outliers have their label, discovered topics get theirs from
+    `_name_discovered_topics`."""
     rows = []
     sizes = dict(zip(*np.unique(topic_ids, return_counts=True)))
     for topic_id in sorted(sizes):
@@ -233,21 +228,29 @@ def _topics_table(model, label_of: dict[int, int], themes: list[Theme], topic_id
         weights = [float(s) for w, s in words if w][: config.top_n_words]
         ours = label_of[topic_id]
         theme = themes[ours] if 0 <= ours < len(themes) else None
-        if topic_id == OUTLIER_TOPIC:
-            label = "Outliers (no topic)"
-        elif theme is not None:
-            label = theme.label
-        else:
-            label = " · ".join(keywords[: config.label_words]) or f"Topic {topic_id}"
+        label = OUTLIER_LABEL if topic_id == OUTLIER_TOPIC else theme.label if theme is not None else None
         members = np.flatnonzero(topic_ids == topic_id)
-        centroid = vectors[members].mean(axis=0)
-        best = members[np.argsort(-(vectors[members] @ centroid), kind="stable")[:3]]
+        best = members[np.argsort(-central[members], kind="stable")[:3]]
         rows.append({
             "topic_id": int(topic_id), "label": label, "theme": theme.key if theme else None,
             "keywords": keywords, "keyword_weights": weights, "size": int(sizes[topic_id]),
             "representative_passage_ids": [passage_ids[int(i)] for i in best],
         })
     return pl.DataFrame(rows, schema=TABLES["topics"].schema)
+
+
+def _name_discovered_topics(topics: pl.DataFrame, texts: list[str], topic_ids: np.ndarray, central: np.ndarray,
+                            vectors: np.ndarray, embedder: Embedder, config: TopicConfig) -> pl.DataFrame:
+    """Discovered topics (no label yet) named by `pipelines.topic_labels.label_topics`."""
+    named = topics.filter(pl.col("label").is_null())["topic_id"].to_list()
+    if not named:
+        return topics
+    frame = pl.DataFrame({"topic_id": pl.Series(topic_ids, dtype=pl.Int32), "text": texts,
+                          "centrality": pl.Series(central, dtype=pl.Float32)})
+    labels = label_topics(frame, vectors, named, config.labels, embedder.encode,
+                          reserved=frozenset(topics["label"].drop_nulls().to_list()))
+    return (topics.join(labels.rename({"label": "generated"}), on="topic_id", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("label", "generated").alias("label")).select(topics.columns))
 
 
 # --- saving, loading and assigning new passages ----------------------------------------------

@@ -4,6 +4,7 @@ every theme used, outliers below 10 %, reproducibility, and assigning new passag
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -140,9 +141,36 @@ def test_topics_table_is_consistent_with_assignments(passages, bundled_build):
         assert keywords and len(keywords) <= 10
         members = set(passages.filter(pl.col("topic_id") == topic_id)["passage_id"])
         assert set(representatives) <= members
-    discovered = topics.filter(pl.col("theme").is_null() & (pl.col("topic_id") >= 0))
-    assert all(" · " in label for label in discovered["label"])  # automatic labels from keywords
     assert passages["topic_probability"].is_between(0, 1).all()
+
+
+def _says(phrase: str, texts: list[str]) -> bool:
+    """Some text has the phrase's words next to each other (case, spacing and markup aside)."""
+    from pipelines.topics import keyword_texts
+
+    words = r"\s+".join(re.escape(w) for w in phrase.lower().split())
+    return any(re.search(rf"(?<![a-z0-9\-]){words}(?![a-z0-9\-])", t.lower())
+               for t in keyword_texts(pl.Series(texts, dtype=pl.String)))
+
+
+def test_keywords_and_discovered_topic_labels_are_words_of_the_topics_own_passages(passages, bundled_build):
+    """Every keyword of every topic occurs in one of that topic's passages; discovered topics
+    have short unique readable labels, phrases of their own passages, not keyword triples;
+    the seed article's passages carry labels their topics' passages use."""
+    topics = read_run(bundled_build.run_dir, "topics")
+    texts = {k[0]: g["text"].to_list() for k, g in passages.partition_by("topic_id", as_dict=True).items()}
+    for topic_id, keywords in topics.select("topic_id", "keywords").iter_rows():
+        assert [k for k in keywords if not _says(k, texts[topic_id])] == [], topic_id
+    discovered = topics.filter(pl.col("theme").is_null() & (pl.col("topic_id") >= 0))
+    assert discovered.height >= 1 and topics["label"].n_unique() == topics.height
+    for topic_id, label in discovered.select("topic_id", "label").iter_rows():
+        assert " · " not in label and "_" not in label, label
+        assert label.startswith(f"Topic {topic_id}: ") or (_says(label, texts[topic_id])
+                                                           and 2 <= len(label.split()) <= 5), label
+    seed = passages.filter(pl.col("doc_id") == SEED_ID).join(discovered, on="topic_id")
+    assert seed.height >= 1
+    for topic_id, label in seed.select("topic_id", "label").iter_rows():
+        assert label.startswith(f"Topic {topic_id}: ") or _says(label, texts[topic_id]), label
 
 
 def test_same_input_and_config_give_identical_assignments_and_embed_nothing_twice(bundled_build, tmp_path):
