@@ -36,7 +36,7 @@ class RowCaches:
     lock: threading.Lock = field(default_factory=threading.Lock)
     person_rows: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
     speaker_rows: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
-    person_counts: dict[tuple[str, str], pl.DataFrame] = field(default_factory=dict)  # statements.py
+    person_counts: dict[str, tuple[np.ndarray, dict]] = field(default_factory=dict)  # statements.py
     topic_rows: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
     search: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
     search_hits: int = 0
