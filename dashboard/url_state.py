@@ -10,7 +10,8 @@ Each row is a kind of field — ListField (a repeated key; values the corpus voc
 knows, at most `cap`), MonthRange (`from` / `to`, one range slider of month positions),
 TextField (free text, at most `cap` characters and `max_words` words), ChoiceField (one of `choices`),
 FlagField (on / off, 1 / 0), MonthField (one corpus month, YYYY-MM), TopicField (one topic),
-IdField (a passage id), PointField (a clicked chart point: month and topic) — naming the
+IdField (a passage id), PointField (a clicked chart point: month and topic), SpeakerField
+(a ListField of people with statements; `said_by`, the Said-by filter) — naming the
 UrlState attribute(s), URL key(s), default,
 control (component id from dashboard/ids.py, property) and, for a filter, `filter_as`:
 the `Filters` argument(s) it sets. A row without it is a view option (measure, chart,
