@@ -57,6 +57,7 @@ def cid(name: str, default: str) -> str:
 
 URL, FILTERS, POINT = cid("URL", "url"), cid("FILTERS", "filters-store"), cid("POINT", "point-store")
 PEOPLE, MONTHS = cid("PEOPLE", "filter-people"), cid("MONTHS", "filter-months")
+SAID_BY, SAID_GRAPH = cid("SAID_BY", "filter-said-by"), cid("SAID_GRAPH", "said-graph")
 MONTHS_SETTLED = cid("MONTHS_SETTLED", "filter-months-settled")
 SOURCES, TOPICS = cid("SOURCES", "filter-sources"), cid("TOPICS", "filter-topics")
 SEARCH, RESET = cid("SEARCH", "filter-search"), cid("RESET", "filter-reset")
@@ -84,6 +85,7 @@ CALLBACK_NAMES = {
     PASSAGES_CSV_LINK: "passages CSV link (href)",
     cid("DOC_DRAWER", "document-drawer"): "document view",
     RISE_GRAPH: "what rose", NETWORK_GRAPH: "co-mention network",
+    SAID_GRAPH: "said vs named (statements vs mentions)",
     cid("NETWORK_PASSAGES", "network-passages"): "passages naming both",
     COPY_LINK: "copy link", cid("COMPARE_BODY", "compare-body"): "compare", cid("COMPARE_WORDS", "compare-words"): "compare: words", cid("COMPARE_CSV", "compare-csv-download"): "compare CSV export",
 }
@@ -375,6 +377,7 @@ class Action:
 
 def actions(snapshot: dict, n_months: int) -> list[Action]:
     people = _values(snapshot.get((PEOPLE, "data")))
+    speakers = _values(snapshot.get((SAID_BY, "data")))  # none in a run without statements
     sources = _values(snapshot.get((SOURCES, "data")))
     topics = _values(snapshot.get((TOPICS, "data")))
     last = max(n_months - 1, 1)
@@ -436,6 +439,15 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
             return [({(PEOPLE, "value"): person}, False), ({(GRID, "getRowsRequest"): request}, True)]
         return steps
 
+    def said_by(n: int, then: Callable[[int], list] | None = None) -> Callable[[dict, int], list]:
+        """Choose n speakers (recorded unless `then` gives the recorded steps)."""
+        def steps(_s: dict, i: int):
+            if not speakers:
+                return []
+            chosen = {(SAID_BY, "value"): [pick(speakers, i + 4 * k, "") for k in range(n)]}
+            return [(chosen, then is None)] + (then(i) if then else [])
+        return steps
+
     def after_people(then: dict) -> Callable[[dict, int], list]:
         return lambda _s, i: [({(PEOPLE, "value"): [pick(people, i + 3, "")]}, False), (then(i), True)]
 
@@ -447,6 +459,16 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
         Action("people filter: 3 people", (PEOPLE, "value"),
                lambda _s, i: one({(PEOPLE, "value"): [pick(people, i, ""), pick(people, i + 5, ""),
                                                       pick(people, i + 11, "")]})),
+        Action("said-by filter: 1 speaker", (SAID_BY, "value"), said_by(1)),
+        Action("said-by filter: 3 speakers", (SAID_BY, "value"), said_by(3)),
+        Action("said-by + person", (SAID_BY, "value"),
+               lambda s, i: [({(PEOPLE, "value"): [pick(people, i + 1, "")]}, False),
+                             *said_by(1)(s, i)]),
+        Action("said vs named: open the tab", (TABS, "value"),
+               said_by(1, lambda i: [({(TABS, "value"): "said"}, True)])),
+        Action("said vs named: month range", (MONTHS_SETTLED, "data"),
+               said_by(1, lambda i: [({(TABS, "value"): "said"}, False),
+                                     ({(MONTHS, "value"): [i % (last // 2 + 1), last]}, True)])),
         Action("month range", (MONTHS_SETTLED, "data"),
                lambda _s, i: one({(MONTHS, "value"): [i % (last // 2 + 1),
                                                       min(last, last // 2 + i % (last // 2 + 1))]})),
@@ -524,6 +546,8 @@ def actions(snapshot: dict, n_months: int) -> list[Action]:
                lambda _s, i: [({(PEOPLE, "value"): [pick(people, i + 3, "")]}, False)], download=True),
         Action("passages CSV download (trend point)", (PASSAGES_CSV_LINK, "href"),
                lambda s, i: [(c, False) for c, _ in trend_point(s, i)], download=True),
+        Action("passages CSV download (said by)", (PASSAGES_CSV_LINK, "href"),
+               said_by(1, lambda i: []), download=True),
         Action("passages CSV download (no filter)", (PASSAGES_CSV_LINK, "href"),
                lambda _s, _i: [({}, False)], download=True),
         Action("reset filters", (RESET, "n_clicks"),

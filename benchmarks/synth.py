@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-GENERATOR_VERSION = 2  # 2: runs carry search_index.parquet
+GENERATOR_VERSION = 3  # 2: runs carry search_index.parquet; 3: statements and speakers
+STATEMENT_SHARE = 0.3  # of the passages naming someone: their first person named speaks
 FIRST_DAY = dt.date(2023, 1, 1)
 LAST_DAY = dt.date(2025, 12, 31)
 N_OUTLETS = 20
@@ -187,6 +188,33 @@ def resample(source_run: Path, n_passages: int, seed: int = 0) -> dict[str, pl.D
     }
 
 
+def synthetic_statements(passages: pl.DataFrame, mentions: pl.DataFrame, seed: int = 0
+                         ) -> pl.DataFrame:
+    """One reported statement in about STATEMENT_SHARE of the passages naming someone (a
+    hash of the passage id decides): the first person named, speaking from just after
+    their name to the end of the passage."""
+    first = (mentions.sort("passage_id", "char_start")
+             .group_by("passage_id", maintain_order=True).first()
+             .filter(pl.col("passage_id").hash(seed) % 1000 < int(STATEMENT_SHARE * 1000)))
+    return (first.join(passages.select("passage_id", pl.col("char_end").alias("_end")),
+                       on="passage_id")
+            .select(statement_id=pl.col("passage_id") + ":s0", passage_id="passage_id",
+                    doc_id="doc_id", speaker="person", speaker_text="surface",
+                    kind=pl.lit("reported"), char_start=pl.min_horizontal(
+                        pl.col("char_end") + 1, pl.col("_end")),
+                    char_end="_end", cue=pl.lit("said"))
+            .filter(pl.col("char_start") < pl.col("char_end")))
+
+
+def with_speakers(passages: pl.DataFrame, statements: pl.DataFrame) -> pl.DataFrame:
+    """`passages` with `speakers`: the sorted unique speakers of its statements ([] none)."""
+    lists = (statements.drop_nulls("speaker").group_by("passage_id")
+             .agg(pl.col("speaker").unique().sort().alias("speakers")))
+    return (passages.drop("speakers", strict=False)
+            .join(lists, on="passage_id", how="left", maintain_order="left")
+            .with_columns(pl.col("speakers").fill_null(pl.lit([], dtype=pl.List(pl.String)))))
+
+
 def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
              force: bool = False) -> SyntheticRun:
     """Write (once) a synthetic run of `n_passages` passages into `out`; reuse it later."""
@@ -214,11 +242,13 @@ def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
         aggregates.passages_with_people(passages, mentions),
     ])
     trends, totals = aggregates.trend_tables(with_people)
+    statements = synthetic_statements(with_people, tables["mentions"], seed)
+    with_people = with_speakers(with_people, statements)
     tables.update(passages=with_people, trends=trends, month_totals=totals, months=months, people=people,
                   search_index=search_index.word_postings(with_people),
                   # one theme per passage, its primary one: the trends above count each passage once
                   passage_themes=zero_shot_rows(with_people), theme_quality=empty("theme_quality"),
-                  statements=empty("statements"))
+                  statements=statements)
     timings["aggregates"] = round(time.perf_counter() - t0, 3)
 
     t0 = time.perf_counter()
@@ -254,6 +284,7 @@ def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
             "records_read": tables["documents"].height, "documents_accepted": tables["documents"].height,
             "documents_rejected": 0, "duplicates": 0, "passages": tables["passages"].height,
             "mentions": tables["mentions"].height, "people": tables["people"].height,
+            "statements": statements.height,
             "topics": tables["topics"].filter(pl.col("topic_id") != OUTLIER_TOPIC).height,
             "outlier_share": round(float((tables["passages"]["topic_id"] == OUTLIER_TOPIC).mean() or 0.0), 4),
         },

@@ -1,7 +1,8 @@
 """The passages CSV as a streamed file download: `GET /download/passages.csv?<query>`.
 
 The query is the page URL's state, read by `url_state.decode` from the same field table
-(dashboard/url_state.py, FIELDS): its filter rows (person, from, to, source, topic, q)
+(dashboard/url_state.py, FIELDS): its filter rows (person, said_by, from, to, source,
+topic, q)
 choose the rows; the clicked trend point (`point_month`, `point_topic`), when there is
 one, narrows them to its month and topic; the other view options (measure, chart, tab...)
 are accepted and do not change the file. Links carry the filters and the point alone:

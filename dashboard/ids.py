@@ -8,6 +8,7 @@ TREND_LINES = "trend-lines"  # topic tokens of the lines the user shows on the c
 NOTICES = "notices"
 
 PEOPLE = "filter-people"
+SAID_BY = "filter-said-by"  # passages with statements by these people (Said by)
 MONTHS = "filter-months"
 MONTHS_LABEL = "filter-months-label"
 MONTHS_SETTLED = "filter-months-settled"  # the slider's value once the user stops moving it
@@ -26,6 +27,9 @@ TREND_CSV_BUTTON = "trend-csv-button"
 TREND_CSV = "trend-csv-download"
 
 HEATMAP = "people-heatmap"
+
+SAID_GRAPH = "said-graph"  # one person's statements vs mentions per month
+SAID_NOTE = "said-note"
 
 TOPIC_SIZES = "topic-sizes"
 TOPIC_SELECT = "topic-select"

@@ -19,7 +19,10 @@ COUNT_NOTE = ("Every count is of passages (paragraphs): the people picker, the c
               "heatmap, the grid and the exports count a passage once for each person it "
               "names and once under each named theme it carries. Share of the month = a "
               "topic's passages over all passages of that month under the same people and "
-              "source filters.")
+              "source filters. Said by: passages with a statement (words attributed to the person: "
+              "a speaker turn, a quotation or reported speech) by them; People: passages naming "
+              "them (a mention). The Said vs named tab alone counts statements and mentions "
+              "themselves.")
 
 
 def tabs(ctx: AppContext) -> dmc.Tabs:

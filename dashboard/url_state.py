@@ -1,6 +1,6 @@
 """Every filter lives in the URL query string; one table of fields, FIELDS, says how.
 
-    ?person=Elon+Musk&person=Gary+Marcus&from=2023-03&to=2024-06&source=news+brief
+    ?person=Elon+Musk&person=Gary+Marcus&said_by=Elon+Musk&from=2023-03&to=2024-06&source=news+brief
     &topic=pause_letter&topic=12&q=licensing&point_month=2023-04&point_topic=pause_letter
     &measure=share&chart=area&events=0&line=pause_letter&line=eu_ai_act&tab=topics
     &explore=12&rise=2025-01&vs=Elon+Musk&vs=Sam+Altman&both=Elon+Musk&both=Sam+Altman
@@ -10,7 +10,8 @@ Each row is a kind of field — ListField (a repeated key; values the corpus voc
 knows, at most `cap`), MonthRange (`from` / `to`, one range slider of month positions),
 TextField (free text, at most `cap` characters and `max_words` words), ChoiceField (one of `choices`),
 FlagField (on / off, 1 / 0), MonthField (one corpus month, YYYY-MM), TopicField (one topic),
-IdField (a passage id), PointField (a clicked chart point: month and topic) — naming the
+IdField (a passage id), PointField (a clicked chart point: month and topic), SpeakerField
+(a ListField of people with statements; `said_by`, the Said-by filter) — naming the
 UrlState attribute(s), URL key(s), default,
 control (component id from dashboard/ids.py, property) and, for a filter, `filter_as`:
 the `Filters` argument(s) it sets. A row without it is a view option (measure, chart,
@@ -34,7 +35,7 @@ raises.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import make_dataclass, replace
+from dataclasses import dataclass, make_dataclass, replace
 from dataclasses import field as dataclass_field
 from operator import attrgetter
 from typing import Any
@@ -57,7 +58,7 @@ MAX_SEARCH_CHARS = 200
 
 MEASURES = ("passages", "share")
 CHARTS = ("lines", "area")
-TABS = ("trends", "people", "topics", "rises", "network", "compare")
+TABS = ("trends", "people", "topics", "rises", "network", "compare", "said")
 
 
 def _topic_ids(vocab: Vocabulary, tokens: tuple[str, ...]) -> tuple[int, ...]:
@@ -69,12 +70,29 @@ def comparable(vocab: Vocabulary) -> set[str]:
     return set(vocab.people) | set(vocab.sources) | {str(m.year) for m in vocab.months}
 
 
+@dataclass(frozen=True, kw_only=True)
+class SpeakerField(ListField):
+    """People with a statement in the run (the Said-by filter). A run without statements
+    knows no speaker: its notice says why rather than calling the name unknown."""
+
+    def clean(self, state: Any, vocab: Vocabulary, notices: list[str]) -> dict:
+        values = getattr(state, self.attr)
+        if values and not vocab.speakers:
+            notices.append(f"Ignored “{self.key}={shown(values[0])}”"
+                           f"{f' and {len(values) - 1} more' if len(values) > 1 else ''}: "
+                           "no statement in this run is attributed to a person.")
+            return {self.attr: ()}
+        return super().clean(state, vocab, notices)
+
+
 # -------------------------------------------------------------------------- the table
 # Each row: UrlState attribute(s), URL key(s), control id, then what its kind needs.
 # The order is the order of the keys in the address and of CONTROLS.
 FIELDS: tuple[Field, ...] = (
     ListField("people", "person", ids.PEOPLE, cap=MAX_PEOPLE, known=attrgetter("people"),
               noun="people", filter_as="people"),
+    SpeakerField("said_by", "said_by", ids.SAID_BY, cap=MAX_PEOPLE,
+                 known=attrgetter("speakers"), noun="Said by", filter_as="speakers"),
     MonthRange(("start", "end"), ("from", "to"), ids.MONTHS, filter_as=("start", "end")),
     ListField("sources", "source", ids.SOURCES, cap=MAX_SOURCES,
               known=lambda vocab: set(vocab.sources), filter_as="sources"),

@@ -111,6 +111,10 @@ def test_generator_and_the_three_aggregations_agree(source_run, tmp_path):
     assert set(documents["source"]) <= set(OUTLETS) and documents["source"].n_unique() > 10
     assert dt.date(2023, 1, 1) <= documents["date"].min() and documents["date"].max() <= dt.date(2025, 12, 31)
     assert mentions.height > 0 and mentions.join(passages, on="passage_id", how="anti").height == 0
+    statements = pl.read_parquet(run / "statements.parquet")  # synthetic: the Said-by filter's work
+    assert statements.height > 0 and statements.join(passages, on="passage_id", how="anti").height == 0
+    assert passages.filter(pl.col("speakers").list.len() > 0).height == statements["passage_id"].n_unique()
+    assert set(statements["speaker"]) <= set(mentions["person"])
     joined = passages.join(documents.select("doc_id", doc_text="text"), on="doc_id")
     assert all(d[s:e] == t for d, s, e, t in joined.select("doc_text", "char_start", "char_end", "text").iter_rows())
     for table in ("trends", "month_totals", "months", "people", "topics", "rejects"):

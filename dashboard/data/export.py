@@ -23,4 +23,4 @@ def passage_rows(rows: pl.DataFrame) -> pl.DataFrame:
     """A passage list (passages.PASSAGE_COLUMNS) as a CSV-ready frame."""
     return rows.select(
         "passage_id", "doc_id", "date", "title", "source", "topic_id", "topic", "theme",
-        pl.col("people").list.join("; "), "text", "url")
+        pl.col("people").list.join("; "), pl.col("speakers").list.join("; "), "text", "url")

@@ -16,6 +16,8 @@ class Filters:
     """What the user has narrowed the corpus to. Empty tuple / None = no restriction.
 
     `topics` empty means "every topic except the outliers" for charts and tables.
+    `people`: passages naming any of them; `speakers`: passages with a statement by any of
+    them (`passages.speakers`); both set: passages doing both.
     """
 
     people: tuple[str, ...] = ()
@@ -24,9 +26,11 @@ class Filters:
     sources: tuple[str, ...] = ()
     topics: tuple[int, ...] = ()
     search: str = ""
+    speakers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:  # canonical form, so equal filters hash equally
         object.__setattr__(self, "people", tuple(sorted(set(self.people))))
+        object.__setattr__(self, "speakers", tuple(sorted(set(self.speakers))))
         object.__setattr__(self, "sources", tuple(sorted(set(self.sources))))
         object.__setattr__(self, "topics", tuple(sorted(set(int(t) for t in self.topics))))
         object.__setattr__(self, "search", " ".join(self.search.split()))
@@ -37,8 +41,9 @@ class Filters:
 
     @property
     def uses_aggregates(self) -> bool:
-        """True when `trends` / `month_totals` can answer exactly."""
-        return len(self.people) <= 1 and not self.search_words
+        """True when `trends` / `month_totals` can answer exactly (they know nothing of
+        statements, so not under the Said-by filter)."""
+        return len(self.people) <= 1 and not self.search_words and not self.speakers
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Vocabulary:
     months: tuple[date, ...]
     topic_tokens: dict[str, tuple[int, ...]]  # theme key or str(topic_id) -> topic ids
     topic_canonical: dict[str, str]  # any accepted token -> the one controls use
+    speakers: frozenset[str] = frozenset()  # people with a statement (the Said-by filter)
 
 
 def month_of(d: date) -> date:

@@ -22,7 +22,7 @@ from dashboard.data.index import RunIndex
 from dashboard.data.passages import PassageList, matching_rows, passage_list
 from dashboard.data.rows import row_mask
 
-SORT_COLUMNS = ("date", "title", "source", "people", "topic")
+SORT_COLUMNS = ("date", "title", "source", "people", "speakers", "topic")
 MAX_BLOCK_ROWS = 500  # the most rows one request may ask for
 ORDERED_CACHE_SIZE = 8  # memoised sorted results (8 MB each at 1M passages)
 
@@ -65,9 +65,9 @@ def _sort_values(index: RunIndex, column: str) -> pl.Series:
         doc_rank = np.array([rank[t] for t in titles], dtype=np.int64)
         pos = index.doc_keys.search_sorted(keys["doc_id"], side="left").to_numpy()
         return pl.Series(doc_rank[np.minimum(pos, max(len(doc_rank) - 1, 0))])
-    if column == "people":
-        people = index.p.select(pl.col("people").list.join(", "))["people"]
-        return pl.select(pl.when(people != "").then(people)).to_series()  # none: last
+    if column in ("people", "speakers"):
+        names = index.p.select(pl.col(column).list.join(", "))[column]
+        return pl.select(pl.when(names != "").then(names)).to_series()  # none: last
     labels = index.topic_label
     rank = _ranks(list(labels.values()))
     return keys["topic_id"].replace_strict({t: rank[lab] for t, lab in labels.items()},

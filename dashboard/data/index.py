@@ -5,7 +5,9 @@ so a month is one contiguous row range. A passage belongs to each theme it carri
 (`passage_themes`), or else to its own topic: those memberships, and the rows naming each
 person, are pre-grouped per topic and per person. Passage and document ids map to rows by
 binary search; topics are ordered themes first (themes.toml order), then by size,
-outliers last.
+outliers last. The rows with a statement by each speaker (`passages.speakers`) are
+pre-grouped like the people; `statements` (when the run has the table) are kept with
+their passage's row and month, sorted by document and offset.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class RowCaches:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     person_rows: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
+    speaker_rows: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
+    person_counts: dict[str, tuple[np.ndarray, dict]] = field(default_factory=dict)  # statements.py
     topic_rows: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
     search: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
     search_hits: int = 0
@@ -53,6 +57,9 @@ class RunIndex:
     memberships: pl.DataFrame  # _row, topic_id: each theme a passage carries, else its topic
     person_row_arr: np.ndarray
     person_slices: dict[str, tuple[int, int]]
+    speaker_row_arr: np.ndarray
+    speaker_slices: dict[str, tuple[int, int]]
+    statements: pl.DataFrame | None  # + _row, month; by (doc_id, char_start); None: no table
     topic_row_arr: np.ndarray
     topic_slices: dict[int, tuple[int, int]]
     pid_keys: pl.Series
@@ -109,7 +116,8 @@ class RunIndex:
                 tokens[theme] = tokens.get(theme, ()) + (tid,)
                 canonical[theme] = theme
         return Vocabulary(frozenset(self.people["person"].to_list()), self.sources,
-                          tuple(self.month_list), tokens, canonical)
+                          tuple(self.month_list), tokens, canonical,
+                          frozenset(self.speaker_slices))
 
 
 def month_bounds(f: Filters) -> tuple[date | None, date | None]:
@@ -178,6 +186,15 @@ def ordered_topics(topics: pl.DataFrame, passage_topics: pl.Series,
                       outliers]).drop("_theme_rank")
 
 
+def _statements(tables: dict[str, pl.DataFrame], p: pl.DataFrame) -> pl.DataFrame | None:
+    """The statements with their passage's `_row` and `month`, by (doc_id, char_start);
+    None for a run built before the table existed."""
+    if "statements" not in tables:
+        return None
+    return (tables["statements"].join(p.select("passage_id", "_row", "month"), on="passage_id")
+            .sort(["doc_id", "char_start", "statement_id"]))
+
+
 def _word_index(tables: dict[str, pl.DataFrame], p: pl.DataFrame) -> WordIndex | None:
     if "search_index" not in tables:
         return None
@@ -196,6 +213,8 @@ def build_index(run: LoadedRun) -> RunIndex:
     p = positioned.drop("_position")
     person_row_arr, person_slices = _grouped_rows(
         p.select("_row", pl.col("people").alias("person")).explode("person"), "person")
+    speaker_row_arr, speaker_slices = _grouped_rows(
+        p.select("_row", pl.col("speakers").alias("speaker")).explode("speaker"), "speaker")
     order = p.select("passage_id", "_row").sort("passage_id")
     dorder = p.select("doc_id", "ordinal", "_row").sort(["doc_id", "ordinal"])
     mentions = tables["mentions"].sort(["passage_id", "char_start"])
@@ -208,6 +227,8 @@ def build_index(run: LoadedRun) -> RunIndex:
         keys=p.select("_row", "month", "topic_id", "source", "date", "doc_id"),
         month_slices=_month_slices(p), memberships=memberships,
         person_row_arr=person_row_arr, person_slices=person_slices,
+        speaker_row_arr=speaker_row_arr, speaker_slices=speaker_slices,
+        statements=_statements(tables, p),
         topic_row_arr=topic_row_arr, topic_slices=topic_slices,
         pid_keys=order["passage_id"].set_sorted(), pid_rows=order["_row"].to_numpy(),
         pdoc_keys=dorder["doc_id"].set_sorted(), pdoc_rows=dorder["_row"].to_numpy(),

@@ -14,10 +14,11 @@ import polars as pl
 from dashboard.data.filters import Filters, month_of
 from dashboard.data.index import RunIndex, month_bounds
 from dashboard.data.rows import keys_for, row_mask, source_filter, topic_rows
+from dashboard.data.statements import document_statements
 from dashboard.data.topics import rows_by_passage_id, with_titles
 
 PASSAGE_COLUMNS = ["passage_id", "doc_id", "date", "month", "title", "url", "source",
-                   "topic_id", "topic", "theme", "people", "text"]
+                   "topic_id", "topic", "theme", "people", "speakers", "text"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class DocumentView:
     author: str | None
     url: str | None
     # in reading order: {"kind": "passage"|"gap", "text", "passage_id", "topic_id",
-    # "topic", "theme", "themes": {theme: origin}, "marks": [[start, end, kind, person], ...]}
+    # "topic", "theme", "themes": {theme: origin}, "marks": [[start, end, kind, person], ...],
+    # "statements": [[start, end, speaker, speaker_text, kind, cue], ...] (data/statements.py)}
     segments: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -193,7 +195,9 @@ def _segments(index: RunIndex, text: str, rows: pl.DataFrame,
         segments.append({"kind": "passage", "text": r["text"], "passage_id": r["passage_id"],
                          "topic_id": r["topic_id"], "topic": index.label_of(r["topic_id"]),
                          "theme": r["theme"], "themes": carried.get(r["passage_id"], {}),
-                         "people": list(r["people"] or []), "marks": mk})
+                         "people": list(r["people"] or []), "marks": mk,
+                         "statements": document_statements(index, r["doc_id"], r["char_start"],
+                                                           r["char_end"])})
         pos = max(pos, int(r["char_end"]))
     if text[pos:].strip():
         segments.append({"kind": "gap", "text": text[pos:].strip(), "marks": []})
@@ -201,8 +205,8 @@ def _segments(index: RunIndex, text: str, rows: pl.DataFrame,
 
 
 def document(index: RunIndex, doc_id: str, f: Filters | None = None) -> DocumentView | None:
-    """The whole document: its passages (with topic and mention / search marks) and any
-    text between them, in reading order."""
+    """The whole document: its passages (with topic and mention / search marks and the
+    statements in them) and any text between them, in reading order."""
     f = f or Filters()
     lo = index.doc_keys.search_sorted(doc_id, side="left")
     if lo >= index.docs.height or index.doc_keys[lo] != doc_id:

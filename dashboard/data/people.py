@@ -17,7 +17,7 @@ def people_topic_matrix(index: RunIndex, f: Filters, max_people: int = 25,
     `max_people` people with the most passages under the filters (chosen people only
     when the people filter is set). Topics as in `chart_topics`."""
     topics = chart_topics(index, f, max_discovered)
-    if not f.search_words:
+    if not f.search_words and not f.speakers:
         cells = (index.trends.filter(pl.col("person").is_not_null(), source_filter(f),
                                      month_filter(f), pl.col("topic_id").is_in(topics))
                  .group_by("person", "topic_id").agg(pl.col("passages").sum()))

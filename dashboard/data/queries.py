@@ -1,7 +1,7 @@
 """`DiscourseData`: one run, loaded and indexed once, with every query the views make.
 
 Each method is one line over a query module (trends, people, topics, rises, network,
-passages, grid, export);
+passages, grid, export, statements);
 the hot chart queries are memoised per `Filters` value (filters are hashable). Safe to
 query from waitress's threads: the index is read-only and its row caches are locked.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data import compare, export, grid, network, people, rises, trends
+from dashboard.data import compare, export, grid, network, people, rises, statements, trends
 from dashboard.data import passages as passage_queries
 from dashboard.data import topics as topic_queries
 from dashboard.data.filters import Filters, Vocabulary
@@ -42,6 +42,7 @@ class DiscourseData:
         self.pair_passages = lru_cache(maxsize=64)(partial(network.pair_passages, index))
         self.compare = lru_cache(maxsize=64)(partial(compare.compare_sides, index))
         self.compare_words = lru_cache(maxsize=64)(partial(compare.compare_words, index))
+        self.said_and_named = lru_cache(maxsize=128)(partial(statements.said_and_named, index))
         grid.sort_order(index, grid.GridSort())  # the grid's default order, before it asks
 
     @classmethod
@@ -80,6 +81,16 @@ class DiscourseData:
         """person, role, affiliation, mentions, passages, documents of the people mentioned
         at least once; most mentioned first."""
         return self.index.people
+
+    # ----------------------------------------------------------- who said what
+    def statements_status(self) -> str:
+        """"missing" (run built before statements), "none" (none by a registered person)
+        or "ready": whether the Said-by filter can be used."""
+        return statements.status(self.index)
+
+    def speaker_options(self) -> list[tuple[str, int]]:
+        """(speaker, passages with a statement by them), most passages first."""
+        return statements.speaker_options(self.index)
 
     # ------------------------------------------------------------------- trends
     def partial_months(self) -> pl.DataFrame:

@@ -1,9 +1,10 @@
-"""Which rows of the indexed passages pass a `Filters` value: people, topics, text
-search, and the Polars expressions for the source, month and person columns the queries
+"""Which rows of the indexed passages pass a `Filters` value: people, speakers (Said by),
+topics, text search, and the Polars expressions for the source, month and person columns the queries
 share.
 
 Several people = passages naming ANY of them, each passage counted once; several topics
-= passages belonging to ANY of them (a passage belongs to each theme it carries). Row sets are
+= passages belonging to ANY of them (a passage belongs to each theme it carries); several
+speakers = passages with a statement by ANY of them. Row sets are
 memoised per question in the index's small LRU caches (the grid, the charts and the
 heatmap ask the same question for each interaction)."""
 
@@ -90,6 +91,22 @@ def person_rows(index: RunIndex, people: tuple[str, ...]) -> np.ndarray:
                        index.person_slices)
 
 
+def speaker_rows(index: RunIndex, speakers: tuple[str, ...]) -> np.ndarray:
+    """Sorted rows with a statement by ANY of `speakers` (`passages.speakers`)."""
+    return _union_rows(index, index.caches.speaker_rows, tuple(speakers),
+                       index.speaker_row_arr, index.speaker_slices)
+
+
+def chosen_rows(index: RunIndex, f: Filters) -> np.ndarray | None:
+    """Sorted rows naming any chosen person AND with a statement by any chosen speaker
+    (each condition only when its filter is set); None when neither is set."""
+    named = person_rows(index, f.people) if f.people else None
+    said = speaker_rows(index, f.speakers) if f.speakers else None
+    if named is None or said is None:
+        return said if named is None else named
+    return named[row_mask(index, said)[named]]
+
+
 def topic_rows(index: RunIndex, topics: tuple[int, ...]) -> np.ndarray:
     """Sorted rows belonging to ANY of `topics` (a theme: the passages carrying it)."""
     return _union_rows(index, index.caches.topic_rows, tuple(topics), index.topic_row_arr,
@@ -104,14 +121,14 @@ def in_rows(index: RunIndex, keys: pl.DataFrame, rows: np.ndarray) -> pl.Series:
 def search_hits(index: RunIndex, f: Filters, lo: int, hi: int) -> np.ndarray:
     """Rows within [lo, hi) that pass the people, source, topic and search filters (the
     search matched on the narrowed candidates only), memoised per question."""
-    key = (f.search_words, lo, hi, f.people, f.sources, f.topics)
+    key = (f.search_words, lo, hi, f.people, f.speakers, f.sources, f.topics)
     caches = index.caches
     with caches.lock:
         hit = _recall(caches.search, key)
     if hit is not None:
         caches.search_hits += 1
         return hit
-    candidates = person_rows(index, f.people) if f.people else None
+    candidates = chosen_rows(index, f)
     if f.sources or f.topics:
         keys = (index.keys.slice(lo, hi - lo) if candidates is None else
                 index.keys[candidates[np.searchsorted(candidates, lo):
@@ -128,20 +145,21 @@ def search_hits(index: RunIndex, f: Filters, lo: int, hi: int) -> np.ndarray:
 
 
 def candidate_rows(index: RunIndex, f: Filters, lo: int, hi: int) -> np.ndarray | None:
-    """Rows within [lo, hi) allowed by the people and search filters; None = all.
+    """Rows within [lo, hi) allowed by the people, speaker and search filters; None = all.
 
     With a search, the rows are also narrowed by the source and topic filters (every
     caller applies those anyway)."""
     if f.search_words:
         return search_hits(index, f, lo, hi)
-    if not f.people:
+    rows = chosen_rows(index, f)
+    if rows is None:
         return None
-    rows = person_rows(index, f.people)
     return rows[np.searchsorted(rows, lo):np.searchsorted(rows, hi)]
 
 
 def keys_for(index: RunIndex, f: Filters, lo: int, hi: int) -> pl.DataFrame:
-    """Key columns (no text) of the rows in [lo, hi) that pass people + search filters."""
+    """Key columns (no text) of the rows in [lo, hi) that pass the people, speaker and
+    search filters."""
     rows = candidate_rows(index, f, lo, hi)
     return index.keys.slice(lo, hi - lo) if rows is None else index.keys[rows]
 

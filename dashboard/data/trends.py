@@ -1,12 +1,12 @@
 """Trend queries: passages per month and topic under the filters, their share of the
 month, the event timeline and the partial months.
 
-One or no person and no text search -> answered from the aggregates (`trends`,
-`month_totals`), which are small; several people and/or a text search -> counted from
-the indexed passage rows (dashboard/data/rows.py).
+One or no person, no Said-by filter and no text search -> answered from the aggregates
+(`trends`, `month_totals`), which are small; several people, speakers and/or a text search
+-> counted from the indexed passage rows (dashboard/data/rows.py).
 
 Share of the month = topic passages / all passages of that month (every topic, outliers
-included) under the same person and source filters; the text search narrows the
+included) under the same person, speaker and source filters; the text search narrows the
 numerator only. A passage counts under each theme it carries, so a month's theme shares
 can sum past 100%.
 """
@@ -21,7 +21,7 @@ import polars as pl
 from dashboard.data.filters import Filters
 from dashboard.data.index import RunIndex
 from dashboard.data.rows import (
-    keys_for, month_filter, person_filter, person_rows, source_filter,
+    chosen_rows, keys_for, month_filter, person_filter, source_filter,
 )
 from dashboard.data.topics import chart_topics
 
@@ -30,12 +30,13 @@ COUNT_COLUMNS = ["month", "topic_id", "label", "theme", "is_theme", "passages",
 
 
 def month_denominators(index: RunIndex, f: Filters) -> pl.DataFrame:
-    """month, month_passages: all passages of the month under person + source filters."""
-    if len(f.people) <= 1:
+    """month, month_passages: all passages of the month under the person, speaker and
+    source filters."""
+    rows = chosen_rows(index, f) if len(f.people) > 1 or f.speakers else None
+    if rows is None:
         return (index.month_totals.filter(person_filter(f), source_filter(f), month_filter(f))
                 .group_by("month").agg(pl.col("passages").sum().alias("month_passages")))
     lo, hi = index.range_slice(f)
-    rows = person_rows(index, f.people)
     rows = rows[np.searchsorted(rows, lo):np.searchsorted(rows, hi)]
     return (index.keys[rows].filter(source_filter(f))
             .group_by("month").agg(pl.len().cast(pl.Int64).alias("month_passages")))

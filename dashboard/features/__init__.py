@@ -8,6 +8,7 @@ Tab views also name their tab: TAB (the URL value of `tab=`) and TAB_LABEL.
     filters.py   the filters panel and the one URL <-> controls <-> FILTERS callback
     trends.py    trend chart tab, trend CSV, selecting a point
     people.py    people x topics tab; a cell click filters the page
+    said.py      "Said vs named" tab: one person's statements vs mentions per month
     topics.py    topic explorer tab
     rises.py     "What rose" tab: changes beyond chance in one month
     network.py   "Who appears with whom" tab: the co-mention network
@@ -23,9 +24,9 @@ a tab, add its value to the `tab` row of dashboard/url_state.py).
 """
 
 from dashboard.features import (
-    compare, document, filters, header, network, passages, people, review, rises, topics,
-    trends,
+    compare, document, filters, header, network, passages, people, review, rises, said,
+    topics, trends,
 )
 
-TAB_VIEWS = (trends, rises, people, network, compare, topics)  # in tab order
+TAB_VIEWS = (trends, rises, people, said, network, compare, topics)  # in tab order
 VIEWS = (header, filters, *TAB_VIEWS, passages, document, review)  # every view, each registered once

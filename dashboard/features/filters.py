@@ -1,4 +1,4 @@
-"""The filters panel (people, months, sources, topics, search, reset) and the one
+"""The filters panel (people, said by, months, sources, topics, search, reset) and the one
 callback where page state changes: URL <-> controls <-> FILTERS store.
 
 Every control of the URL field table (dashboard/url_state.py: CONTROLS) is an input and
@@ -49,6 +49,28 @@ def people_data(ctx: AppContext) -> list[dict[str, str]]:
             for p, n in ctx.data.people_options().select("person", "passages").iter_rows()]
 
 
+SAID_BY_HELP = "Passages with statements by any of them (quoted, reported or speaking)"
+SAID_BY_OFF = {
+    "missing": "Not available: this run was built before statements were extracted. "
+               "Rebuild the run to filter by who said what.",
+    "none": "Not available: no statement in this run is attributed to a registered person.",
+}
+
+
+def said_by_control(ctx: AppContext, value: list[str]) -> dmc.MultiSelect:
+    """The Said-by filter: people with statements, each with the passages holding one.
+    Disabled, saying why, for a run without statements (or none by a registered person)."""
+    status = ctx.data.statements_status()
+    return dmc.MultiSelect(
+        id=ids.SAID_BY, label="Said by", description=SAID_BY_OFF.get(status, SAID_BY_HELP),
+        placeholder="Anyone" if status == "ready" else "No statements in this run",
+        data=[{"value": p, "label": f"{p} ({n:,})"} for p, n in ctx.data.speaker_options()],
+        searchable=True, clearable=True, limit=100, maxValues=MAX_PEOPLE,
+        hidePickedOptions=True, nothingFoundMessage="Nobody by that name with statements",
+        disabled=status != "ready", value=value,
+    )
+
+
 def topic_data(ctx: AppContext) -> list[dict]:
     themes, discovered, outliers = [], [], []
     for tid, label, theme, size in ctx.data.topic_list().select(
@@ -85,6 +107,7 @@ def layout(ctx: AppContext) -> html.Aside:
             clearable=True, limit=100, maxValues=MAX_PEOPLE, hidePickedOptions=True,
             nothingFoundMessage="Nobody by that name", value=start[(ids.PEOPLE, "value")],
         ),
+        said_by_control(ctx, start[(ids.SAID_BY, "value")]),
         html.Div(className="month-filter", **{"data-month-names": month_names(months)}, children=[
             html.Div(className="month-head", children=[
                 html.Span("Months", className="mantine-like-label"),

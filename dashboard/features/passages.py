@@ -58,7 +58,10 @@ COLUMNS = [
     {"field": "source", "headerName": "Source", "width": 132, "wrapText": True,
      "cellClass": "cell-words"},
     {"field": "people", "headerName": "People", "flex": 0.8, "minWidth": 110,
-     "wrapText": True, "cellClass": "cell-clamp"},
+     "wrapText": True, "cellClass": "cell-clamp", "headerTooltip": "People named (mentions)"},
+    {"field": "speakers", "headerName": "Said by", "flex": 0.7, "minWidth": 100,
+     "wrapText": True, "cellClass": "cell-clamp",
+     "headerTooltip": "People with a statement in the passage (quoted, reported or speaking)"},
     {"field": "topic", "headerName": "Topic", "width": 140, "wrapText": True,
      "cellClass": "cell-words"},
     {"field": "text", "headerName": "Passage", "flex": 2.6, "minWidth": 300, "wrapText": True,
@@ -119,7 +122,8 @@ def grid_rows(result: PassageList) -> list[dict[str, Any]]:
             "passage_id": r["passage_id"], "doc_id": r["doc_id"],
             "date": r["date"].isoformat() if r["date"] else "",
             "title": r["title"] or "", "source": r["source"] or "",
-            "people": ", ".join(r["people"] or []), "topic": r["topic"] or "",
+            "people": ", ".join(r["people"] or []),
+            "speakers": ", ".join(r["speakers"] or []), "topic": r["topic"] or "",
             "text": r["text"] or "", "marks": [[m[0], m[1], m[2]] for m in marks],
         })
     return rows

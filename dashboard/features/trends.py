@@ -68,6 +68,9 @@ def trend_note(f: Filters, figure: dict) -> str:
                   f"{f' and {len(hidden) - 8} more' if len(hidden) > 8 else ''}")
     who = (f" Passages naming any of: {', '.join(f.people)}." if len(f.people) > 1 else
            f" Passages naming {f.people[0]}." if f.people else "")
+    if f.speakers:
+        who += (f" {'Of these, passages' if f.people else 'Passages'} with statements by "
+                f"{' or '.join(f.speakers)}.")
     return (f"Showing {which}.{who} Counts are passages. A passage counts under each named theme it carries, so "
             "theme lines can add up to more than the month's passages. Hollow markers and "
             "shaded bands: months the corpus covers only partly. Large triangles: a rise (▲) or "

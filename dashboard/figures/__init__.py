@@ -13,7 +13,7 @@ decoder of a click on it (`clicked_point`, `clicked_cell`, `clicked_topic`).
     base.py     palettes, template, base layout, empty figure, escaping, topic colours
     trends.py   the trend chart       people.py   the people x topics heatmap
     topics.py   topic sizes and keyword bars      rises.py    "What rose" rate ratios
-    network.py  the co-mention network
+    network.py  the co-mention network   said.py  statements vs mentions of one person
 """
 
 from dashboard.figures.base import (
@@ -22,6 +22,7 @@ from dashboard.figures.base import (
 )
 from dashboard.figures.network import clicked_pair, clicked_person, network_figure
 from dashboard.figures.people import clicked_cell, heatmap_axes, people_topic_heatmap
+from dashboard.figures.said import said_named_figure
 from dashboard.figures.rises import clicked_rise, rise_figure, shown_rise_rows
 from dashboard.figures.topics import clicked_topic, keyword_bars, topic_sizes
 from dashboard.figures.trends import (
@@ -30,7 +31,7 @@ from dashboard.figures.trends import (
 )
 
 __all__ = ["DISCOVERED_PALETTE", "OUTLIER_COLOR", "POINT_FIELDS", "THEME_PALETTE", "Figure",
-           "clicked_cell", "clicked_point", "clicked_rise", "rise_figure", "shown_rise_rows", "clicked_person", "clicked_pair", "network_figure", "clicked_topic", "empty_figure",
+           "clicked_cell", "clicked_point", "clicked_rise", "rise_figure", "said_named_figure", "shown_rise_rows", "clicked_person", "clicked_pair", "network_figure", "clicked_topic", "empty_figure",
            "heatmap_axes", "keyword_bars", "people_topic_heatmap", "plain", "png_config",
            "short", "topic_colors", "topic_sizes", "trend_figure", "change_marks", "draw_changes",
            "partial_months_of", "topic_months"]

@@ -31,6 +31,13 @@ MV Margrethe Vestager):
   20  d8:2     2024-04  P    1    GM
 
 January (from the 20th) and April (up to the 10th) are partial months.
+
+Statements (who said what; `STATEMENTS`, reported speech): d1:1 by GM and EM (the same
+words), d3:0 MV, d4:0 EM, d5:0 GM, d7:0 MV (over the <script> text), d8:2 GM, and d6:1 by
+"Supporters of the pause letter" (no registered person). So `speakers` (Said by): EM in 2
+passages (d1:1, d4:0), GM in 3 (d1:1, d5:0, d8:2), MV in 2 (d3:0, d7:0). d1:0 (Musk
+signing the letter) is a mention only. `write_fixture_run(..., statements=False)` writes
+a run as built before statements existed (no table, null `speakers`).
 """
 
 from __future__ import annotations
@@ -96,6 +103,25 @@ PASSAGES = [
     ("d8", 1, 0.7, "Governments are funding national compute reserves.", []),
     ("d8", 1, 0.8, "Gary Marcus argued that the chip race favours the largest firms.",
      [(GM, "Gary Marcus")]),
+]
+
+# passage_id, speaker, speaker_text, kind, cue, the attributed words (found in the passage)
+STATEMENTS = [
+    ("d1:1", GM, "Gary Marcus", "reported", "argued",
+     "laboratories should halt training runs for six months"),
+    ("d1:1", EM, "Elon Musk", "reported", "argued",
+     "laboratories should halt training runs for six months"),
+    ("d3:0", MV, "Margrethe Vestager", "reported", "said",
+     "copyright rules must apply to training data used by large models"),
+    ("d4:0", EM, "Elon Musk", "reported", "said",
+     "his company would buy tens of thousands of GPUs this year"),
+    ("d5:0", GM, "Gary Marcus", "reported", "said",
+     "the pause letter had changed the conversation in Washington"),
+    ("d6:1", None, "Supporters of the pause letter", "reported", "testified",
+     "at a Senate hearing"),
+    ("d7:0", MV, "Margrethe Vestager", "reported", "warned",
+     "licensing deals will not settle the <script>alert('x')</script> copyright question"),
+    ("d8:2", GM, "Gary Marcus", "reported", "argued", "the chip race favours the largest firms"),
 ]
 
 TOPICS = [
@@ -170,8 +196,24 @@ def _table(name: str, rows: list, orient: str | None = None) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=TABLES[name].schema, orient=orient)
 
 
-def write_fixture_run(out_dir: Path, *, illustrative: bool = True) -> Path:
-    """Write `out_dir/runs/<RUN_ID>/` and point `out_dir/current` at it; return the run dir."""
+def statement_rows(passages: list[dict]) -> list[dict]:
+    """The STATEMENTS as rows of the contract, offsets into the document text."""
+    by_id = {p["passage_id"]: p for p in passages}
+    rows, counts = [], {}
+    for pid, speaker, speaker_text, kind, cue, words in STATEMENTS:
+        passage = by_id[pid]
+        at = passage["char_start"] + passage["text"].index(words)
+        n = counts[pid] = counts.get(pid, -1) + 1
+        rows.append({"statement_id": f"{pid}:s{n}", "passage_id": pid, "doc_id": passage["doc_id"],
+                     "speaker": speaker, "speaker_text": speaker_text, "kind": kind,
+                     "char_start": at, "char_end": at + len(words), "cue": cue})
+    return rows
+
+
+def write_fixture_run(out_dir: Path, *, illustrative: bool = True,
+                      statements: bool = True) -> Path:
+    """Write `out_dir/runs/<RUN_ID>/` and point `out_dir/current` at it; return the run dir.
+    `statements=False`: a run built before statements existed (no table, no speakers)."""
     run_dir = Path(out_dir) / "runs" / RUN_ID
     run_dir.mkdir(parents=True, exist_ok=True)
     docs_meta = {d[0]: d for d in DOCUMENTS}
@@ -211,6 +253,11 @@ def write_fixture_run(out_dir: Path, *, illustrative: bool = True) -> Path:
         "source": source, "author": author, "url": f"https://example.org/{doc_id}",
         "text": doc_text[doc_id], "origin": f"fixture/{doc_id}.md", "metadata": None,
     } for doc_id, ddate, title, source, author in DOCUMENTS])
+    said = statement_rows(passage_rows)
+    if statements:
+        for row in passage_rows:
+            row["speakers"] = sorted({s["speaker"] for s in said if s["speaker"]
+                                      and s["passage_id"] == row["passage_id"]})
     passages = _table("passages", passage_rows)
     topics = _table("topics", [{
         "topic_id": tid, "label": label, "theme": theme, "keywords": kws,
@@ -223,6 +270,8 @@ def write_fixture_run(out_dir: Path, *, illustrative: bool = True) -> Path:
         "month_totals": _table("month_totals", MONTH_TOTALS, "row"), "months": _table("months", MONTHS, "row"),
         "people": _table("people", PEOPLE, "row"), "search_index": word_postings(passages),
     }
+    if statements:
+        tables["statements"] = _table("statements", said)
     for name, frame in tables.items():
         write_table(run_dir, name, frame)
 

@@ -37,6 +37,7 @@ TABS = {
     "trends": ("", f"#{ids.TREND_GRAPH} .scatterlayer .trace"),
     "rises": ("", f"#{ids.RISE_TABLE} table"),
     "people": ("", f"#{ids.HEATMAP} .heatmaplayer"),
+    "said": ("&said_by=Elon+Musk", f"#{ids.SAID_GRAPH} .scatterlayer .trace"),
     "network": ("", f"#{ids.NETWORK_PASSAGES} .note"),
     "compare": ("&vs=Elon+Musk&vs=Gary+Marcus", f"#{ids.COMPARE_WORDS} ol"),
     "topics": ("", f"#{ids.TOPIC_DETAILS} .topic-figs .js-plotly-plot"),

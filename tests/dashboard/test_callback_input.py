@@ -27,12 +27,13 @@ from dashboard.url_fields import MAX_LIST_VALUES
 UPDATE = "/_dash-update-component"
 
 # A valid value for every input / state of every callback (the fixture run's page).
-DEFAULT_STORE = {"people": [], "start": None, "end": None, "sources": [], "topics": [],
+DEFAULT_STORE = {"people": [], "said_by": [], "start": None, "end": None, "sources": [], "topics": [],
                  "q": "", "point_month": "", "point_topic": "", "measure": "passages",
                  "chart": "lines", "events": True, "lines": [], "tab": "trends",
                  "explore": "", "rise_month": "", "compare": [], "pair": [], "passage": ""}
 BASELINE: dict[str, Any] = {
-    f"{ids.URL}.search": "", f"{ids.PEOPLE}.value": [], f"{ids.MONTHS}.value": [0, 3],
+    f"{ids.URL}.search": "", f"{ids.PEOPLE}.value": [], f"{ids.SAID_BY}.value": [],
+    f"{ids.MONTHS}.value": [0, 3],
     f"{ids.SOURCES}.value": [], f"{ids.TOPICS}.value": [], f"{ids.SEARCH}.value": "",
     f"{ids.MEASURE}.value": "passages", f"{ids.CHART}.value": "lines",
     f"{ids.EVENTS}.checked": True, f"{ids.TABS}.value": "trends",
@@ -120,7 +121,7 @@ def assert_handled(response) -> None:
         assert isinstance(json.loads(response.data)["response"], dict)
 
 
-CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.TOPIC_SELECT, ids.TOPIC_DETAILS, ids.TOPIC_SIZES,
+CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.SAID_GRAPH, ids.TOPIC_SELECT, ids.TOPIC_DETAILS, ids.TOPIC_SIZES,
              ids.POINT, ids.GRID, ids.GRID_TITLE, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER, ids.DOC_OPEN,
              ids.RISE_GRAPH, ids.NETWORK_GRAPH, ids.COMPARE_BODY, ids.COMPARE_WORDS, ids.COMPARE_CSV, ids.NETWORK_PASSAGES, RISE_MARKS, ids.COPY_LINK, HEATMAP_CLICK, RISE_CLICK,
              NETWORK_CLICK]  # clicks that write the address
@@ -138,6 +139,32 @@ def test_person_filter_from_the_control(client, deps):
     assert out[ids.FILTERS]["data"]["people"] == ["Elon Musk"]
     assert out[ids.URL]["search"] == "?person=Elon+Musk"
     assert out[ids.MONTHS_LABEL]["children"] == "Jan 2024 – Apr 2024"
+
+
+def test_said_by_filter_from_the_control_and_the_address(client, deps):
+    dep = deps[ids.PEOPLE]
+    values = dict(BASELINE, **{f"{ids.SAID_BY}.value": ["Gary Marcus", "Nobody", 5]})
+    out = outputs_of(post(client, update_body(dep, values, [f"{ids.SAID_BY}.value"])))
+    assert out[ids.FILTERS]["data"]["said_by"] == ["Gary Marcus"]
+    assert out[ids.URL]["search"] == "?said_by=Gary+Marcus"
+    assert "Nobody" in json.dumps(out[ids.NOTICES]["children"])
+    values = dict(BASELINE, **{f"{ids.URL}.search": "?said_by=Gary+Marcus&said_by=Nobody"})
+    out = outputs_of(post(client, update_body(dep, values, [f"{ids.URL}.search"])))
+    assert out[ids.SAID_BY]["value"] == ["Gary Marcus"]
+    assert "Ignored unknown said_by" in json.dumps(out[ids.NOTICES]["children"])
+
+
+@pytest.mark.parametrize("store", [
+    dict(DEFAULT_STORE, tab="said", said_by=["Gary Marcus"]),
+    dict(DEFAULT_STORE, tab="said", people=["Elon Musk"], said_by=["Nobody"] * 10_000),
+    dict(DEFAULT_STORE, tab="said"),
+    dict(HOSTILE_VALUES["store-garbage"], tab="said", said_by={"x": [None]}),
+])
+def test_said_vs_named_on_its_tab(client, deps, store):
+    values = dict(BASELINE, **{f"{ids.FILTERS}.data": store})
+    out = outputs_of(post(client, update_body(deps[ids.SAID_GRAPH], values,
+                                              [f"{ids.FILTERS}.data"])))
+    assert set(out) == {ids.SAID_GRAPH, ids.SAID_NOTE}
 
 
 def test_copy_link_copies_the_views_canonical_address(client, deps):

@@ -123,14 +123,14 @@ def test_search_words_over_the_cap_are_cut_with_a_notice_from_the_control(vocab)
 
 
 def test_controls(vocab):
-    state, notices = from_controls([[fx.GM], [1, 2], [], ["pause_letter"], "  licensing  ",
-                                    None, "share", "lines", True, [], "trends", None, None,
-                                    [], [], ""], vocab)
+    state, notices = from_controls([[fx.GM], [fx.MV], [1, 2], [], ["pause_letter"],
+                                    "  licensing  ", None, "share", "lines", True, [], "trends",
+                                    None, None, [], [], ""], vocab)
     assert notices == []
-    assert encode(state) == ("?person=Gary+Marcus&from=2024-02&to=2024-03"
-                             "&topic=pause_letter&q=licensing&measure=share")
-    garbage, _ = from_controls([None, "x", 5, {"a": 1}, None, [1], None, 7, None, "x", None,
-                                {"b": 2}, 3, 9, "x", ["y"]], vocab)
+    assert encode(state) == ("?person=Gary+Marcus&said_by=Margrethe+Vestager&from=2024-02"
+                             "&to=2024-03&topic=pause_letter&q=licensing&measure=share")
+    garbage, _ = from_controls([None, {"s": 1}, "x", 5, {"a": 1}, None, [1], None, 7, None,
+                                "x", None, {"b": 2}, 3, 9, "x", ["y"]], vocab)
     assert garbage == UrlState(events=False)
 
 

@@ -41,6 +41,7 @@ VOCAB = Vocabulary(
     topic_canonical={"pause_letter": "pause_letter", "0": "pause_letter",
                      "compute_race": "compute_race", "1": "compute_race", "2": "2",
                      "-1": "-1"},
+    speakers=frozenset({"Ada Lovelace", "Grace Hopper", "A&B =C?#"}),
 )
 MONTH_KEYS = [month_key(m) for m in VOCAB.months]
 TOKENS = sorted(set(VOCAB.topic_canonical.values()))
@@ -59,6 +60,7 @@ def valid_states(draw) -> UrlState:
     return UrlState(
         people=tuple(draw(st.lists(st.sampled_from(sorted(VOCAB.people)), unique=True,
                                    max_size=MAX_PEOPLE))),
+        said_by=tuple(draw(st.lists(st.sampled_from(sorted(VOCAB.speakers)), unique=True))),
         start=MONTH_KEYS[lo] if lo > 0 else None,
         end=MONTH_KEYS[hi] if hi < LAST else None,
         sources=tuple(draw(st.lists(st.sampled_from(VOCAB.sources), unique=True))),
@@ -98,21 +100,22 @@ def test_the_address_keeps_the_table_order(state):
 
 
 def test_known_keys_controls_and_defaults_come_from_the_table():
-    assert KNOWN_KEYS == ("person", "from", "to", "source", "topic", "q", "point_month",
+    assert KNOWN_KEYS == ("person", "said_by", "from", "to", "source", "topic", "q", "point_month",
                           "point_topic", "measure", "chart", "events", "line", "tab",
                           "explore", "rise", "vs", "both", "passage")
     assert CONTROLS == (
-        (ids.PEOPLE, "value"), (ids.MONTHS, "value"), (ids.SOURCES, "value"),
+        (ids.PEOPLE, "value"), (ids.SAID_BY, "value"), (ids.MONTHS, "value"),
+        (ids.SOURCES, "value"),
         (ids.TOPICS, "value"), (ids.SEARCH, "value"), (ids.POINT, "data"),
         (ids.MEASURE, "value"), (ids.CHART, "value"), (ids.EVENTS, "checked"),
         (ids.TREND_LINES, "data"), (ids.TABS, "value"), (ids.TOPIC_SELECT, "value"),
         (ids.RISE_MONTH, "value"), (ids.COMPARE_PEOPLE, "value"), (ids.NETWORK_PAIR, "value"),
         (ids.DOC_OPEN, "data"))
-    assert UrlState() == UrlState(people=(), start=None, end=None, sources=(), topics=(),
+    assert UrlState() == UrlState(people=(), said_by=(), start=None, end=None, sources=(), topics=(),
                                   q="", point_month="", point_topic="", measure="passages",
                                   chart="lines", events=True, lines=(), tab="trends",
                                   explore="", rise_month="", compare=(), pair=(), passage="")
-    assert control_values(UrlState(), VOCAB) == [[], [0, LAST], [], [], "", None, "passages",
+    assert control_values(UrlState(), VOCAB) == [[], [], [0, LAST], [], [], "", None, "passages",
                                                  "lines", True, [], "trends", "0", None, [],
                                                  [], ""]
 
@@ -129,21 +132,21 @@ def test_every_attribute_has_one_row_and_every_control_exists():
         assert set(named) <= filter_args, f
         if isinstance(f, ChoiceField):
             assert f.default in f.choices
-    assert [f.is_filter for f in FIELDS] == [True] * 5 + [False] * 11
+    assert [f.is_filter for f in FIELDS] == [True] * 6 + [False] * 11
 
 
 def test_to_filters_follows_the_filter_rows():
-    state = UrlState(people=("Ada Lovelace",), start="2023-03", end="2023-05",
-                     sources=("Newswire",), topics=("compute_race", "2"), q="GPU chips",
-                     measure="share", tab="people")
+    state = UrlState(people=("Ada Lovelace",), said_by=("Grace Hopper",), start="2023-03",
+                     end="2023-05", sources=("Newswire",), topics=("compute_race", "2"),
+                     q="GPU chips", measure="share", tab="people")
     assert to_filters(state, VOCAB) == Filters(
-        people=("Ada Lovelace",), start=date(2023, 3, 1), end=date(2023, 5, 1),
-        sources=("Newswire",), topics=(1, 2), search="GPU chips")
+        people=("Ada Lovelace",), speakers=("Grace Hopper",), start=date(2023, 3, 1),
+        end=date(2023, 5, 1), sources=("Newswire",), topics=(1, 2), search="GPU chips")
     assert to_filters(UrlState(), VOCAB) == Filters()
 
 
 def test_from_controls_wants_one_value_per_control():
-    with pytest.raises(ValueError, match="expected 16 control values"):
+    with pytest.raises(ValueError, match="expected 17 control values"):
         from_controls([[]], VOCAB)
 
 
@@ -164,15 +167,15 @@ PALETTE = ChoiceField("palette", "palette", "trend-palette", choices=("plain", "
 @pytest.fixture(scope="module")
 def schema() -> UrlSchema:
     """The app's table with a language filter after the topics and a palette at the end."""
-    return UrlSchema(FIELDS[:4] + (LANGUAGES,) + FIELDS[4:] + (PALETTE,))
+    return UrlSchema(FIELDS[:5] + (LANGUAGES,) + FIELDS[5:] + (PALETTE,))
 
 
 def test_a_new_row_gets_an_attribute_a_key_and_a_control(schema):
     state = schema.state_type()
     assert (state.languages, state.palette) == ((), "plain")
-    assert schema.keys == KNOWN_KEYS[:5] + ("lang",) + KNOWN_KEYS[5:] + ("palette",)
-    assert schema.controls == CONTROLS[:4] + (("filter-languages", "value"),) + \
-        CONTROLS[4:] + (("trend-palette", "value"),)
+    assert schema.keys == KNOWN_KEYS[:6] + ("lang",) + KNOWN_KEYS[6:] + ("palette",)
+    assert schema.controls == CONTROLS[:5] + (("filter-languages", "value"),) + \
+        CONTROLS[5:] + (("trend-palette", "value"),)
     assert schema.encode(state) == ""
 
 
@@ -192,10 +195,10 @@ def test_a_new_row_is_decoded_checked_and_encoded(schema):
 def test_a_new_row_has_its_control_store_and_filter_key(schema):
     state, _ = schema.decode("?lang=fr&palette=vivid&tab=people", VOCAB)
     values = schema.control_values(state, VOCAB)
-    assert values[4] == ["fr"] and values[-1] == "vivid"
+    assert values[5] == ["fr"] and values[-1] == "vivid"
     assert schema.from_controls(values, VOCAB) == (state, [])
     garbage = list(values)
-    garbage[4] = ["de", 7, None]
+    garbage[5] = ["de", 7, None]
     back, notices = schema.from_controls(garbage, VOCAB)
     assert back.languages == ("de",)
     assert notices == ["Ignored 1 language value that is not text.",
@@ -237,7 +240,7 @@ def test_a_chart_point_is_a_corpus_month_and_one_topic_both_or_neither():
     state, notices = decode("?point_month=2023-04&point_topic=0", VOCAB)
     assert (state.point_month, state.point_topic, notices) == ("2023-04", "pause_letter", [])
     assert encode(state) == "?point_month=2023-04&point_topic=pause_letter"
-    assert control_values(state, VOCAB)[5] == {"month": "2023-04", "topic": "pause_letter"}
+    assert control_values(state, VOCAB)[6] == {"month": "2023-04", "topic": "pause_letter"}
     for query, why in (("?point_month=2023-04", "go together"),
                        ("?point_topic=2", "go together"),
                        ("?point_month=1999-01&point_topic=2", "outside the corpus"),
@@ -245,9 +248,9 @@ def test_a_chart_point_is_a_corpus_month_and_one_topic_both_or_neither():
         state, notices = decode(query, VOCAB)
         assert (state.point_month, state.point_topic) == ("", "") and len(notices) == 1
         assert why in notices[0], notices
-    dropped, _ = from_controls([*control_values(UrlState(), VOCAB)[:5],
+    dropped, _ = from_controls([*control_values(UrlState(), VOCAB)[:6],
                                 {"month": ["x"], "topic": 3},
-                                *control_values(UrlState(), VOCAB)[6:]], VOCAB)
+                                *control_values(UrlState(), VOCAB)[7:]], VOCAB)
     assert dropped == UrlState()
 
 
@@ -262,3 +265,29 @@ def test_the_explored_topic_the_lines_shown_and_the_open_passage():
     bad, notices = decode("?passage=a%0Ab&explore=99", VOCAB)
     assert (bad.passage, bad.explore) == ("", "") and len(notices) == 2
     assert decode("?passage=" + "x" * 301, VOCAB)[0].passage == ""
+
+
+def test_said_by_takes_known_speakers_and_says_what_it_dropped():
+    state, notices = decode("?said_by=Grace+Hopper&person=Alan+Turing&said_by=Alan+Turing"
+                            "&said_by=%3Cb%3ENobody%3C%2Fb%3E", VOCAB)
+    assert (state.said_by, state.people) == (("Grace Hopper",), ("Alan Turing",))
+    # Alan Turing is a known person but has no statement: not a speaker
+    assert notices == ["Ignored unknown said_by “Alan Turing”.",
+                       "Ignored unknown said_by “<b>Nobody</b>”."]
+    assert encode(state) == "?person=Alan+Turing&said_by=Grace+Hopper"
+    assert filter_key(state) == encode(state)  # a filter, so in downloads and filter_key
+    assert control_values(state, VOCAB)[1] == ["Grace Hopper"]
+    garbage, notices = from_controls([[], ["Grace Hopper", 7, {"x": 1}],
+                                      *control_values(UrlState(), VOCAB)[2:]], VOCAB)
+    assert garbage.said_by == ("Grace Hopper",)
+    assert notices == ["Ignored 1 Said by value that is not text.",
+                       "Ignored unknown said_by “7”."]
+
+
+def test_said_by_in_a_run_without_statements_is_dropped_with_the_reason():
+    older = replace(VOCAB, speakers=frozenset())
+    state, notices = decode("?said_by=Ada+Lovelace&said_by=Grace+Hopper&q=x", older)
+    assert (state.said_by, state.q) == ((), "x")
+    assert notices == ["Ignored “said_by=Ada Lovelace” and 1 more: no statement in this run "
+                       "is attributed to a person."]
+    assert decode("?said_by=" + "x" * 5000, older)[0] == UrlState()  # never raises
