@@ -1,7 +1,7 @@
 """Reported speech in prose: "Hinton said he now regrets ...", "X told senators that ...",
 "X warned/argued/called for ...", "according to X", "in his view", "As the President has said, ...".
 
-spaCy's `Matcher` finds the cues on the blank English tokenizer's tokens (no statistical
+spaCy's `PhraseMatcher` finds the cues on the blank English tokenizer's tokens (no statistical
 model). For each cue:
 - a finite verb ("said", "has argued", "told senators that") takes the subject just before
   it: the words back to a clause boundary, skipping auxiliaries and adverbs ("has long
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 
-from spacy.matcher import Matcher
+from spacy.matcher import PhraseMatcher
 
 from pipelines.speaker_phrases import Paragraph
 
@@ -31,15 +31,22 @@ THAT = ("that", ":", "“", '"')
 VERBS: dict[str, tuple[str, ...] | str] = {
     **{v: SAY for v in ("said", "says", "say", "argued", "argues", "insisted", "insists", "claimed", "claims",
                         "contended", "contends", "maintained", "maintains")},
+    **{v: THAT + ("to",) for v in ("promised", "promises", "vowed", "vows", "pledged", "pledges", "committed")},
     **{v: THAT for v in ("told", "tells", "wrote", "writes", "posted", "added", "adds", "noted", "notes",
                          "stated", "states", "acknowledged", "acknowledges", "conceded", "admitted", "explained",
                          "predicted", "predicts", "suggested", "suggests", "recalled", "stressed", "stresses",
                          "emphasized", "emphasised", "declared", "replied", "responded", "boasted", "cautioned",
                          "testified", "announced", "agreed", "complained", "countered", "repeated", "reiterated",
-                         "confirmed", "assured", "promised", "vowed", "believes", "warned", "warns")},
+                         "confirmed", "assured", "believes", "warned", "warns")},
     **{v: ("whether", "if", "why", "how", "what", "when", "for") for v in ("asked", "asks", "questioned")},
 }
 VERBS["warned"] = VERBS["warns"] = THAT + ("of", "against", "about")
+for _verb_form in ("described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
+                   "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"):
+    VERBS[_verb_form] = ("as", "for")  # "criticised the package as deregulation": an evaluation with content
+VERBS["called"] = ("a", "an")  # "called the summit a missed opportunity" (an object first; "called for/on": CALL)
+for _verb_form in ("stressed", "stresses", "emphasized", "emphasised", "underscored", "highlighted"):
+    VERBS[_verb_form] = THAT + ("importance", "need")
 VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
 URGE = ("urged", "urges", "urging", "pressed")
 PARTICIPLES = {"comparing", "saying", "arguing", "adding", "warning", "noting", "urging", "suggesting", "insisting",
@@ -56,27 +63,32 @@ BOUNDARY_WORDS = {"and", "but", "or", "that", "while", "as", "when", "because", 
                   "which", "if", "though", "although", "since", "so", "who", "whom", "whose", "than", "then"}
 BOUNDARY_MARKS = {".", ",", ";", ":", "!", "?", "(", ")", "“", "”", "\"", "—", "–", "[", "]"}
 EMPTY_CONTENT = {"nothing", "little", "goodbye", "hello", "thanks"}
-OBJECT_VERBS = {"told", "tells", "assured", "promised", "warned", "warns", "reminded", "asked", "asks", "repeated",
+OBJECT_VERBS = {"described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
+                "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "called", "stressed",
+                "stresses", "emphasized", "emphasised", "underscored", "highlighted", "told", "tells", "assured", "promised", "warned", "warns", "reminded", "asked", "asks", "repeated",
                 "reiterated", "shot", "fired", "hit"}
 LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earlier", "yesterday", "today",
             "to", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "via", "through"}
 
 
+CUE_PHRASES = {
+    "VERB": sorted((set(VERBS) | PARTICIPLES | set(URGE)) - {"calling"}),
+    "CALL": [f"{v} {p}" for v in ("call", "calls", "called", "calling") for p in ("for", "on")],
+    "BACK": ["shot back", "fired back", "hit back"],
+    "NEED": [f"{v} about the {w}" for v in ("talked", "spoke", "talking", "speaking", "talks", "speaks")
+             for w in ("need", "importance")] + ["floated the idea", "floated the prospect"],
+    "ACCORDING": ["according to"],
+    "VIEW": [f"in {p} {w}" for p in ("his", "her") for w in ("view", "words")],
+}
+
+
 @functools.lru_cache(maxsize=4)
-def cue_matcher(vocab) -> Matcher:  # noqa: ANN001 - a spaCy Vocab
-    matcher = Matcher(vocab)
-    verbs = sorted((set(VERBS) | set(PARTICIPLES) | set(URGE)) - {"calling"})
-    matcher.add("VERB", [[{"LOWER": {"IN": verbs}}]])
-    matcher.add("CALL", [[{"LOWER": {"IN": ["call", "calls", "called", "calling"]}}, {"LOWER": {"IN": ["for", "on"]}}]])
-    matcher.add("BACK", [[{"LOWER": {"IN": ["shot", "fired", "hit"]}}, {"LOWER": "back"}]])
-    matcher.add("ACCORDING", [[{"LOWER": "according"}, {"LOWER": "to"}]])
-    matcher.add("VIEW", [[{"LOWER": "in"}, {"LOWER": {"IN": ["his", "her"]}}, {"LOWER": {"IN": ["view", "words"]}}]])
+def cue_matcher(nlp) -> PhraseMatcher:  # noqa: ANN001 - a spaCy Language (its tokenizer makes the patterns)
+    """spaCy's PhraseMatcher over lower-cased tokens, one label per kind of cue."""
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for label, phrases in CUE_PHRASES.items():
+        matcher.add(label, [nlp.make_doc(p) for p in phrases])
     return matcher
-
-
-@functools.lru_cache(maxsize=4)
-def _labels(vocab) -> dict[int, str]:  # noqa: ANN001
-    return {vocab.strings[name]: name for name in ("VERB", "CALL", "BACK", "ACCORDING", "VIEW")}
 
 
 def paragraph_reported(par: Paragraph, prior: list[dict] | None = None) -> list[dict]:
@@ -84,10 +96,12 @@ def paragraph_reported(par: Paragraph, prior: list[dict] | None = None) -> list[
     paragraph's attributed quotations, whose speaker a following participle continues."""
     found: list[dict] = []
     prior = prior or []
-    names = _labels(par.doc.vocab)
-    for match_id, start, end in cue_matcher(par.doc.vocab)(par.doc):
-        kind = names[match_id]
-        if kind == "ACCORDING":
+    strings = par.doc.vocab.strings
+    for match_id, start, end in sorted(par.matcher(par.doc)):
+        kind = strings[match_id]
+        if kind == "NEED":
+            found += _need(par, start, end)
+        elif kind == "ACCORDING":
             found += _according(par, start, end)
         elif kind == "VIEW":
             found += _in_view(par, start, end)
@@ -135,13 +149,18 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
         if not hits or (hits[0] > 0 and verb not in OBJECT_VERBS and window[0] not in LEAD_INS):
             return None
         hit = hits[-1] if window[0] in LEAD_INS and window[hits[-1]] == "that" else hits[0]
+        if verb in MUST_HAVE_OBJECT and hit == 0:
+            return None  # "called a meeting", "described as": no object, no evaluation
+        if window[hit] in {"as", "for", "a", "an", "importance", "need"}:
+            hit = 0  # the words are the whole evaluation: "the summit a missed opportunity"
         if any(w in BOUNDARY_MARKS for w in window[:hit] if w not in {"“", '"', ":"}):
             return None
         i += hit + (1 if window[hit] in {"that", ":"} else 0)
     elif window[0] in LEAD_INS:
-        if "that" not in window:
+        skip = _time_phrase(window)
+        if "that" not in window and not skip:
             return None  # "said in a blog post on Thursday": where, not what
-        i += len(window) - 1 - window[::-1].index("that") + 1
+        i += len(window) - 1 - window[::-1].index("that") + 1 if "that" in window else skip
     while i < last and tokens[i].lower_ in {"that", ":", ","}:
         i += 1
     if i >= len(tokens) and tokens[-1].lower_ in {"that", ":"}:
@@ -152,6 +171,25 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     if end - i < 3:
         return None
     return par.offset(i), par.token_end(end - 1)
+
+
+TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+              "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+              "week", "weekend", "month", "year", "day", "morning", "afternoon", "evening", "night", "today",
+              "yesterday", "tonight", "earlier", "later", "recently"}
+MUST_HAVE_OBJECT = {"called", "described", "describes", "portrayed", "presented", "pitched", "characterised",
+                    "characterized", "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"}
+
+
+def _time_phrase(words: list[str]) -> int:
+    """How many words at the start of `words` only say when ("on Tuesday", "last week", "on 28 May")."""
+    n = 0
+    if words and words[0] in {"on", "last", "this", "earlier", "in", "late", "early"}:
+        n = 1
+    k = n
+    while k < len(words) and (words[k] in TIME_WORDS or words[k].isdigit()):
+        k += 1
+    return k if k > n else 0
 
 
 def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
@@ -165,6 +203,17 @@ def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
         j -= 1
     if j < first or (tokens[j].lower_ in PASSIVE and not tokens[i].lower_.endswith("ing")):
         return None
+    if tokens[j].text == ")":  # "Senator Cruz (R-Texas) said": skip the parenthesis
+        k = next((k for k in range(j - 1, max(first, j - 12) - 1, -1) if tokens[k].text == "("), None)
+        if k is None or k - 1 < first:
+            return None
+        j = k - 1
+    back = 0  # "Altman on Tuesday said": the time phrase is not part of the subject
+    while j - back >= first and (tokens[j - back].lower_ in TIME_WORDS or tokens[j - back].text.isdigit()):
+        back += 1
+    if back and j - back >= first and tokens[j - back].lower_ in {"on", "last", "this", "in", "earlier"}:
+        back += 1
+    j -= back if back and j - back >= first else 0
     if tokens[j].text == ",":
         k = next((k for k in range(j - 1, max(first, j - 30) - 1, -1) if tokens[k].text == ","), None)
         if k is None:
@@ -209,7 +258,13 @@ def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]
         needs = VERBS.get(lower, ())
         if not needs and needs != SAY:
             return []
+    if lower in SAY_AFTER and start > 0 and tokens[start - 1].text == ",":
+        inverted = _after_clause(par, start, end, cue)
+        if inverted:
+            return inverted
     words = _content(par, end, needs if end - start == 1 or needs != SAY else SAY)
+    if words is None and lower in SAY_AFTER:
+        return _after_clause(par, start, end, cue)
     if words is None:
         return []
     if needs == ("to",) and end - start == 1:
@@ -235,6 +290,42 @@ def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict
     if words is None:
         return []
     return _continued(par, start, cue, words, found)
+
+
+SAY_AFTER = {"said", "says", "added", "adds", "argued", "argues", "warned", "warns", "wrote", "writes", "noted",
+             "notes", "insisted", "explained", "told", "stated", "claimed", "predicted", "cautioned"}
+
+
+def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:
+    """Reported words before their cue, the clause ending a sentence: "The rules are too broad,
+    Cruz said." / "..., he added." / "..., said Senator Cruz." (no quotation marks)."""
+    tokens = par.tokens
+    first, last = par.sentence_of(start)
+    if start > first and tokens[start - 1].text == ",":  # inverted: ", said Senator Cruz."
+        k = end
+        while k < last and tokens[k].text not in BOUNDARY_MARKS and k - end < 10:
+            k += 1
+        if k == end or (k < last and tokens[k].text not in {".", "!", "?"}) or par.in_quote(par.offset(start)):
+            return []
+        comma = start - 1
+        speaker, text = par.resolve_after(par.offset(end), par.token_end(k - 1))
+    else:
+        tail = end
+        while tail < last and tokens[tail].lower_ in LEAD_INS | TIME_WORDS | {"reporters", "the", "a"}:
+            tail += 1
+        if tail < last and tokens[tail].text not in {".", "!", "?"}:
+            return []
+        spans = _subject(par, start)
+        if not spans:
+            return []
+        comma = par.token_at(spans[0][0]) - 1
+        if comma <= first or tokens[comma].text != "," or par.in_quote(par.offset(comma)):
+            return []
+        speaker, text = par.resolve(*spans[0])
+        par.spoken.append((spans[0][0], speaker))
+    if comma - first < 3 or tokens[first].text in {"“", "\""}:
+        return []
+    return [_statement(par, None, cue, (par.offset(first), par.token_end(comma - 1)), speaker, text)]
 
 
 def _coordinated(par: Paragraph, i: int) -> bool:
@@ -278,6 +369,18 @@ def _according(par: Paragraph, start: int, end: int) -> list[dict]:
         return []
     speaker, text = par.resolve_after(*speaker_span)
     return [_statement(par, None, "according to", words, speaker, text)]
+
+
+def _need(par: Paragraph, start: int, end: int) -> list[dict]:
+    """"talked about the need for X", "floated the idea of X": a stated position."""
+    content_end = _clause_end(par, end - 1)
+    spans = _subject(par, start)
+    if not spans or content_end - end < 1:
+        return []
+    cue = par.text[par.offset(start):par.token_end(end - 1)]
+    words = (par.offset(end - 2 if par.tokens[end - 1].lower_ in {"need", "importance"} else end),
+             par.token_end(content_end - 1))
+    return [_statement(par, span, cue, words) for span in spans[:1]]
 
 
 def _in_view(par: Paragraph, start: int, end: int) -> list[dict]:

@@ -27,6 +27,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from spacy.attrs import IDX, LENGTH
+
 from pipelines.roles import Roles
 
 PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
@@ -63,9 +65,11 @@ class Paragraph:
     subjects: dict[int, tuple[str | None, str]] = field(default_factory=dict)  # sentence start -> subject
     spoken: list[tuple[int, str | None]] = field(default_factory=list)  # (speaker phrase offset, speaker)
 
+    matcher: object = None  # the cue PhraseMatcher (pipelines/reported_speech.py)
+
     def __post_init__(self) -> None:
         self.starts = [m.start for m in self.mentions]
-        self.tokens = list(self.doc)
+        self.tokens = _light_tokens(self.doc, self.text, self.start)
         self.offsets = [self.start + t.idx for t in self.tokens]
         self.sentences = _sentence_starts(self.tokens)
 
@@ -207,10 +211,8 @@ class Paragraph:
             k -= 1
         lower = scope[0] if scope else self.start
         before = {m.person for m in self.mentions_between(lower, offset) if not self._quoted_apart(m, scope)}
-        if len(before) == 1:
-            return before.pop()
         if before:
-            return None
+            return None  # named before, but not as a subject: no safe antecedent
         upper = scope[1] if scope else self.end
         after = {m.person for m in self.mentions_between(offset, upper) if not self._quoted_apart(m, scope)}
         return after.pop() if len(after) == 1 else None
@@ -246,6 +248,21 @@ _OPENERS = {"in", "on", "at", "after", "before", "during", "since", "speaking", 
             "earlier", "later", "last", "this", "as", "when", "while", "with", "for", "at", "by", "following",
             "addressing", "testifying", "writing", "meanwhile", "however", "still", "yet", "separately", "also",
             "then", "now", "today", "yesterday", "pressed", "responding", "appearing", "weeks", "months", "hours"}
+
+
+class Tok:
+    """A token's text, lower case and offset in its paragraph: spaCy's Token without the cost of
+    making one per token."""
+
+    __slots__ = ("text", "lower_", "idx")
+
+    def __init__(self, text: str, idx: int):
+        self.text, self.lower_, self.idx = text, text.lower(), idx
+
+
+def _light_tokens(doc, text: str, start: int) -> list[Tok]:  # noqa: ANN001 - a spaCy Doc
+    spans = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+    return [Tok(text[start + i:start + i + n], i) for i, n in spans]
 
 
 def _sentence_starts(tokens: list) -> list[int]:

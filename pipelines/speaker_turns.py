@@ -32,7 +32,7 @@ from pipelines.roles import Roles, fold_label
 _SPACE = r"[ \t\xa0]"
 _WORD = r"[A-Z][A-Z.'’\-]*"
 TURN_LABEL = re.compile(
-    rf"^{_SPACE}*(?:\*\*)?(?P<label>{_WORD}(?:{_SPACE}{_WORD}){{0,5}})(?:\*\*)?{_SPACE}*:(?:\*\*)?{_SPACE}+(?=\S)"
+    rf"^{_SPACE}*(?P<label>{_WORD}(?:{_SPACE}{_WORD}){{0,4}}){_SPACE}*:{_SPACE}+(?=\S)"
     rf"|^{_SPACE}*(?P<q>Q)(?::{_SPACE}*|{_SPACE}{{2,}}|\xa0+|\t)(?=\S)",
     re.M,
 )

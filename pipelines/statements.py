@@ -29,8 +29,8 @@ from pipelines.artifacts import empty
 from pipelines.passages import paragraph_spans
 from pipelines.people import Registry, build_automaton, find_name_forms
 from pipelines.quotes import Segment, nested_quotes, paragraph_quotes
-from pipelines.reported_speech import PARTICIPLES, URGE, VERBS, paragraph_reported
-from pipelines.roles import Roles, default_roles
+from pipelines.reported_speech import PARTICIPLES, URGE, VERBS, cue_matcher, paragraph_reported
+from pipelines.roles import Roles, default_roles, fold_label
 from pipelines.speaker_phrases import Mention, Paragraph
 from pipelines.speaker_turns import LabelResolver, Turn, document_turns
 
@@ -111,13 +111,23 @@ def _link_run_on(previous: Segment | None, segments: list[Segment], text: str, p
             source.speaker, source.speaker_text, source.cue, True
 
 
+def _worth_reading(text: str, start: int, end: int, hits: list[tuple[int, int]] | None) -> bool:
+    """Whether a paragraph may hold a statement: it overlaps a passage that Polars found holding a
+    quotation mark or a cue (`hits`, sorted), or, without those, it matches the cue pattern."""
+    if hits is None:
+        return _CUE_RE.search(text, start, end) is not None
+    k = bisect.bisect_right(hits, (end, end)) - 1
+    return k >= 0 and hits[k][1] > start or (k >= 1 and hits[k - 1][1] > start)
+
+
 def document_prose(text: str, day: dt.date | None, mentions: list[Mention], roles: Roles, nlp,  # noqa: ANN001
-                   turns: list[Turn]) -> list[dict]:
-    """Quotations and reported speech of one document (offsets into `text`)."""
+                   turns: list[Turn], hits: list[tuple[int, int]] | None = None) -> list[dict]:
+    """Quotations and reported speech of one document (offsets into `text`); `hits`: the spans of
+    its passages worth reading (see `_worth_reading`)."""
     lookup = _turn_lookup(turns) if turns else None
     starts = [m.start for m in mentions]
     spans = [(s, e) for ps, pe in paragraph_spans(text) for s, e in _windows(text, ps, pe)
-             if _CUE_RE.search(text, s, e)]
+             if _worth_reading(text, s, e, hits)]
     rows: list[dict] = []
     all_segments: list[list[Segment]] = []
     reported_all: list[list[dict]] = []
@@ -125,7 +135,7 @@ def document_prose(text: str, day: dt.date | None, mentions: list[Mention], role
     previous_end = -1
     for (start, end), doc in zip(spans, nlp.tokenizer.pipe(text[s:e] for s, e in spans)):
         inside = mentions[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
-        par = Paragraph(text, start, end, day, roles, doc, inside, turn_speaker=lookup)
+        par = Paragraph(text, start, end, day, roles, doc, inside, turn_speaker=lookup, matcher=cue_matcher(nlp))
         segments = paragraph_quotes(par)
         if previous is not None and not text[previous_end:start].strip():
             _link_run_on(previous, segments, text, start)
@@ -142,14 +152,18 @@ def document_prose(text: str, day: dt.date | None, mentions: list[Mention], role
     return rows
 
 
-def _doc_rows(row: dict, mentions: list[Mention], resolver: LabelResolver, roles: Roles, nlp,  # noqa: ANN001
-              automaton) -> list[tuple]:  # noqa: ANN001
-    text, day = row["text"], row["date"]
-    context = frozenset({m.person for m in mentions} | {
+def _context(row: dict, mentions: list[Mention], automaton) -> frozenset[str]:  # noqa: ANN001
+    """The people a document names: its mentions and the full names in its title."""
+    return frozenset({m.person for m in mentions} | {
         key for _, _, kind, key, _ in find_name_forms(row["title"] or "", automaton) if kind == "full"})
-    turns = document_turns(text, day, resolver, context)
+
+
+def _doc_rows(row: dict, mentions: list[Mention], resolver: LabelResolver, roles: Roles, nlp,  # noqa: ANN001
+              automaton, hits: list[tuple[int, int]] | None = None) -> list[tuple]:  # noqa: ANN001
+    text, day = row["text"], row["date"]
+    turns = document_turns(text, day, resolver, _context(row, mentions, automaton))
     out = [(row["doc_id"], t.speaker, t.label, "turn", t.start, t.end, t.label) for t in turns]
-    for s in document_prose(text, day, mentions, roles, nlp, turns):
+    for s in document_prose(text, day, mentions, roles, nlp, turns, hits):
         if s["end"] > s["start"]:
             out.append((row["doc_id"], s["speaker"], s["speaker_text"], s["kind"], s["start"], s["end"], s["cue"]))
     return out
@@ -169,10 +183,39 @@ def extract_statements(documents: pl.DataFrame, passages: pl.DataFrame, mentions
     automaton = build_automaton(registry)
     nlp = tokenizer()
     by_doc = _mentions_by_doc(mentions)
+    hits: dict[str, list[tuple[int, int]]] = {}
+    for doc_id, start, end in passages.filter(pl.col("text").str.contains("(?i)" + CUE_PATTERN)).select(
+            "doc_id", "char_start", "char_end").sort("doc_id", "char_start").iter_rows():
+        hits.setdefault(doc_id, []).append((start, end))
     rows: list[tuple] = []
     for row in candidate_documents(documents).select("doc_id", "text", "date", "title").iter_rows(named=True):
-        rows += _doc_rows(row, by_doc.get(row["doc_id"], []), resolver, roles, nlp, automaton)
+        rows += _doc_rows(row, by_doc.get(row["doc_id"], []), resolver, roles, nlp, automaton,
+                          hits.get(row["doc_id"], []))
     return statements_frame(rows, passages)
+
+
+def document_turn_labels(documents: pl.DataFrame, mentions: pl.DataFrame, registry: Registry,
+                         roles: Roles | None = None) -> pl.DataFrame:
+    """Every turn of every transcript: doc_id, label (folded), speaker, status (`person`,
+    `anonymous`, `unresolved`). `discourse people --candidates` lists the unresolved labels."""
+    roles = roles or default_roles()
+    resolver, automaton = LabelResolver(registry, roles), build_automaton(registry)
+    by_doc = _mentions_by_doc(mentions)
+    rows = []
+    for row in documents.filter(pl.col("text").str.contains(TURN_PATTERN)).select(
+            "doc_id", "text", "date", "title").iter_rows(named=True):
+        context = _context(row, by_doc.get(row["doc_id"], []), automaton)
+        rows += [(row["doc_id"], fold_label(t.label), t.speaker, t.status)
+                 for t in document_turns(row["text"], row["date"], resolver, context)]
+    return pl.DataFrame(rows, orient="row", schema={"doc_id": pl.String, "label": pl.String, "speaker": pl.String,
+                                                    "status": pl.String})
+
+
+def unresolved_labels(turns: pl.DataFrame) -> pl.DataFrame:
+    """Turn labels that name no registry person and are not anonymous: label, turns, documents."""
+    return (turns.filter(pl.col("status") == "unresolved").group_by("label")
+            .agg(turns=pl.len().cast(pl.UInt32), documents=pl.col("doc_id").n_unique().cast(pl.UInt32))
+            .sort(["turns", "label"], descending=[True, False]))
 
 
 def statements_frame(rows: list[tuple], passages: pl.DataFrame) -> pl.DataFrame:
