@@ -163,3 +163,13 @@ def test_bad_input_never_raises(registry, text):
     frame, _ = run(registry, text)
     assert set(frame.columns) >= {"statement_id", "speaker", "kind", "char_start", "char_end"}
     assert all(0 <= s <= e <= len(text) for s, e in frame.select("char_start", "char_end").iter_rows())
+
+
+def test_unresolved_turn_labels_are_people_candidates(run_cli, tmp_path):
+    (tmp_path / "briefing.md").write_text("---\ndate: 2024-03-01\ntitle: Briefing\n---\n" + TRANSCRIPT
+                                          + "\nMR. NOBODYREGISTERED:  Again.\n", encoding="utf-8")
+    result = run_cli("people", "--candidates", tmp_path)
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "Turn labels not resolved to a registry person (1)" in flat
+    assert "MR. NOBODYREGISTERED │ 2" in flat and "MODERATOR" not in flat
