@@ -217,7 +217,8 @@ def generate(source_run: Path, n_passages: int, out: Path, seed: int = 0,
     tables.update(passages=with_people, trends=trends, month_totals=totals, months=months, people=people,
                   search_index=search_index.word_postings(with_people),
                   # one theme per passage, its primary one: the trends above count each passage once
-                  passage_themes=zero_shot_rows(with_people), theme_quality=empty("theme_quality"))
+                  passage_themes=zero_shot_rows(with_people), theme_quality=empty("theme_quality"),
+                  statements=empty("statements"))  # statements are measured on their own (statements_bench.py)
     timings["aggregates"] = round(time.perf_counter() - t0, 3)
 
     t0 = time.perf_counter()
