@@ -344,6 +344,7 @@ def people(
         for name, count, evidence in found.head(limit).iter_rows():
             table.add_row(Text(name), f"{count:,}", evidence)
         out_console.print(table)
+        _unresolved_turn_labels(out_console, result.documents, passages, registry, limit)
         return
     mentions = extract_mentions(result.documents, passages.lazy(), registry)
     counts = mentions.group_by("person").agg(mentions=pl.len(), documents=pl.col("doc_id").n_unique()) \
@@ -353,6 +354,23 @@ def people(
         table.add_column(column)
     for person, n, docs in counts.head(limit).iter_rows():
         table.add_row(Text(person), f"{n:,}", f"{docs:,}")
+    out_console.print(table)
+
+
+def _unresolved_turn_labels(out_console: Console, documents: pl.DataFrame, passages: pl.DataFrame, registry,  # noqa: ANN001
+                            limit: int) -> None:
+    """Transcript turn labels that resolve to no registry person (add the person to
+    data/people.toml, or the office to data/roles.toml)."""
+    from pipelines.people import extract_mentions
+    from pipelines.statements import document_turn_labels, unresolved_labels
+
+    labels = unresolved_labels(document_turn_labels(documents, extract_mentions(documents, passages.lazy(), registry),
+                                                    registry))
+    table = Table(title=f"Turn labels not resolved to a registry person ({labels.height})")
+    for column in ("label", "turns", "documents"):
+        table.add_column(column)
+    for label, turns, docs in labels.head(limit).iter_rows():
+        table.add_row(Text(label), f"{turns:,}", f"{docs:,}")
     out_console.print(table)
 
 

@@ -44,9 +44,10 @@ from pipelines.theme_stage import (
 from pipelines.themes import DEFAULT_THEMES, load_themes, similarity_calibration
 from pipelines.topic_cache import fit_or_reuse_topics
 from pipelines.topics import SavedTopicModel, TopicConfig, assign_new_passages, load_topic_model
+from pipelines.statements import extract_statements, passage_speakers
+from pipelines.update_steps import already_present_rejects, recount_topics, split_already_present
 from pipelines.verify import choose_run
 
-DUPLICATE_ID = "duplicate_id"  # a doc id the run already has, with other text
 LIBRARIES = ("polars", "numpy", "bertopic", "sentence-transformers", "torch", "umap-learn", "hdbscan",
              "scikit-learn", "dash", "plotly", "trafilatura", "feedparser", "pyahocorasick", "gensim")
 
@@ -276,6 +277,20 @@ def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFram
             "search_index": words}
 
 
+def _statements(clock: StageClock, tables: dict[str, pl.DataFrame], documents: pl.DataFrame, passages: pl.DataFrame,
+                registry: Registry, old: pl.DataFrame | None = None, new_documents: pl.DataFrame | None = None,
+                rematch: bool = True) -> None:
+    """The statements stage (pipelines/statements.py): `statements`, and `passages.speakers`. An
+    update with the base run's registry extracts only the new documents' statements."""
+    again = old is None or rematch or new_documents is None
+    scope = documents if again else new_documents
+    with clock.stage("statements", scope.height) as note:
+        found = extract_statements(scope, passages, tables["mentions"], registry)
+        statements = found if again else pl.concat([old, found])
+        tables.update(statements=statements, passages=passage_speakers(tables["passages"], statements))
+        note["detail"] = f"{statements.height:,} statements, {statements['speaker'].is_not_null().sum():,} by people"
+
+
 def _counts(ingest: IngestResult, tables: dict[str, pl.DataFrame], outliers: float) -> dict:
     return {
         "records_read": ingest.records_read,
@@ -284,6 +299,8 @@ def _counts(ingest: IngestResult, tables: dict[str, pl.DataFrame], outliers: flo
         "duplicates": ingest.duplicates,
         "passages": tables["passages"].height,
         "mentions": tables["mentions"].height,
+        "statements": tables["statements"].height,
+        "statements_with_speaker": int(tables["statements"]["speaker"].is_not_null().sum()),
         "people": tables["people"].height,
         "topics": tables["topics"].filter(pl.col("topic_id") != OUTLIER_TOPIC).height,
         "outlier_share": round(outliers, 4),
@@ -327,7 +344,8 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
         tables = _aggregate(clock, documents, passages, mentions, registry.frame(),
                             topic_memberships(passages, table, topics))
         tables.update(documents=documents, mentions=mentions, topics=topics, rejects=ingest.rejects,
-                      passage_themes=table, theme_quality=named.quality, statements=empty("statements"))
+                      passage_themes=table, theme_quality=named.quality)
+        _statements(clock, tables, documents, passages, registry)
         counts = _counts(ingest, tables, result.outlier_share) | {
             "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)}
         manifest = run_manifest(run_id, started, config, clock, inputs, _embedding_record(embedder, vectors), counts,
@@ -374,7 +392,7 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
         run_id, folder = new_run_folder(config.out)
         parent = read_manifest(base)
         old = {name: read_table(base, name) for name in UPDATE_READS if name != TOPIC_MODEL_FOLDER}
-        old.update({name: read_table(base, name) for name in ("passage_themes", "theme_quality")
+        old.update({name: read_table(base, name) for name in ("passage_themes", "theme_quality", "statements")
                     if (base / f"{name}.parquet").is_file()})
         with clock.stage("ingest"):
             ingest = ingest_paths(config.corpus, config.ingest,
@@ -394,9 +412,10 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
         tables = _aggregate(clock, documents, passages, mentions, registry.frame(),
                             topic_memberships(passages, table, topics))
         rejects = pl.concat([old["rejects"], ingest.rejects,
-                             _already_present_rejects(already, base.name, config.ingest.raw_preview_chars)])
+                             already_present_rejects(already, base.name, config.ingest.raw_preview_chars)])
         tables.update(documents=documents, mentions=mentions, topics=topics, rejects=rejects,
-                      passage_themes=table, theme_quality=quality, statements=empty("statements"))
+                      passage_themes=table, theme_quality=quality)
+        _statements(clock, tables, documents, passages, registry, old.get("statements"), new_documents, rematch)
         shutil.copytree(base / TOPIC_MODEL_FOLDER, folder / TOPIC_MODEL_FOLDER)
         exact = int((already["reason_code"] == DUPLICATE).sum())
         counts = _counts(ingest, tables, float((passages["topic_id"] == OUTLIER_TOPIC).mean() or 0.0)) | {
@@ -436,7 +455,7 @@ def _update_topics(clock: StageClock, config: BuildConfig, base: Path, old: dict
         old_table, quality = pl.concat([old_table, new_table]), named.quality if named.quality.height else quality
         record = named.record
         base_passages = pl.concat([base_passages, new_passages.select(base_passages.columns)])
-    topics = complete_theme_topics(_recount_topics(old["topics"], base_passages), old_table, saved.themes)
+    topics = complete_theme_topics(recount_topics(old["topics"], base_passages), old_table, saved.themes)
     return base_passages, old_table, topics, quality, record
 
 
@@ -466,35 +485,3 @@ def _load_topic_model(base: Path, embedder) -> SavedTopicModel:  # noqa: ANN001 
     except Exception as exc:  # noqa: BLE001 - reported to the user, never swallowed
         raise BuildError(f"the topic model of run {base.name} cannot be loaded ({type(exc).__name__}: {exc}); "
                          "rebuild with `discourse build`") from None
-
-
-def split_already_present(candidates: pl.DataFrame, known: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(new documents, documents the run already has). The second has `reason_code`: `duplicate`
-    for the same text after folding whitespace and case (`known_id` names the run's document), or
-    `duplicate_id` for a doc id the run has with other text; it keeps `text` for the preview."""
-    normalised = pl.col("text").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
-    known_text = known.select(known_id="doc_id", normalised=normalised).unique("normalised", maintain_order=True)
-    marked = candidates.with_columns(normalised=normalised).join(
-        known_text, on="normalised", how="left", maintain_order="left").with_columns(
-        reason_code=pl.when(pl.col("known_id").is_not_null()).then(pl.lit(DUPLICATE))
-        .when(pl.col("doc_id").is_in(known["doc_id"].implode())).then(pl.lit(DUPLICATE_ID)))
-    new_documents = marked.filter(pl.col("reason_code").is_null()).drop("normalised", "known_id", "reason_code")
-    return new_documents, marked.filter(pl.col("reason_code").is_not_null())
-
-
-def _already_present_rejects(already: pl.DataFrame, base_name: str, preview_chars: int) -> pl.DataFrame:
-    """Rejects rows for the documents the base run already has."""
-    return already.select(
-        "origin", "reason_code",
-        reason=pl.when(pl.col("reason_code") == DUPLICATE_ID)
-        .then(pl.format("doc id {} is already in run {} and the text differs; the run's version was kept",
-                        pl.col("doc_id"), pl.lit(base_name)))
-        .otherwise(pl.format("already in run {} as doc {} (same text)", pl.lit(base_name), pl.col("known_id"))),
-        raw=pl.col("text").str.slice(0, preview_chars),
-    )
-
-
-def _recount_topics(topics: pl.DataFrame, passages: pl.DataFrame) -> pl.DataFrame:
-    sizes = passages.group_by("topic_id").agg(new_size=pl.len().cast(pl.UInt32))
-    return topics.join(sizes, on="topic_id", how="left").with_columns(
-        size=pl.col("new_size").fill_null(0)).drop("new_size")

@@ -51,11 +51,17 @@ def test_full_artifact_set_and_manifest_reconcile(bundled_build):
     assert counts["passages"] == read_run(run, "passages").height
     assert counts["mentions"] == read_run(run, "mentions").height
     assert counts["people"] == read_run(run, "people").height
+    statements = read_run(run, "statements")
+    assert counts["statements"] == statements.height > 0
+    assert counts["statements_with_speaker"] == statements["speaker"].is_not_null().sum() > 0
+    speakers = read_run(run, "passages").select("passage_id", "speakers").explode("speakers").drop_nulls()
+    assert speakers.height and speakers.join(statements, left_on=["passage_id", "speakers"],
+                                             right_on=["passage_id", "speaker"], how="anti").height == 0
     assert read_manifest(run).files == artifact_hashes(run)
     assert len(manifest["inputs"]) == 297 and all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["embedding"]["model_sha256"] == manifest["config"]["embedding"]["model_sha256"]
     assert set(manifest["timings"]) == {"ingest", "passages", "people", "embeddings", "themes", "topics",
-                                        "aggregates"}
+                                        "aggregates", "statements"}
     assert manifest["illustrative"] is True
     assert {"polars", "bertopic", "torch"} <= set(manifest["versions"])
 

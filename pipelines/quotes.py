@@ -1,0 +1,182 @@
+"""Quotations in prose: words in quotation marks with a speaker next to them.
+
+A quotation is attributed when a reporting clause touches it:
+  after it      “...,” Altman said / “...,” said OSTP Director Kratsios / “...,” the company said
+  before it     Musk said: “...” / Altman told the podcast host: “...” / As President Trump said
+                to me in his letter, “...”
+  round-ups     **Name, title:** “...” (a paragraph opening with a name and a colon)
+  interrupted   “...,” Jan Leike wrote, “...”: the second segment gets the first one's speaker
+  partial       predicted that robots “could be greater than one to one”: a quotation inside a
+                reported clause (pipelines/reported_speech.py) gets that clause's speaker
+  run-on        a quotation left open at the end of a paragraph and reopened at the start of
+                the next is one quotation in two segments, both with the speaker found for either
+Nested quotations (single marks inside double ones) are attributed inside the outer quotation.
+An unattributed quotation (a title, a scare-quoted term, "“EV” has a copyright") is not a
+statement. Speakers are resolved by `Paragraph.resolve` (pipelines/speaker_phrases.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.speaker_phrases import Paragraph
+
+_S = r"[\s\xa0]"
+_VERBS = (r"said|says|say|told|tells|wrote|writes|posted|added|adds|noted|argued|argues|warned|warns|explained|"
+          r"insisted|asked|recalled|tweeted|declared|stated|continued|replied|responded|remarked|observed|"
+          r"concluded|cautioned|predicted|promised|explains|notes|put it|puts it|quipped|joked|testified")
+_ADVERBS = rf"(?:(?:also|later|then|has|had|have|once|previously|simply|only|just|recently|further){_S}+)*"
+_NP = r"[^,.;:“”\"()\[\]!?]{1,90}?"
+AFTER_INVERTED = re.compile(
+    rf"^[\s\xa0*]*(?P<cue>{_VERBS}){_S}+(?P<np>[^,.;:“”\"()!?]{{1,90}}?)"
+    rf"(?=[,.;:!?(]|{_S}+(?:in|on|at|during|after|before|to|when|while|last|this|of|who|as)\b|\*\*|$)")
+AFTER_NORMAL = re.compile(rf"^[\s\xa0*]*,?{_S}*(?P<np>{_NP}){_S}+{_ADVERBS}(?P<cue>{_VERBS})\b")
+BEFORE = re.compile(rf"(?P<np>{_NP}){_S}+{_ADVERBS}(?P<cue>{_VERBS})(?P<mid>[^.“”\"!?]{{0,110}}?)"
+                    rf"{_S}*[:,]?{_S}*(?:\*\*)?{_S}*$")
+ROUND_UP = re.compile(rf"[\s\xa0]*(?P<markup>\*\*|\[)?(?P<label>[^:“”\"\[\]()]{{2,200}}?)(?:\*\*)?(?:\]\([^)]*\))?"
+                      rf"{_S}*(?:\*\*)?{_S}*:{_S}*(?:\*\*)?{_S}*[“\"]")
+_CUT = re.compile(r".*\b(?:and|but|or|that|as|while|when|because|which|who|whom|so|if|though|although|since|"
+                  r"where|then|after|before|As|And|But|While|When|Because|If)\b", re.S)
+_VERB_SET = set(_VERBS.replace("put it|puts it|", "").split("|"))
+SINGLE = re.compile(r"(?:(?<=[\s(])|^)[‘'](?=\w)(?P<inner>.+?)[’'](?=[\s,.;:!?)]|$)", re.S)
+
+
+@dataclass
+class Segment:
+    open: int  # offset of the opening mark
+    start: int  # the quoted words (marks excluded)
+    end: int
+    close: int | None  # offset just after the closing mark; None when left open at the paragraph end
+    speaker: str | None = None
+    speaker_text: str | None = None
+    cue: str | None = None
+    attributed: bool = False
+
+    def words(self, text: str) -> tuple[int, int]:
+        """The quoted words: trimmed of spaces, emphasis markup and a trailing comma."""
+        start, end = self.start, self.end
+        while start < end and (text[start].isspace() or text[start] == "*"):
+            start += 1
+        while end > start and (text[end - 1].isspace() or text[end - 1] in "*,"):
+            end -= 1
+        return start, end
+
+
+def quote_segments(text: str, start: int, end: int) -> list[Segment]:
+    """The double-quoted segments of text[start:end], curly or straight, in order."""
+    found: list[Segment] = []
+    i = start
+    while i < end:
+        char = text[i]
+        if char == "“" or (char == '"' and (i == start or not text[i - 1].isalnum())):
+            j = text.find("”" if char == "“" else '"', i + 1, end)
+            reopen = text.find("“", i + 1, end) if char == "“" else -1
+            if 0 <= reopen and (j < 0 or reopen < j):  # unbalanced: open up to the next opening mark
+                found.append(Segment(i, i + 1, reopen, None))
+                i = reopen
+                continue
+            if j < 0:
+                found.append(Segment(i, i + 1, end, None))
+                break
+            found.append(Segment(i, i + 1, j, j + 1))
+            i = j + 1
+            continue
+        i += 1
+    return [s for s in found if s.end > s.start]
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The last clause of text[start:end] (after a conjunction or 'that'), trimmed."""
+    piece = text[start:end]
+    cut = _CUT.match(piece)
+    if cut:
+        start += cut.end()
+    while start < end and text[start] in " \xa0\t\n*":
+        start += 1
+    while end > start and text[end - 1] in " \xa0\t\n*":
+        end -= 1
+    return start, end
+
+
+def _set(segment: Segment, par: Paragraph, np_start: int, np_end: int, cue: str, inverted: bool = False) -> bool:
+    np_start, np_end = _clause(par.text, np_start, np_end)
+    if np_end <= np_start or len(par.text[np_start:np_end].split()) > 9:
+        return False
+    resolve = par.resolve_after if inverted else par.resolve
+    segment.speaker, segment.speaker_text = resolve(np_start, np_end)
+    par.spoken.append((np_start, segment.speaker))
+    segment.cue, segment.attributed = re.sub(r"\s+", " ", cue), True
+    return True
+
+
+def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
+    """Find the reporting clause next to one segment (within text[lower:upper])."""
+    text = par.text
+    if segment.close is not None:
+        after = text[segment.close:min(upper, segment.close + 160)]
+        m = AFTER_INVERTED.match(after)
+        if m and not re.match(r"(?i)(?:that|it|so|nothing|the\s+word)\b", m.group("np").strip()):
+            base = segment.close
+            return _set(segment, par, base + m.start("np"), base + m.end("np"), m.group("cue"), inverted=True)
+        m = AFTER_NORMAL.match(after)
+        if m:
+            base = segment.close
+            return _set(segment, par, base + m.start("np"), base + m.end("np"), m.group("cue"))
+    before_start = max(lower, segment.open - 260)
+    before = text[before_start:segment.open]
+    m = BEFORE.search(before)
+    if m:
+        return _set(segment, par, before_start + m.start("np"), before_start + m.end("np"), m.group("cue"))
+    return False
+
+
+def _round_up(par: Paragraph, segments: list[Segment]) -> None:
+    """**Name, title:** “...”: the paragraph's first segment, spoken by the label."""
+    m = ROUND_UP.match(par.text, par.start, par.end)
+    if not m or not segments or segments[0].open >= m.end() or m.group("label").isupper():
+        return
+    words = m.group("label").split()
+    if not m.group("markup") and (len(words) > 8 or any(w.lower() in _VERB_SET for w in words)):
+        return  # "Pressed by ..., Altman said: “...”" is a sentence, not a round-up label
+    label_start, label_end = m.start("label"), m.end("label")
+    first = segments[0]
+    speaker = None
+    for mention in par.mentions_between(label_start, label_end):
+        before = par.text[label_start:mention.start].lower().split()
+        if not mention.possessive and not any(w in {"by", "from", "of", "for", "on", "about"} for w in before):
+            speaker = mention.person
+        break
+    label = re.sub(r"[\s\xa0]+", " ", re.sub(r"\*\*", "", par.text[label_start:label_end])).strip(" ,")
+    first.speaker, first.speaker_text, first.cue, first.attributed = speaker, label, ":", True
+
+
+def paragraph_quotes(par: Paragraph) -> list[Segment]:
+    """The paragraph's double-quoted segments, attributed where a reporting clause touches them."""
+    segments = quote_segments(par.text, par.start, par.end)
+    par.quotes = [(s.start, s.end) for s in segments]
+    _round_up(par, segments)
+    previous_end = par.start
+    for index, segment in enumerate(segments):
+        if not segment.attributed:
+            upper = segments[index + 1].open if index + 1 < len(segments) else par.end
+            attribute(segment, par, previous_end, upper)
+        previous_end = segment.close or segment.end
+    for index in range(1, len(segments)):  # “A,” he said, “B.”: B is his too
+        segment, prior = segments[index], segments[index - 1]
+        gap = par.text[prior.close or prior.end:segment.open]
+        if not segment.attributed and prior.attributed and len(gap) < 90 and gap.rstrip().endswith(","):
+            segment.speaker, segment.speaker_text, segment.cue = prior.speaker, prior.speaker_text, prior.cue
+            segment.attributed = True
+    par.quote_speakers = {(s.start, s.end): s.speaker for s in segments if s.attributed}
+    return segments
+
+
+def nested_quotes(par: Paragraph, outer: Segment) -> list[Segment]:
+    """Single-quoted segments inside an attributed double-quoted one, attributed within it."""
+    found = []
+    for m in SINGLE.finditer(par.text, outer.start, outer.end):
+        inner = Segment(m.start(), m.start("inner"), m.end("inner"), m.end())
+        if attribute(inner, par, outer.start, outer.end):
+            found.append(inner)
+    return found

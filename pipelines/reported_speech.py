@@ -1,0 +1,395 @@
+"""Reported speech in prose: "Hinton said he now regrets ...", "X told senators that ...",
+"X warned/argued/called for ...", "according to X", "in his view", "As the President has said, ...".
+
+spaCy's `PhraseMatcher` finds the cues on the blank English tokenizer's tokens (no statistical
+model). For each cue:
+- a finite verb ("said", "has argued", "told senators that") takes the subject just before
+  it: the words back to a clause boundary, skipping auxiliaries and adverbs ("has long
+  said"), an appositive or relative clause between commas ("Sam Altman, OpenAI's chief
+  executive, wrote"), and taking both people of "Toner and McCauley had argued";
+- a participle after a comma (", saying", ", arguing", ", adding") takes the speaker of the
+  sentence's previous statement, else the sentence's subject;
+- "according to X" takes X and the clause before it (or after it, when the sentence opens
+  with it); "in his view" takes the pronoun.
+The reported words run from after the cue (and "that", or the object of "told") to the end
+of the clause. No statement comes from a negated or passive cue ("did not say", "was told"),
+a cue without content ("declined to comment", "said little"), or a verb that needs a
+complement it lacks ("added a feature"). Speakers are resolved by `Paragraph.resolve`.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from spacy.matcher import PhraseMatcher
+
+from pipelines.speaker_phrases import Paragraph
+
+# verb -> what must follow it within a few tokens: "" (a bare clause will do) or the words allowed
+SAY = ""
+THAT = ("that", ":", "“", '"')
+VERBS: dict[str, tuple[str, ...] | str] = {
+    **{v: SAY for v in ("said", "says", "say", "argued", "argues", "insisted", "insists", "claimed", "claims",
+                        "contended", "contends", "maintained", "maintains")},
+    **{v: THAT + ("to",) for v in ("promised", "promises", "vowed", "vows", "pledged", "pledges", "committed")},
+    **{v: THAT for v in ("told", "tells", "wrote", "writes", "posted", "added", "adds", "noted", "notes",
+                         "stated", "states", "acknowledged", "acknowledges", "conceded", "admitted", "explained",
+                         "predicted", "predicts", "suggested", "suggests", "recalled", "stressed", "stresses",
+                         "emphasized", "emphasised", "declared", "replied", "responded", "boasted", "cautioned",
+                         "testified", "announced", "agreed", "complained", "countered", "repeated", "reiterated",
+                         "confirmed", "assured", "believes", "warned", "warns")},
+    **{v: ("whether", "if", "why", "how", "what", "when", "for") for v in ("asked", "asks", "questioned")},
+}
+VERBS["warned"] = VERBS["warns"] = THAT + ("of", "against", "about")
+for _verb_form in ("described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
+                   "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"):
+    VERBS[_verb_form] = ("as", "for")  # "criticised the package as deregulation": an evaluation with content
+VERBS["called"] = ("a", "an")  # "called the summit a missed opportunity" (an object first; "called for/on": CALL)
+for _verb_form in ("stressed", "stresses", "emphasized", "emphasised", "underscored", "highlighted"):
+    VERBS[_verb_form] = THAT + ("importance", "need")
+VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
+URGE = ("urged", "urges", "urging", "pressed")
+PARTICIPLES = {"comparing", "saying", "arguing", "adding", "warning", "noting", "urging", "suggesting", "insisting",
+               "boasting", "claiming", "explaining", "predicting", "stating", "telling", "writing",
+               "calling", "acknowledging", "stressing", "cautioning", "contending", "declaring"}
+SKIP_BEFORE = {"has", "have", "had", "also", "only", "later", "previously", "repeatedly", "already", "since", "long",
+               "once", "then", "recently", "publicly", "privately", "again", "further", "earlier", "first",
+               "frequently", "often", "been", "would", "will", "could", "may", "might", "explicitly", "separately",
+               "openly", "directly", "simply", "even", "now", "still", "just", "personally", "both", "too",
+               "reportedly", "subsequently", "quickly", "flatly", "loudly", "specifically", "herself", "himself"}
+NEGATIONS = {"not", "never", "n't", "no", "declined", "refused", "failed", "neither", "nor"}
+PASSIVE = {"was", "were", "is", "are", "be", "being", "been"}
+BOUNDARY_WORDS = {"and", "but", "or", "that", "while", "as", "when", "because", "after", "before", "where",
+                  "which", "if", "though", "although", "since", "so", "who", "whom", "whose", "than", "then"}
+BOUNDARY_MARKS = {".", ",", ";", ":", "!", "?", "(", ")", "“", "”", "\"", "—", "–", "[", "]"}
+EMPTY_CONTENT = {"nothing", "little", "goodbye", "hello", "thanks"}
+OBJECT_VERBS = {"described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
+                "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "called", "stressed",
+                "stresses", "emphasized", "emphasised", "underscored", "highlighted", "told", "tells", "assured", "promised", "warned", "warns", "reminded", "asked", "asks", "repeated",
+                "reiterated", "shot", "fired", "hit"}
+LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earlier", "yesterday", "today",
+            "to", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "via", "through"}
+
+
+CUE_PHRASES = {
+    "VERB": sorted((set(VERBS) | PARTICIPLES | set(URGE)) - {"calling"}),
+    "CALL": [f"{v} {p}" for v in ("call", "calls", "called", "calling") for p in ("for", "on")],
+    "BACK": ["shot back", "fired back", "hit back"],
+    "NEED": [f"{v} about the {w}" for v in ("talked", "spoke", "talking", "speaking", "talks", "speaks")
+             for w in ("need", "importance")] + ["floated the idea", "floated the prospect"],
+    "ACCORDING": ["according to"],
+    "VIEW": [f"in {p} {w}" for p in ("his", "her") for w in ("view", "words")],
+}
+
+
+@functools.lru_cache(maxsize=4)
+def cue_matcher(nlp) -> PhraseMatcher:  # noqa: ANN001 - a spaCy Language (its tokenizer makes the patterns)
+    """spaCy's PhraseMatcher over lower-cased tokens, one label per kind of cue."""
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for label, phrases in CUE_PHRASES.items():
+        matcher.add(label, [nlp.make_doc(p) for p in phrases])
+    return matcher
+
+
+def paragraph_reported(par: Paragraph, prior: list[dict] | None = None) -> list[dict]:
+    """Every reported statement of one paragraph (see the module docstring). `prior`: the
+    paragraph's attributed quotations, whose speaker a following participle continues."""
+    found: list[dict] = []
+    prior = prior or []
+    strings = par.doc.vocab.strings
+    for match_id, start, end in sorted(par.matcher(par.doc)):
+        kind = strings[match_id]
+        if kind == "NEED":
+            found += _need(par, start, end)
+        elif kind == "ACCORDING":
+            found += _according(par, start, end)
+        elif kind == "VIEW":
+            found += _in_view(par, start, end)
+        else:
+            found += _verb(par, start, end, sorted(prior + found, key=lambda s: s["start"]))
+    return found
+
+
+def _statement(par: Paragraph, speaker_span: tuple[int, int] | None, cue: str, words: tuple[int, int],
+               speaker: str | None = None, speaker_text: str | None = None) -> dict:
+    if speaker_span is not None:
+        speaker, speaker_text = par.resolve(*speaker_span)
+        par.spoken.append((speaker_span[0], speaker))
+    return {"start": words[0], "end": words[1], "kind": "reported", "cue": cue, "speaker": speaker,
+            "speaker_text": speaker_text or ""}
+
+
+def _clause_end(par: Paragraph, i: int) -> int:
+    """Token index where the clause starting at token i ends."""
+    _, last = par.sentence_of(i)
+    tokens = par.tokens
+    for j in range(i, last):
+        text, lower = tokens[j].text, tokens[j].lower_
+        if text == ";":
+            return j
+        if text == "," and j + 1 < last and (tokens[j + 1].lower_ in PARTICIPLES | {"but", "according"}):
+            return j
+        if lower in {"and", "but"} and j + 1 < last and tokens[j + 1].lower_ in VERBS:
+            return j
+    while last > i and tokens[last - 1].text in {".", "!", "?", "”", "\"", "**"}:
+        last -= 1
+    return last
+
+
+def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int, int] | None:
+    """(start, end) offsets of the words after a cue ending before token i, or None."""
+    tokens = par.tokens
+    _, last = par.sentence_of(max(i - 1, 0))
+    if i >= last:
+        return None
+    window = [t.lower_ for t in tokens[i:min(last, i + 10)]]
+    verb = tokens[i - 1].lower_ if i > 0 else ""
+    if needs != SAY:
+        hits = [k for k, w in enumerate(window) if w in needs]
+        if not hits or (hits[0] > 0 and verb not in OBJECT_VERBS and window[0] not in LEAD_INS):
+            return None
+        hit = hits[-1] if window[0] in LEAD_INS and window[hits[-1]] == "that" else hits[0]
+        if verb in MUST_HAVE_OBJECT and hit == 0:
+            return None  # "called a meeting", "described as": no object, no evaluation
+        if window[hit] in {"as", "for", "a", "an", "importance", "need"}:
+            hit = 0  # the words are the whole evaluation: "the summit a missed opportunity"
+        if any(w in BOUNDARY_MARKS for w in window[:hit] if w not in {"“", '"', ":"}):
+            return None
+        i += hit + (1 if window[hit] in {"that", ":"} else 0)
+    elif window[0] in LEAD_INS:
+        skip = _time_phrase(window)
+        if "that" not in window and not skip:
+            return None  # "said in a blog post on Thursday": where, not what
+        i += len(window) - 1 - window[::-1].index("that") + 1 if "that" in window else skip
+    while i < last and tokens[i].lower_ in {"that", ":", ","}:
+        i += 1
+    if i >= len(tokens) and tokens[-1].lower_ in {"that", ":"}:
+        return par.next_paragraph()  # "... suggesting at the summit that" + the next paragraph
+    if i >= last or tokens[i].text[:1] in {"“", "\"", "‘", "'"} or tokens[i].lower_ in EMPTY_CONTENT:
+        return None
+    end = _clause_end(par, i)
+    if end - i < 3:
+        return None
+    return par.offset(i), par.token_end(end - 1)
+
+
+TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+              "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+              "week", "weekend", "month", "year", "day", "morning", "afternoon", "evening", "night", "today",
+              "yesterday", "tonight", "earlier", "later", "recently"}
+MUST_HAVE_OBJECT = {"called", "described", "describes", "portrayed", "presented", "pitched", "characterised",
+                    "characterized", "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"}
+
+
+def _time_phrase(words: list[str]) -> int:
+    """How many words at the start of `words` only say when ("on Tuesday", "last week", "on 28 May")."""
+    n = 0
+    if words and words[0] in {"on", "last", "this", "earlier", "in", "late", "early"}:
+        n = 1
+    k = n
+    while k < len(words) and (words[k] in TIME_WORDS or words[k].isdigit()):
+        k += 1
+    return k if k > n else 0
+
+
+def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
+    """Speaker phrase spans before the cue at token i (two for "A and B said"), or None."""
+    tokens = par.tokens
+    first, _ = par.sentence_of(i)
+    j = i - 1
+    while j >= first and tokens[j].lower_ in SKIP_BEFORE | NEGATIONS:
+        if tokens[j].lower_ in NEGATIONS:
+            return None
+        j -= 1
+    if j < first or (tokens[j].lower_ in PASSIVE and not tokens[i].lower_.endswith("ing")):
+        return None
+    if tokens[j].text == ")":  # "Senator Cruz (R-Texas) said": skip the parenthesis
+        k = next((k for k in range(j - 1, max(first, j - 12) - 1, -1) if tokens[k].text == "("), None)
+        if k is None or k - 1 < first:
+            return None
+        j = k - 1
+    back = 0  # "Altman on Tuesday said": the time phrase is not part of the subject
+    while j - back >= first and (tokens[j - back].lower_ in TIME_WORDS or tokens[j - back].text.isdigit()):
+        back += 1
+    if back and j - back >= first and tokens[j - back].lower_ in {"on", "last", "this", "in", "earlier"}:
+        back += 1
+    j -= back if back and j - back >= first else 0
+    if tokens[j].text == ",":
+        k = next((k for k in range(j - 1, max(first, j - 30) - 1, -1) if tokens[k].text == ","), None)
+        if k is None:
+            return None
+        inside = par.mentions_between(par.offset(k + 1), par.token_end(j - 1))
+        if len(inside) == 1 and inside[0].start == par.offset(k + 1) and inside[0].end == par.token_end(j - 1):
+            return [(inside[0].start, inside[0].end)]
+        j = k - 1
+        if j >= first and tokens[j].lower_ == "who" and j - 1 >= first and tokens[j - 1].text == ",":
+            j -= 2
+    elif tokens[j].lower_ == "who" and j - 1 >= first and tokens[j - 1].text == ",":
+        j -= 2
+    spans = []
+    while j >= first:
+        s = j
+        while s - 1 >= first and tokens[s - 1].lower_ not in BOUNDARY_WORDS and tokens[s - 1].text not in \
+                BOUNDARY_MARKS and j - s < 11:
+            s -= 1
+        if tokens[j].text in BOUNDARY_MARKS or tokens[j].lower_ in BOUNDARY_WORDS:
+            break
+        spans.append((par.offset(s), par.token_end(j)))
+        if s - 2 >= first and tokens[s - 1].lower_ == "and" and not spans[1:]:
+            j = s - 2  # "Toner and McCauley had argued": the person before "and" speaks too
+            continue
+        break
+    return spans or None
+
+
+def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]:
+    tokens = par.tokens
+    lower = tokens[start].lower_
+    cue = par.text[par.offset(start):par.token_end(end - 1)]
+    if lower in PARTICIPLES or (lower == "calling" and end - start == 2):
+        return _participle(par, start, end, cue, found)
+    if lower in URGE:
+        needs: tuple[str, ...] | str = ("to",)
+    elif end - start == 2 and tokens[start + 1].lower_ == "back":
+        needs = THAT
+    elif end - start == 2:
+        needs = SAY if tokens[start + 1].lower_ == "for" else ("to",)
+    else:
+        needs = VERBS.get(lower, ())
+        if not needs and needs != SAY:
+            return []
+    if lower in SAY_AFTER and start > 0 and tokens[start - 1].text == ",":
+        inverted = _after_clause(par, start, end, cue)
+        if inverted:
+            return inverted
+    words = _content(par, end, needs if end - start == 1 or needs != SAY else SAY)
+    if words is None and lower in SAY_AFTER:
+        return _after_clause(par, start, end, cue)
+    if words is None:
+        return []
+    if needs == ("to",) and end - start == 1:
+        words = (par.offset(end), words[1])
+    if _coordinated(par, start):  # "..., but said ...": the sentence's speaker goes on
+        return _continued(par, start, cue, words, found)
+    spans = _subject(par, start)
+    if spans is None:
+        return []
+    made = [_statement(par, span, cue, words) for span in spans]
+    return made[:1] + [s for s in made[1:] if s["speaker"] is not None]
+
+
+def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict]) -> list[dict]:
+    tokens = par.tokens
+    if start == 0 or tokens[start - 1].lower_ not in {",", "and", "—"}:
+        return []
+    needs = SAY if tokens[start].lower_ in {"saying", "arguing", "insisting", "claiming", "calling", "comparing"} \
+        else THAT
+    if tokens[start].lower_ == "urging":
+        needs = ("to",)
+    words = _content(par, end, needs)
+    if words is None:
+        return []
+    return _continued(par, start, cue, words, found)
+
+
+SAY_AFTER = {"said", "says", "added", "adds", "argued", "argues", "warned", "warns", "wrote", "writes", "noted",
+             "notes", "insisted", "explained", "told", "stated", "claimed", "predicted", "cautioned"}
+
+
+def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:
+    """Reported words before their cue, the clause ending a sentence: "The rules are too broad,
+    Cruz said." / "..., he added." / "..., said Senator Cruz." (no quotation marks)."""
+    tokens = par.tokens
+    first, last = par.sentence_of(start)
+    if start > first and tokens[start - 1].text == ",":  # inverted: ", said Senator Cruz."
+        k = end
+        while k < last and tokens[k].text not in BOUNDARY_MARKS and k - end < 10:
+            k += 1
+        if k == end or (k < last and tokens[k].text not in {".", "!", "?"}) or par.in_quote(par.offset(start)):
+            return []
+        comma = start - 1
+        speaker, text = par.resolve_after(par.offset(end), par.token_end(k - 1))
+    else:
+        tail = end
+        while tail < last and tokens[tail].lower_ in LEAD_INS | TIME_WORDS | {"reporters", "the", "a"}:
+            tail += 1
+        if tail < last and tokens[tail].text not in {".", "!", "?"}:
+            return []
+        spans = _subject(par, start)
+        if not spans:
+            return []
+        comma = par.token_at(spans[0][0]) - 1
+        if comma <= first or tokens[comma].text != "," or par.in_quote(par.offset(comma)):
+            return []
+        speaker, text = par.resolve(*spans[0])
+        par.spoken.append((spans[0][0], speaker))
+    if comma - first < 3 or tokens[first].text in {"“", "\""}:
+        return []
+    return [_statement(par, None, cue, (par.offset(first), par.token_end(comma - 1)), speaker, text)]
+
+
+def _coordinated(par: Paragraph, i: int) -> bool:
+    """A verb whose subject is the previous clause's: "... and said", "..., but added"."""
+    j = i - 1
+    while j >= 0 and par.tokens[j].lower_ in SKIP_BEFORE:
+        j -= 1
+    return j >= 1 and par.tokens[j].lower_ in {"and", "but"} and par.tokens[j - 1].text not in {"“", "\""}
+
+
+def _continued(par: Paragraph, start: int, cue: str, words: tuple[int, int], found: list[dict]) -> list[dict]:
+    """A statement whose speaker is the sentence's previous speaker, else its subject."""
+    first, _ = par.sentence_of(start)
+    before = [s for s in found if par.offset(first) <= s["start"] < par.offset(start)]
+    if before:
+        return [_statement(par, None, cue, words, before[-1]["speaker"], before[-1]["speaker_text"])]
+    person = par.sentence_subject(first, start)
+    if person is None:
+        return []
+    return [_statement(par, None, cue, words, person, person)]
+
+
+def _according(par: Paragraph, start: int, end: int) -> list[dict]:
+    tokens = par.tokens
+    first, last = par.sentence_of(start)
+    k = end
+    while k < last and tokens[k].text not in BOUNDARY_MARKS and k - end < 12:
+        k += 1
+    if k == end:
+        return []
+    speaker_span = (par.offset(end), par.token_end(k - 1))
+    if start == first or tokens[start - 1].text in {"“", "\""}:
+        if k >= last or tokens[k].text != ",":
+            return []
+        content_end = _clause_end(par, k + 1)
+        words = (par.offset(k + 1), par.token_end(content_end - 1)) if content_end > k + 1 else None
+    else:
+        stop = start - 1 if tokens[start - 1].text == "," else start
+        words = (par.offset(first), par.token_end(stop - 1)) if stop > first else None
+    if words is None:
+        return []
+    speaker, text = par.resolve_after(*speaker_span)
+    return [_statement(par, None, "according to", words, speaker, text)]
+
+
+def _need(par: Paragraph, start: int, end: int) -> list[dict]:
+    """"talked about the need for X", "floated the idea of X": a stated position."""
+    content_end = _clause_end(par, end - 1)
+    spans = _subject(par, start)
+    if not spans or content_end - end < 1:
+        return []
+    cue = par.text[par.offset(start):par.token_end(end - 1)]
+    words = (par.offset(end - 2 if par.tokens[end - 1].lower_ in {"need", "importance"} else end),
+             par.token_end(content_end - 1))
+    return [_statement(par, span, cue, words) for span in spans[:1]]
+
+
+def _in_view(par: Paragraph, start: int, end: int) -> list[dict]:
+    tokens = par.tokens
+    if end >= len(tokens) or tokens[end].text != ",":
+        return []
+    content_end = _clause_end(par, end + 1)
+    if content_end - (end + 1) < 3:
+        return []
+    pronoun = (par.offset(start + 1), par.token_end(start + 1))
+    return [_statement(par, pronoun, par.text[par.offset(start):par.token_end(end - 1)],
+                       (par.offset(end + 1), par.token_end(content_end - 1)))]

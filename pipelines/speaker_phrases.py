@@ -1,0 +1,282 @@
+"""Who a speaker phrase names: the paragraph model the prose extractors share.
+
+`Paragraph` holds one paragraph of a document as spaCy tokens (the blank English tokenizer:
+no statistical model), its sentences, its quotation segments and the registry mentions
+inside it (from pipelines/people.py, which already resolved surnames, titles and aliases
+against the whole document). `Paragraph.resolve(start, end)` turns the words at a cue into
+a speaker:
+
+- a person mention that ends the phrase ("Anthropic chief executive Dario Amodei") names
+  that person; one that is possessive ("Musk's company") or follows a preposition ("a
+  letter signed by Musk") does not: the phrase names something else (speaker null);
+- a role phrase or description of data/roles.toml ("the President", "the Tesla chief
+  executive") names whoever it named on the document's date;
+- a pronoun ("he", "she", "his") names only a person named before it in the same
+  paragraph: the subject of the nearest sentence that has a person as subject, else the
+  only person named before it; with no one named before, the one person the paragraph
+  names after it; otherwise no one;
+- "I" names the speaker of the turn or quotation it is in; "we" and "you" name no one;
+- anything else (an organisation, a document, an unregistered name) is speaker null with
+  the phrase kept as `speaker_text`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from spacy.attrs import IDX, LENGTH
+
+from pipelines.roles import Roles
+
+PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
+FIRST_PERSON = {"i", "me", "my"}
+NO_ONE = {"we", "us", "our", "you", "your", "they", "them", "their", "it", "its", "who", "which"}
+PREPOSITIONS = {"by", "of", "from", "with", "for", "about", "to", "on", "in", "at", "against", "than", "like",
+                "under", "after", "before", "between", "among", "toward", "towards", "into", "over", "through"}
+_DESCRIPTOR = re.compile(r"^(?:the|a|an|[A-Z][\w.&'’\-]*|chief|executive|former|co-founder|founder|director|"
+                         r"senator|president|vice|secretary|chair|chairman|chairwoman|head|minister|prime|"
+                         r"commissioner|ceo|cto|leader|representative|governor|ambassador|deputy|assistant|"
+                         r"general|adviser|advisor|scientist|researcher|professor|fellow|current|then|"
+                         r"acting|lead|board|member|of|and|&|,|'s|’s)$", re.I)
+
+
+@dataclass
+class Mention:
+    start: int  # document offsets
+    end: int
+    person: str
+    possessive: bool
+
+
+@dataclass
+class Paragraph:
+    text: str  # the whole document text
+    start: int
+    end: int
+    day: dt.date | None
+    roles: Roles
+    doc: object  # spaCy Doc of text[start:end]
+    mentions: list[Mention]
+    quotes: list[tuple[int, int]] = field(default_factory=list)  # inner spans, document offsets
+    turn_speaker: object = None  # callable: offset -> (speaker, label) of the turn holding it, or None
+    subjects: dict[int, tuple[str | None, str]] = field(default_factory=dict)  # sentence start -> subject
+    spoken: list[tuple[int, str | None]] = field(default_factory=list)  # (speaker phrase offset, speaker)
+
+    matcher: object = None  # the cue PhraseMatcher (pipelines/reported_speech.py)
+
+    def __post_init__(self) -> None:
+        self.starts = [m.start for m in self.mentions]
+        self.tokens = _light_tokens(self.doc, self.text, self.start)
+        self.offsets = [self.start + t.idx for t in self.tokens]
+        self.sentences = _sentence_starts(self.tokens)
+
+    # --- positions ---------------------------------------------------------------------------
+
+    def offset(self, i: int) -> int:
+        return self.offsets[i] if i < len(self.tokens) else self.end
+
+    def token_end(self, i: int) -> int:
+        return self.offsets[i] + len(self.tokens[i].text)
+
+    def token_at(self, offset: int) -> int:
+        return max(bisect.bisect_right(self.offsets, offset) - 1, 0)
+
+    def sentence_of(self, i: int) -> tuple[int, int]:
+        """(first token, end token) of the sentence holding token i."""
+        k = bisect.bisect_right(self.sentences, i) - 1
+        first = self.sentences[max(k, 0)]
+        last = self.sentences[k + 1] if k + 1 < len(self.sentences) else len(self.tokens)
+        return first, last
+
+    def in_quote(self, offset: int) -> tuple[int, int] | None:
+        for start, end in self.quotes:
+            if start <= offset < end:
+                return start, end
+        return None
+
+    # --- mentions ----------------------------------------------------------------------------
+
+    def mention_ending(self, end: int) -> Mention | None:
+        """The mention whose last character is at `end` (trailing punctuation of a title allowed)."""
+        k = bisect.bisect_right(self.starts, end) - 1
+        while k >= 0 and self.mentions[k].start >= end - 80:
+            m = self.mentions[k]
+            if m.end == end or (m.end < end and not self.text[m.end:end].strip(" .,*_\xa0")):
+                return m
+            k -= 1
+        return None
+
+    def mentions_between(self, start: int, end: int) -> list[Mention]:
+        lo, hi = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
+        return [m for m in self.mentions[lo:hi] if m.end <= end]
+
+    # --- resolution --------------------------------------------------------------------------
+
+    def resolve(self, start: int, end: int) -> tuple[str | None, str]:
+        """(speaker or None, speaker_text) of the phrase text[start:end] (see the module docstring)."""
+        phrase = re.sub(r"[\s\xa0]+", " ", self.text[start:end]).strip(" ,*_[]")
+        phrase = re.sub(r"\*\*|\[|\]\([^)]*\)", "", phrase).strip(" ,")
+        lower = phrase.lower()
+        if lower in PRONOUNS:
+            return self.antecedent(start), phrase
+        if lower in FIRST_PERSON:
+            return self.first_person(start), phrase
+        if lower == "you" and self.turn_speaker is not None:
+            return self.addressee(start), phrase
+        if lower in NO_ONE or not phrase:
+            return None, phrase
+        held = self.role_phrase(lower)
+        if held is not None:
+            return held, phrase
+        mention = self.mention_ending(end)
+        if mention is None or mention.possessive or mention.start < start:
+            return None, phrase
+        before = self.text[start:mention.start].split()
+        if any(w.lower() in PREPOSITIONS for w in before):
+            return None, phrase
+        return mention.person, phrase
+
+    def resolve_after(self, start: int, end: int) -> tuple[str | None, str]:
+        """(speaker or None, speaker_text) of a phrase after its cue ("said OSTP Director Kratsios",
+        "according to Sam Altman, ..."): its first mention, preceded only by descriptor words."""
+        phrase = re.sub(r"[\s\xa0]+", " ", self.text[start:end]).strip(" ,*_")
+        lower = phrase.lower()
+        if lower in PRONOUNS | FIRST_PERSON | NO_ONE or self.role_phrase(lower) is not None:
+            return self.resolve(start, end)
+        for mention in self.mentions_between(start, end):
+            words = self.text[start:mention.start].split()
+            if not mention.possessive and all(_DESCRIPTOR.match(w) for w in words) \
+                    and not any(w.lower() in PREPOSITIONS for w in words):
+                return mention.person, phrase
+            break
+        return None, phrase
+
+    def addressee(self, offset: int) -> str | None:
+        """Whom "you" in a questioner's turn addresses: the last vocative before it in the
+        paragraph ("Mr. President, ...", "Prime Minister Sunak, thank you."), else no one."""
+        turn = self.turn_speaker(offset)
+        if turn is None or turn[0] is not None:
+            return None
+        window = self.text[max(self.start, offset - 400):offset]
+        best: tuple[int, str | None] = (-1, None)
+        for m in _VOCATIVE.finditer(window):
+            best = (m.start(), self.roles.phrase_holder("the " + re.sub(r"\s+", " ", m.group(1)), self.day))
+        lo = max(self.start, offset - 400)
+        for mention in self.mentions_between(lo, offset):
+            if not mention.possessive and self.text[mention.end:mention.end + 1] in {",", "."} \
+                    and mention.start - lo > best[0]:
+                best = (mention.start - lo, mention.person)
+        return best[1]
+
+    def next_paragraph(self) -> tuple[int, int] | None:
+        """The paragraph after this one (a reporting clause ending in "that" introduces it)."""
+        m = re.compile(r"\s*\n\s*\n\s*(\S(?:.*?\S)??)(?=\s*?\n\s*\n|\s*\Z)", re.S).match(self.text, self.end)
+        return (m.start(1), m.end(1)) if m else None
+
+    def role_phrase(self, lower: str) -> str | None:
+        for candidate in (lower, "the " + lower.removeprefix("the ")):
+            if candidate in self.roles.phrases:
+                return self.roles.phrase_holder(candidate, self.day)
+        return None
+
+    def first_person(self, offset: int) -> str | None:
+        quote = self.in_quote(offset)
+        if quote is not None:
+            return getattr(self, "quote_speakers", {}).get(quote)
+        if self.turn_speaker is not None:
+            found = self.turn_speaker(offset)
+            return found[0] if found else None
+        return None
+
+    def antecedent(self, offset: int) -> str | None:
+        """The person a pronoun at `offset` refers to (see the module docstring)."""
+        here = self.token_at(offset)
+        first, _ = self.sentence_of(here)
+        scope = self.in_quote(offset)
+        k = bisect.bisect_right(self.sentences, first) - 1
+        while k >= 0:
+            sentence = self.sentences[k]
+            if sentence < here:
+                following = self.sentences[k + 1] if k + 1 < len(self.sentences) else len(self.tokens)
+                limit = min(following, here)
+                person = self.sentence_subject(sentence, limit)
+                if person is None:  # a role phrase or description that spoke in that sentence
+                    person = next((p for at, p in self.spoken
+                                   if p and self.offset(sentence) <= at < self.offset(limit)), None)
+                if person is not None:
+                    return person
+            k -= 1
+        lower = scope[0] if scope else self.start
+        before = {m.person for m in self.mentions_between(lower, offset) if not self._quoted_apart(m, scope)}
+        if before:
+            return None  # named before, but not as a subject: no safe antecedent
+        upper = scope[1] if scope else self.end
+        after = {m.person for m in self.mentions_between(offset, upper) if not self._quoted_apart(m, scope)}
+        return after.pop() if len(after) == 1 else None
+
+    def _quoted_apart(self, mention: Mention, scope: tuple[int, int] | None) -> bool:
+        """A mention inside a quotation other than the one the pronoun is in."""
+        return self.in_quote(mention.start) != scope
+
+    def sentence_subject(self, first: int, limit: int) -> str | None:
+        """The person who is the subject of the sentence starting at token `first`, if its
+        subject is a person named before token `limit`: the first mention after an opening
+        adverbial ("In February, Musk ..."), preceded only by descriptor words."""
+        key = first * 100_000 + limit
+        if key in self.subjects:
+            return self.subjects[key][0]
+        person = None
+        start = first
+        tokens = self.tokens
+        if start < limit and tokens[start].text[:1].isupper() and tokens[start].lower_ in _OPENERS:
+            comma = next((i for i in range(start, min(limit, start + 30)) if tokens[i].text == ","), None)
+            start = comma + 1 if comma is not None else start
+        for m in self.mentions_between(self.offset(start), self.offset(limit)):
+            words = self.text[self.offset(start):m.start].split()
+            if self.in_quote(m.start) is None and not m.possessive and all(_DESCRIPTOR.match(w) for w in words):
+                person = m.person
+            break
+        self.subjects[key] = (person, "")
+        return person
+
+
+_VOCATIVE = re.compile(r"(?:Mr\.|Madam|Madame|Mister)\s+(Vice\s+President|President|Secretary|Prime\s+Minister)\b")
+_OPENERS = {"in", "on", "at", "after", "before", "during", "since", "speaking", "asked", "back", "days", "over",
+            "earlier", "later", "last", "this", "as", "when", "while", "with", "for", "at", "by", "following",
+            "addressing", "testifying", "writing", "meanwhile", "however", "still", "yet", "separately", "also",
+            "then", "now", "today", "yesterday", "pressed", "responding", "appearing", "weeks", "months", "hours"}
+
+
+class Tok:
+    """A token's text, lower case and offset in its paragraph: spaCy's Token without the cost of
+    making one per token."""
+
+    __slots__ = ("text", "lower_", "idx")
+
+    def __init__(self, text: str, idx: int):
+        self.text, self.lower_, self.idx = text, text.lower(), idx
+
+
+def _light_tokens(doc, text: str, start: int) -> list[Tok]:  # noqa: ANN001 - a spaCy Doc
+    spans = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+    return [Tok(text[start + i:start + i + n], i) for i, n in spans]
+
+
+def _sentence_starts(tokens: list) -> list[int]:
+    """Token indices where sentences start: after . ! ? (and any closing quote) before a capital."""
+    starts = [0]
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.text in {".", "!", "?"} or (token.text.endswith(".") and token.text.count(".") == 1
+                                              and len(token.text) > 4 and token.text[:-1].isalpha()
+                                              and token.text[0].islower()):
+            j = i + 1
+            while j < n and tokens[j].text in {"”", "\"", "’", "'", ")", "**"}:
+                j += 1
+            if j < n and (tokens[j].text[:1].isupper() or tokens[j].text in {"“", "\"", "("}):
+                if j > starts[-1]:
+                    starts.append(j)
+    return starts

@@ -1,0 +1,64 @@
+"""Acceptance of the statement extractor (issue 15) against data/statement_labels/.
+
+The held-out figures come from folds 0 and 1 of the fixed split (pipelines/statement_quality.py
+says how the split and the scoring work); nothing here prints a held-out example. The White
+House corpus lives beside the repository in ../shared/corpora/whitehouse-ai; without it these
+tests skip (and fail under CI, where it must be present)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from pipeline_fixtures import require_whitehouse
+
+pytestmark = pytest.mark.external
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    from pipelines.statement_quality import HELD_OUT_FOLDS, evaluate
+
+    tally, missing = evaluate(HELD_OUT_FOLDS, whitehouse=require_whitehouse())
+    assert missing == 0
+    return tally
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15 acceptance NOT yet met: held out, speaker precision 0.949 and "
+                   "recall 0.627 (docs/STATEMENTS.md); strict, so this fails once the extractor meets it and the "
+                   "mark must go")
+def test_held_out_speaker_precision_and_recall(held_out):
+    assert held_out.precision >= 0.95, held_out.line("held out")
+    assert held_out.recall >= 0.80, held_out.line("held out")
+
+
+def test_held_out_figures_do_not_fall_below_the_measured_ones(held_out):
+    """A floor under today's held-out figures (0.949 / 0.627), not the acceptance."""
+    assert held_out.precision >= 0.93, held_out.line("held out")
+    assert held_out.recall >= 0.60, held_out.line("held out")
+
+
+def test_errors_are_never_listed_for_held_out_folds():
+    from pipelines.statement_quality import HELD_OUT_FOLDS, evaluate
+
+    with pytest.raises(ValueError):
+        evaluate(HELD_OUT_FOLDS, keep_errors=True)
+
+
+def test_press_briefing_turns_resolve_to_people(whitehouse_documents):
+    """Share of press-briefing turns resolved to a registry person, questioners (`Q`) and
+    anonymous labels left out of the denominator."""
+    from pipelines.passages import split_passages
+    from pipelines.people import extract_mentions, load_registry
+    from pipelines.statements import document_turn_labels, unresolved_labels
+
+    registry = load_registry()
+    briefings = whitehouse_documents.filter(pl.col("origin").str.starts_with("press-briefings/"))
+    passages = split_passages(briefings.lazy()).collect()
+    turns = document_turn_labels(briefings, extract_mentions(briefings, passages.lazy(), registry), registry)
+    named = turns.filter(pl.col("status") != "anonymous")
+    share = float((named["status"] == "person").mean())
+    unresolved = ", ".join(f"{label} ({n})" for label, n, _ in unresolved_labels(turns).iter_rows())
+    assert named.height > 1000
+    assert share >= 0.90, f"{share:.1%} of {named.height} turns resolved; unresolved: {unresolved}"
+    assert turns.filter(pl.col("label") == "Q")["speaker"].null_count() == turns.filter(pl.col("label") == "Q").height
