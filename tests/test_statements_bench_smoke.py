@@ -27,4 +27,4 @@ def test_statement_benchmark_runs_on_a_synthetic_run(tmp_path):
     add_rows(res, out, "500")
     text = render({"statements": {"rows": [r.__dict__ for r in res.rows], "notes": res.notes, "tables": {},
                                   "measured_at": "now"}})
-    assert "## 5. Statements (who said what)" in text and "statement extraction" in text
+    assert "## 6. Statements (who said what)" in text and "statement extraction" in text
