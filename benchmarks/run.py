@@ -374,6 +374,9 @@ def render(parts: dict, analysis: str = "") -> str:
     for r in rows:
         verdict = "" if r["met"] is None else ("met" if r["met"] else "**missed**")
         lines.append(f"| {r['part']} | {r['what']} | {r['value']} | {r['stat']} | {r['target']} | {verdict} |")
+    if absent := [PART_TITLES[key] for key in order if not any(r["part"] == key for r in rows)]:
+        lines += ["", "Not in the saved results, so not shown (run `make bench` without skipping them): "
+                  + "; ".join(absent) + "."]
     for key in order:
         notes = [n for p in parts.values() for n in p.get("notes", {}).get(key, [])]
         tables = [p["tables"][key] for p in parts.values() if key in p.get("tables", {})]
