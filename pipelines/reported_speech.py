@@ -47,11 +47,15 @@ for _verb_form in ("described", "describes", "portrayed", "presented", "pitched"
 VERBS["called"] = ("a", "an")  # "called the summit a missed opportunity" (an object first; "called for/on": CALL)
 for _verb_form in ("stressed", "stresses", "emphasized", "emphasised", "underscored", "highlighted"):
     VERBS[_verb_form] = THAT + ("importance", "need")
+for _verb_form in ("observed", "observes", "remarked", "remarks", "asserted", "asserts", "affirmed", "reaffirmed",
+                   "mentioned", "underscores", "underscore", "emphasizes", "emphasises"):
+    VERBS[_verb_form] = THAT + (("importance", "need") if _verb_form.startswith(("under", "emph")) else ())
 VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
 URGE = ("urged", "urges", "urging", "pressed")
 PARTICIPLES = {"comparing", "saying", "arguing", "adding", "warning", "noting", "urging", "suggesting", "insisting",
                "boasting", "claiming", "explaining", "predicting", "stating", "telling", "writing",
-               "calling", "acknowledging", "stressing", "cautioning", "contending", "declaring"}
+               "calling", "acknowledging", "stressing", "cautioning", "contending", "declaring",
+               "emphasizing", "emphasising", "asserting", "observing", "underscoring"}
 SKIP_BEFORE = {"has", "have", "had", "also", "only", "later", "previously", "repeatedly", "already", "since", "long",
                "once", "then", "recently", "publicly", "privately", "again", "further", "earlier", "first",
                "frequently", "often", "been", "would", "will", "could", "may", "might", "explicitly", "separately",
