@@ -78,7 +78,7 @@ LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earl
 CUE_PHRASES = {
     "VERB": sorted((set(VERBS) | PARTICIPLES | set(URGE)) - {"calling"}),
     "CALL": [f"{v} {p}" for v in ("call", "calls", "called", "calling") for p in ("for", "on")],
-    "BACK": ["shot back", "fired back", "hit back"],
+    "BACK": ["shot back", "fired back", "hit back", "pointed out", "points out"],
     "NEED": [f"{v} about the {w}" for v in ("talked", "spoke", "talking", "speaking", "talks", "speaks")
              for w in ("need", "importance")] + ["floated the idea", "floated the prospect"],
     "ACCORDING": ["according to"],
@@ -254,7 +254,7 @@ def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]
         return _participle(par, start, end, cue, found)
     if lower in URGE:
         needs: tuple[str, ...] | str = ("to",)
-    elif end - start == 2 and tokens[start + 1].lower_ == "back":
+    elif end - start == 2 and tokens[start + 1].lower_ in {"back", "out"}:
         needs = THAT
     elif end - start == 2:
         needs = SAY if tokens[start + 1].lower_ == "for" else ("to",)

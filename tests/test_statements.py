@@ -190,3 +190,10 @@ def test_emphasizing_participle(registry):
 def test_observed_without_content_is_no_statement(registry):
     frame, text = run(registry, "Gina Raimondo observed the test launch from the control room.")
     assert "Gina Raimondo" not in speakers(frame)
+
+
+def test_pointed_out_that(registry):
+    frame, text = run(registry, "Commerce Secretary Gina Raimondo pointed out that export controls were working, "
+                                "and said more would come.")
+    assert ("Gina Raimondo", "reported") in {(s, k) for s, k, _ in said(frame, text)}
+    assert any(r["cue"] == "pointed out" for r in frame.iter_rows(named=True))
