@@ -47,11 +47,15 @@ for _verb_form in ("described", "describes", "portrayed", "presented", "pitched"
 VERBS["called"] = ("a", "an")  # "called the summit a missed opportunity" (an object first; "called for/on": CALL)
 for _verb_form in ("stressed", "stresses", "emphasized", "emphasised", "underscored", "highlighted"):
     VERBS[_verb_form] = THAT + ("importance", "need")
+for _verb_form in ("observed", "observes", "remarked", "remarks", "asserted", "asserts", "affirmed", "reaffirmed",
+                   "mentioned", "underscores", "underscore", "emphasizes", "emphasises"):
+    VERBS[_verb_form] = THAT + (("importance", "need") if _verb_form.startswith(("under", "emph")) else ())
 VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
 URGE = ("urged", "urges", "urging", "pressed")
 PARTICIPLES = {"comparing", "saying", "arguing", "adding", "warning", "noting", "urging", "suggesting", "insisting",
                "boasting", "claiming", "explaining", "predicting", "stating", "telling", "writing",
-               "calling", "acknowledging", "stressing", "cautioning", "contending", "declaring"}
+               "calling", "acknowledging", "stressing", "cautioning", "contending", "declaring",
+               "emphasizing", "emphasising", "asserting", "observing", "underscoring"}
 SKIP_BEFORE = {"has", "have", "had", "also", "only", "later", "previously", "repeatedly", "already", "since", "long",
                "once", "then", "recently", "publicly", "privately", "again", "further", "earlier", "first",
                "frequently", "often", "been", "would", "will", "could", "may", "might", "explicitly", "separately",
@@ -74,7 +78,7 @@ LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earl
 CUE_PHRASES = {
     "VERB": sorted((set(VERBS) | PARTICIPLES | set(URGE)) - {"calling"}),
     "CALL": [f"{v} {p}" for v in ("call", "calls", "called", "calling") for p in ("for", "on")],
-    "BACK": ["shot back", "fired back", "hit back"],
+    "BACK": ["shot back", "fired back", "hit back", "pointed out", "points out"],
     "NEED": [f"{v} about the {w}" for v in ("talked", "spoke", "talking", "speaking", "talks", "speaks")
              for w in ("need", "importance")] + ["floated the idea", "floated the prospect"],
     "ACCORDING": ["according to"],
@@ -250,7 +254,7 @@ def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]
         return _participle(par, start, end, cue, found)
     if lower in URGE:
         needs: tuple[str, ...] | str = ("to",)
-    elif end - start == 2 and tokens[start + 1].lower_ == "back":
+    elif end - start == 2 and tokens[start + 1].lower_ in {"back", "out"}:
         needs = THAT
     elif end - start == 2:
         needs = SAY if tokens[start + 1].lower_ == "for" else ("to",)

@@ -12,6 +12,12 @@ tuning the extractor opens, prints or inspects their examples or their per-examp
 only the aggregate figures below are computed on them, a few times at most, at the end.
 This module never prints anything per held-out example.
 
+Update: folds 0 and 1 are retired as a held-out set (a separately written file replaces them)
+and all of attributions.jsonl is now development: `--folds all --errors` lists every example's
+errors. The default report keeps the old split so earlier figures stay reproducible (its
+"held out" line is no longer a clean held-out figure). `--labels PATH` scores any labels file
+of the same format over all its examples and prints aggregates only, never per-example errors.
+
 Scoring. Every labelled document is run through the real pipeline (ingest, passages, people
 mentions, statements) and scored inside its labelled passages; a handwritten example is a
 one-passage document dated `doc_date`. White House examples give offsets into the source file
@@ -48,6 +54,7 @@ WHITEHOUSE = REPO_ROOT.parent / "shared" / "corpora" / "whitehouse-ai"
 BUNDLED = DATA_DIR / "corpus"
 DEV_FOLDS = (2, 3, 4)
 HELD_OUT_FOLDS = (0, 1)
+ALL_FOLDS = (0, 1, 2, 3, 4)
 
 
 def group_of(example: dict) -> str:
@@ -215,12 +222,17 @@ def score_example(tally: Tally, ex: dict, start: int, end: int, found: list[dict
             g["char_end"] - g["char_start"]) and s["char_start"] >= g["char_start"] - 40 for s in near)
 
 
-def evaluate(folds: tuple[int, ...], keep_errors: bool = False, whitehouse: Path = WHITEHOUSE) -> tuple[Tally, int]:
-    """The tally over the examples of `folds`, and how many could not be placed. Errors are
-    kept only for development folds."""
-    if keep_errors and set(folds) & set(HELD_OUT_FOLDS):
-        raise ValueError("per-example errors are never shown for held-out folds")
-    examples = [ex for ex in load_examples() if fold_of(ex) in folds]
+def evaluate(folds: tuple[int, ...] | None, keep_errors: bool = False, whitehouse: Path = WHITEHOUSE,
+             labels: Path = LABELS, errors_allowed: tuple[int, ...] = DEV_FOLDS) -> tuple[Tally, int]:
+    """The tally over the examples of `folds` (None: all) of `labels`, and how many could not be
+    placed. Errors are kept only for attributions.jsonl and only for `errors_allowed` folds (the
+    old development folds unless the caller retires the old held-out folds with `--folds all`)."""
+    if keep_errors and Path(labels).resolve() != LABELS.resolve():
+        raise ValueError("per-example errors are only shown for attributions.jsonl")
+    if keep_errors and (folds is None or set(folds) - set(errors_allowed)):
+        if not (folds is None and errors_allowed == ALL_FOLDS):
+            raise ValueError("per-example errors are never shown for held-out folds")
+    examples = [ex for ex in load_examples(Path(labels)) if folds is None or fold_of(ex) in folds]
     docs, missing = documents_for(examples, whitehouse)
     statements = extract_for(docs) if docs else pl.DataFrame()
     by_doc: dict[str, list[dict]] = {}
@@ -237,7 +249,28 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Speaker precision and recall of the statement extractor")
     parser.add_argument("--errors", action="store_true", help="list the development set's errors (never held-out)")
     parser.add_argument("--dev-only", action="store_true", help="skip the held-out figures")
+    parser.add_argument("--folds", choices=["split", "all"], default="split",
+                        help="split: the old dev / held-out report (default); all: every example of "
+                             "attributions.jsonl as development (folds 0 and 1 are retired)")
+    parser.add_argument("--labels", type=Path, default=None,
+                        help="score another labels file of the same format: all examples, aggregates only")
     args = parser.parse_args(argv)
+    if args.labels is not None and Path(args.labels).resolve() != LABELS.resolve():
+        if args.errors:
+            parser.error("--errors is only allowed for attributions.jsonl")
+        tally, missing = evaluate(None, labels=args.labels)
+        print(tally.line(f"{args.labels} (all examples)"))
+        if missing:
+            print(f"{missing} examples skipped: their source file is missing")
+        return
+    if args.folds == "all":
+        tally, missing = evaluate(None, keep_errors=args.errors, errors_allowed=ALL_FOLDS)
+        print(tally.line("development (all folds of attributions.jsonl)"))
+        if args.errors:
+            print("\n".join(tally.errors))
+        if missing:
+            print(f"{missing} examples skipped: their source file is missing ({WHITEHOUSE} absent?)")
+        return
     dev, missing = evaluate(DEV_FOLDS, keep_errors=args.errors)
     print(dev.line(f"development (folds {', '.join(map(str, DEV_FOLDS))})"))
     if args.errors:

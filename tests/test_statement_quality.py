@@ -62,3 +62,17 @@ def test_press_briefing_turns_resolve_to_people(whitehouse_documents):
     assert named.height > 1000
     assert share >= 0.90, f"{share:.1%} of {named.height} turns resolved; unresolved: {unresolved}"
     assert turns.filter(pl.col("label") == "Q")["speaker"].null_count() == turns.filter(pl.col("label") == "Q").height
+
+
+def test_errors_are_refused_for_other_labels_files(tmp_path):
+    from pipelines.statement_quality import evaluate
+    other = tmp_path / "other.jsonl"
+    other.write_text("")
+    with pytest.raises(ValueError):
+        evaluate(None, keep_errors=True, labels=other)
+
+
+def test_all_folds_errors_need_the_retired_split():
+    from pipelines.statement_quality import evaluate
+    with pytest.raises(ValueError):
+        evaluate(None, keep_errors=True)

@@ -173,3 +173,27 @@ def test_unresolved_turn_labels_are_people_candidates(run_cli, tmp_path):
     flat = " ".join(result.output.split())
     assert "Turn labels not resolved to a registry person (1)" in flat
     assert "MR. NOBODYREGISTERED │ 2" in flat and "MODERATOR" not in flat
+
+
+@pytest.mark.parametrize("cue", ["observed that", "asserted that", "mentioned that",
+                                 "underscores that"])
+def test_more_reporting_verbs(registry, cue):
+    frame, text = run(registry, f"Gina Raimondo {cue} export controls were working as intended.")
+    assert "Gina Raimondo" in speakers(frame)
+
+
+def test_emphasizing_participle(registry):
+    frame, text = run(registry, "Gina Raimondo spoke on Monday, emphasizing that export controls must be tightened.")
+    assert "Gina Raimondo" in speakers(frame)
+
+
+def test_observed_without_content_is_no_statement(registry):
+    frame, text = run(registry, "Gina Raimondo observed the test launch from the control room.")
+    assert "Gina Raimondo" not in speakers(frame)
+
+
+def test_pointed_out_that(registry):
+    frame, text = run(registry, "Commerce Secretary Gina Raimondo pointed out that export controls were working, "
+                                "and said more would come.")
+    assert ("Gina Raimondo", "reported") in {(s, k) for s, k, _ in said(frame, text)}
+    assert any(r["cue"] == "pointed out" for r in frame.iter_rows(named=True))
