@@ -76,3 +76,27 @@ def test_all_folds_errors_need_the_retired_split():
     from pipelines.statement_quality import evaluate
     with pytest.raises(ValueError):
         evaluate(None, keep_errors=True)
+
+
+@pytest.fixture(scope="module")
+def second_held_out():
+    from pipelines.statement_quality import DATA_DIR, evaluate
+
+    tally, missing = evaluate(None, whitehouse=require_whitehouse(),
+                              labels=DATA_DIR / "statement_labels" / "heldout_2.jsonl")
+    assert missing == 0
+    return tally
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15 acceptance NOT yet met on heldout_2.jsonl (never seen while "
+                   "tuning): speaker precision 0.981, recall 0.669 (docs/STATEMENTS.md); strict, so this fails "
+                   "once the extractor meets it and the mark must go")
+def test_second_held_out_set_meets_the_acceptance(second_held_out):
+    assert second_held_out.precision >= 0.95, second_held_out.line("heldout_2")
+    assert second_held_out.recall >= 0.80, second_held_out.line("heldout_2")
+
+
+def test_second_held_out_set_does_not_fall_below_its_measured_figures(second_held_out):
+    """A floor under the figures of record (0.981 / 0.669), not the acceptance."""
+    assert second_held_out.precision >= 0.95, second_held_out.line("heldout_2")
+    assert second_held_out.recall >= 0.65, second_held_out.line("heldout_2")
