@@ -20,10 +20,12 @@ complement it lacks ("added a feature"). Speakers are resolved by `Paragraph.res
 from __future__ import annotations
 
 import functools
-
-from spacy.matcher import PhraseMatcher
+from typing import TYPE_CHECKING
 
 from pipelines.speaker_phrases import Paragraph
+
+if TYPE_CHECKING:
+    from spacy.matcher import PhraseMatcher
 
 # verb -> what must follow it within a few tokens: "" (a bare clause will do) or the words allowed
 SAY = ""
@@ -88,7 +90,10 @@ CUE_PHRASES = {
 
 @functools.lru_cache(maxsize=4)
 def cue_matcher(nlp) -> PhraseMatcher:  # noqa: ANN001 - a spaCy Language (its tokenizer makes the patterns)
-    """spaCy's PhraseMatcher over lower-cased tokens, one label per kind of cue."""
+    """spaCy's PhraseMatcher over lower-cased tokens, one label per kind of cue. spaCy is imported
+    here, not at module level, so importing the build (every CLI command) does not pay for it."""
+    from spacy.matcher import PhraseMatcher
+
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     for label, phrases in CUE_PHRASES.items():
         matcher.add(label, [nlp.make_doc(p) for p in phrases])

@@ -27,8 +27,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from spacy.attrs import IDX, LENGTH
-
 from pipelines.roles import Roles
 
 PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
@@ -261,7 +259,7 @@ class Tok:
 
 
 def _light_tokens(doc, text: str, start: int) -> list[Tok]:  # noqa: ANN001 - a spaCy Doc
-    spans = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+    spans = doc.to_array(["IDX", "LENGTH"]).tolist() if len(doc) else []
     return [Tok(text[start + i:start + i + n], i) for i, n in spans]
 
 
