@@ -1,8 +1,9 @@
-"""File helpers shared by the stages: content hashes."""
+"""File helpers shared by the stages: content hashes, the data files' TOML."""
 
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from pathlib import Path
 
 
@@ -13,3 +14,13 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_toml(path: Path, what: str, error: type[Exception]) -> dict:
+    """A data file's TOML; a missing or malformed file raises `error` naming `what` and the path."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{what} not found: {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise error(f"{what} {path} is not valid TOML: {exc}") from None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import ahocorasick
 import polars as pl
 
 from pipelines.config import DATA_DIR
+from pipelines.files import read_toml
 
 MENTION_COLUMNS = ["passage_id", "doc_id", "person", "surface", "char_start", "char_end"]
 DEFAULT_REGISTRY = DATA_DIR / "people.toml"
@@ -77,12 +77,7 @@ class RegistryError(ValueError):
 
 def load_registry(path: Path = DEFAULT_REGISTRY) -> Registry:
     """Read data/people.toml (`[[person]]` tables with name, surname?, aliases?, role?, affiliation?)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RegistryError(f"people registry not found: {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RegistryError(f"people registry {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "people registry", RegistryError)
     people: list[Person] = []
     seen: set[str] = set()
     for index, entry in enumerate(data.get("person", [])):

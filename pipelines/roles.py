@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.config import DATA_DIR
+from pipelines.files import read_toml
 
 DEFAULT_ROLES = DATA_DIR / "roles.toml"
 
@@ -98,12 +98,7 @@ def _holders(entry: dict, where: str, people: set[str] | None) -> tuple[Holder, 
 
 def load_roles(path: Path = DEFAULT_ROLES, people: set[str] | None = None) -> Roles:
     """Read data/roles.toml; `people` (canonical registry names) checks every holder."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RolesError(f"roles file not found: {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RolesError(f"roles file {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "roles file", RolesError)
     labels: dict[str, tuple[Holder, ...]] = {}
     phrases: dict[str, tuple[Holder, ...]] = {}
     for kind in ("role", "description"):
