@@ -114,3 +114,18 @@ def app(fixture_run, events_csv):
 def client(app):
     """Flask test client of `app`."""
     return app.server.test_client()
+
+
+@pytest.fixture(scope="module")
+def browser(request, app, tmp_path_factory):
+    """One server over `app` and one Chromium for the module (dash[testing]'s parts, module-scoped)."""
+    from dash.testing.application_runners import ThreadedRunner
+    from dash.testing.composite import DashComposite
+
+    with ThreadedRunner() as server, DashComposite(
+            server=server, browser=request.config.getoption("webdriver"),
+            headless=request.config.getoption("headless"),
+            options=request.config.hook.pytest_setup_options(),
+            download_path=str(tmp_path_factory.mktemp("browser-download"))) as duo:
+        duo.start_server(app)
+        yield duo

@@ -60,21 +60,6 @@ return {inGrid: grid.contains(a), role: a.getAttribute("role"), label: a.getAttr
 """
 
 
-@pytest.fixture(scope="module")
-def browser(request, app, tmp_path_factory):
-    """One server and one Chromium for the module (dash[testing]'s parts, module-scoped)."""
-    from dash.testing.application_runners import ThreadedRunner
-    from dash.testing.composite import DashComposite
-
-    with ThreadedRunner() as server, DashComposite(
-            server=server, browser=request.config.getoption("webdriver"),
-            headless=request.config.getoption("headless"),
-            options=request.config.hook.pytest_setup_options(),
-            download_path=str(tmp_path_factory.mktemp("a11y-download"))) as duo:
-        duo.start_server(app)
-        yield duo
-
-
 def open_page(duo, query: str, ready: str) -> None:
     """Loads `query`, then waits for `ready` and the grid's rows, and for Dash to be idle."""
     duo.driver.get(duo.server_url + "/" + query)

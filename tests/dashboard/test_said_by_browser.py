@@ -19,21 +19,6 @@ return gd && gd.data ? gd.data.map(t => ({name: t.name, y: t.y})) : null;
 """
 
 
-@pytest.fixture(scope="module")
-def browser(request, app, tmp_path_factory):
-    """One server and one Chromium for the module (dash[testing]'s parts, module-scoped)."""
-    from dash.testing.application_runners import ThreadedRunner
-    from dash.testing.composite import DashComposite
-
-    with ThreadedRunner() as server, DashComposite(
-            server=server, browser=request.config.getoption("webdriver"),
-            headless=request.config.getoption("headless"),
-            options=request.config.hook.pytest_setup_options(),
-            download_path=str(tmp_path_factory.mktemp("said-download"))) as duo:
-        duo.start_server(app)
-        yield duo
-
-
 def load(duo, query: str = "") -> None:
     duo.driver.get(duo.server_url + "/" + query)
     if "tab=" in query and "tab=trends" not in query:
