@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -338,23 +339,15 @@ def people(
     out_console = Console()
     if candidates:
         found = candidate_people(passages["text"].to_list(), registry, min_count=min_count)
-        table = Table(title=f"Candidate people not in the registry ({found.height})")
-        for column in ("name", "count", "evidence"):
-            table.add_column(column)
-        for name, count, evidence in found.head(limit).iter_rows():
-            table.add_row(Text(name), f"{count:,}", evidence)
-        out_console.print(table)
+        out_console.print(_text_table(f"Candidate people not in the registry ({found.height})",
+                                      ("name", "count", "evidence"), found.head(limit).iter_rows()))
         _unresolved_turn_labels(out_console, result.documents, passages, registry, limit)
         return
     mentions = extract_mentions(result.documents, passages.lazy(), registry)
     counts = mentions.group_by("person").agg(mentions=pl.len(), documents=pl.col("doc_id").n_unique()) \
         .sort(["mentions", "person"], descending=[True, False])
-    table = Table(title=f"People mentioned ({counts.height})")
-    for column in ("person", "mentions", "documents"):
-        table.add_column(column)
-    for person, n, docs in counts.head(limit).iter_rows():
-        table.add_row(Text(person), f"{n:,}", f"{docs:,}")
-    out_console.print(table)
+    out_console.print(_text_table(f"People mentioned ({counts.height})", ("person", "mentions", "documents"),
+                                  counts.head(limit).iter_rows()))
 
 
 def _unresolved_turn_labels(out_console: Console, documents: pl.DataFrame, passages: pl.DataFrame, registry,  # noqa: ANN001
@@ -366,12 +359,19 @@ def _unresolved_turn_labels(out_console: Console, documents: pl.DataFrame, passa
 
     labels = unresolved_labels(document_turn_labels(documents, extract_mentions(documents, passages.lazy(), registry),
                                                     registry))
-    table = Table(title=f"Turn labels not resolved to a registry person ({labels.height})")
-    for column in ("label", "turns", "documents"):
+    out_console.print(_text_table(f"Turn labels not resolved to a registry person ({labels.height})",
+                                  ("label", "turns", "documents"), labels.head(limit).iter_rows()))
+
+
+def _text_table(title: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> Table:
+    """A table of corpus-derived rows: numbers with thousands separators, every string as plain
+    text (never Rich markup)."""
+    table = Table(title=title)
+    for column in columns:
         table.add_column(column)
-    for label, turns, docs in labels.head(limit).iter_rows():
-        table.add_row(Text(label), f"{turns:,}", f"{docs:,}")
-    out_console.print(table)
+    for row in rows:
+        table.add_row(*(f"{v:,}" if isinstance(v, int) else Text(str(v)) for v in row))
+    return table
 
 
 @app.command()
