@@ -223,7 +223,8 @@ def score_example(tally: Tally, ex: dict, start: int, end: int, found: list[dict
 
 
 def evaluate(folds: tuple[int, ...] | None, keep_errors: bool = False, whitehouse: Path = WHITEHOUSE,
-             labels: Path = LABELS, errors_allowed: tuple[int, ...] = DEV_FOLDS) -> tuple[Tally, int]:
+             labels: Path = LABELS, errors_allowed: tuple[int, ...] = DEV_FOLDS,
+             origin: str | None = None) -> tuple[Tally, int]:
     """The tally over the examples of `folds` (None: all) of `labels`, and how many could not be
     placed. Errors are kept only for attributions.jsonl and only for `errors_allowed` folds (the
     old development folds unless the caller retires the old held-out folds with `--folds all`)."""
@@ -232,7 +233,8 @@ def evaluate(folds: tuple[int, ...] | None, keep_errors: bool = False, whitehous
     if keep_errors and (folds is None or set(folds) - set(errors_allowed)):
         if not (folds is None and errors_allowed == ALL_FOLDS):
             raise ValueError("per-example errors are never shown for held-out folds")
-    examples = [ex for ex in load_examples(Path(labels)) if folds is None or fold_of(ex) in folds]
+    examples = [ex for ex in load_examples(Path(labels)) if (folds is None or fold_of(ex) in folds)
+                and (origin is None or ex["origin"] == origin)]
     docs, missing = documents_for(examples, whitehouse)
     statements = extract_for(docs) if docs else pl.DataFrame()
     by_doc: dict[str, list[dict]] = {}
@@ -260,6 +262,8 @@ def main(argv: list[str] | None = None) -> None:
             parser.error("--errors is only allowed for attributions.jsonl")
         tally, missing = evaluate(None, labels=args.labels)
         print(tally.line(f"{args.labels} (all examples)"))
+        for origin in ("whitehouse", "brief", "handwritten"):  # the White House text on its own, and the rest
+            print(evaluate(None, labels=args.labels, origin=origin)[0].line(f"  of which {origin}"))
         if missing:
             print(f"{missing} examples skipped: their source file is missing")
         return
