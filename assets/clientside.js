@@ -4,14 +4,18 @@
  * of rows it was sent. When the filters or the clicked point change (gridKey, written by
  * the URL sync), empty that cache so the grid asks the server again (from the first page,
  * under its current sort). When a chart point was chosen, scroll its passages into view.
+ *
+ * afterFirstChart: the grid is mounted once the page's first chart has a trace on screen
+ * (or after FIRST_CHART_WAIT_MS when the open tab draws none), so that it does not slow
+ * the first chart down: the mount store is set to true once, then never again.
  */
 (function () {
   "use strict";
+  var waitingForChart = false;  // afterFirstChart has started watching for the chart
   window.dash_clientside = Object.assign({}, window.dash_clientside);
   window.dash_clientside.discourse = Object.assign({}, window.dash_clientside.discourse, {
     refreshGrid: function (gridKey, gridId) {
       var grids = window.dash_ag_grid;
-      if (!grids) return window.dash_clientside.no_update;
       var purge = function (api) {
         if (api && !api.isDestroyed()) api.purgeInfiniteCache();
       };
@@ -19,12 +23,33 @@
         var head = document.querySelector(".passages .passages-head");  // the chart stays in view
         if (head) head.scrollIntoView({ behavior: "smooth", block: "nearest" });
       }
+      if (!document.getElementById(gridId)) return Date.now();  // not mounted: it asks fresh
+      if (!grids) return window.dash_clientside.no_update;
       if (typeof grids.getApiAsync === "function") {
         grids.getApiAsync(gridId).then(purge, function () {});
       } else {
         try { purge(grids.getApi(gridId)); } catch (e) { /* not mounted yet */ }
       }
       return Date.now();
+    },
+    afterFirstChart: function (gridKey, mounted, mountId) {
+      // Returns at once (Dash holds back other callbacks' outputs while a clientside
+      // promise is pending) and sets the store itself once the chart is drawn.
+      if (mounted || waitingForChart) return window.dash_clientside.no_update;
+      waitingForChart = true;
+      var FIRST_CHART_WAIT_MS = 2500, POLL_MS = 40, started = Date.now();
+      var poll = function () {
+        var drawn = document.querySelector(".tabs .js-plotly-plot .trace") !== null;
+        if (drawn || Date.now() - started > FIRST_CHART_WAIT_MS) {
+          requestAnimationFrame(function () { setTimeout(function () {
+            window.dash_clientside.set_props(mountId, { data: true });
+          }, 0); });
+        } else {
+          setTimeout(poll, POLL_MS);
+        }
+      };
+      poll();
+      return window.dash_clientside.no_update;
     },
   });
 })();

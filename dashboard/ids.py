@@ -60,6 +60,8 @@ GRID_TITLE = "passage-title"
 GRID_COUNT = "passage-count"
 GRID_KEY = "passage-grid-key"  # the filters + point the grid lists (changes when they do)
 GRID_REFRESH = "passage-grid-refresh"  # written when the grid's block cache was emptied
+GRID_SLOT = "passage-grid-slot"  # holds the grid once it is mounted (after the first chart)
+GRID_MOUNT = "passage-grid-mount"  # True once the page's first chart is drawn
 CLEAR_POINT = "passage-clear-point"
 PASSAGES_CSV_LINK = "passage-csv-link"  # <a download>: its href is the streamed CSV route
 

@@ -44,6 +44,7 @@ from pipelines.theme_stage import (
 from pipelines.themes import DEFAULT_THEMES, load_themes, similarity_calibration
 from pipelines.topic_cache import fit_or_reuse_topics
 from pipelines.topics import SavedTopicModel, TopicConfig, assign_new_passages, load_topic_model
+from pipelines.statement_cache import extract_or_reuse_statements
 from pipelines.statements import extract_statements, passage_speakers
 from pipelines.update_steps import already_present_rejects, recount_topics, split_already_present
 from pipelines.verify import choose_run
@@ -278,17 +279,25 @@ def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFram
 
 
 def _statements(clock: StageClock, tables: dict[str, pl.DataFrame], documents: pl.DataFrame, passages: pl.DataFrame,
-                registry: Registry, old: pl.DataFrame | None = None, new_documents: pl.DataFrame | None = None,
-                rematch: bool = True) -> None:
+                registry: Registry, cache: Path, old: pl.DataFrame | None = None,
+                new_documents: pl.DataFrame | None = None, rematch: bool = True) -> None:
     """The statements stage (pipelines/statements.py): `statements`, and `passages.speakers`. An
-    update with the base run's registry extracts only the new documents' statements."""
+    update with the base run's registry extracts only the new documents' statements; an unchanged
+    input reads the cached table back (pipelines/statement_cache.py)."""
     again = old is None or rematch or new_documents is None
-    scope = documents if again else new_documents
-    with clock.stage("statements", scope.height) as note:
-        found = extract_statements(scope, passages, tables["mentions"], registry)
-        statements = found if again else pl.concat([old, found])
+    with clock.stage("statements", (documents if again else new_documents).height) as note:
+        if again:
+            statements, reused = extract_or_reuse_statements(cache, documents, passages, tables["mentions"], registry)
+        else:
+            statements, reused = pl.concat([old, extract_statements(new_documents, passages, tables["mentions"],
+                                                                    registry)]), False
         tables.update(statements=statements, passages=passage_speakers(tables["passages"], statements))
-        note["detail"] = f"{statements.height:,} statements, {statements['speaker'].is_not_null().sum():,} by people"
+        note["detail"] = (f"{statements.height:,} statements, {statements['speaker'].is_not_null().sum():,} by people"
+                          + (" (unchanged input: reused)" if reused else ""))
+
+
+def _statements_cache(config: BuildConfig) -> Path:
+    return config.cache_dir.parent / "statements"
 
 
 def _counts(ingest: IngestResult, tables: dict[str, pl.DataFrame], outliers: float) -> dict:
@@ -345,7 +354,7 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
                             topic_memberships(passages, table, topics))
         tables.update(documents=documents, mentions=mentions, topics=topics, rejects=ingest.rejects,
                       passage_themes=table, theme_quality=named.quality)
-        _statements(clock, tables, documents, passages, registry)
+        _statements(clock, tables, documents, passages, registry, _statements_cache(config))
         counts = _counts(ingest, tables, result.outlier_share) | {
             "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)}
         manifest = run_manifest(run_id, started, config, clock, inputs, _embedding_record(embedder, vectors), counts,
@@ -415,7 +424,8 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
                              already_present_rejects(already, base.name, config.ingest.raw_preview_chars)])
         tables.update(documents=documents, mentions=mentions, topics=topics, rejects=rejects,
                       passage_themes=table, theme_quality=quality)
-        _statements(clock, tables, documents, passages, registry, old.get("statements"), new_documents, rematch)
+        _statements(clock, tables, documents, passages, registry, _statements_cache(config), old.get("statements"),
+                    new_documents, rematch)
         shutil.copytree(base / TOPIC_MODEL_FOLDER, folder / TOPIC_MODEL_FOLDER)
         exact = int((already["reason_code"] == DUPLICATE).sum())
         counts = _counts(ingest, tables, float((passages["topic_id"] == OUTLIER_TOPIC).mean() or 0.0)) | {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, State, ctx as trigger, html, no_update
+from dash import Dash, Input, Output, State, html, no_update
 
 from dashboard import ids
 from dashboard.context import AppContext
@@ -193,15 +193,20 @@ def render_document(doc: DocumentView, focus_passage: str | None,
 def register(app: Dash, ctx: AppContext) -> None:
     data = ctx.data
 
-    @app.callback(Output(ids.DOC_OPEN, "data"), Input(ids.GRID, "cellClicked"),
-                  Input(ids.DOC_DRAWER, "opened"), prevent_initial_call=True)
-    def choose_document(cell, opened):
-        """The open passage is a URL control: a row click opens its document, closing the
-        drawer clears it."""
-        if trigger.triggered_id == ids.DOC_DRAWER:
-            return no_update if opened else ""
+    # Two callbacks, not one with two inputs: the grid is mounted after the first chart,
+    # and a callback is not run while one of its inputs is missing from the page.
+    @app.callback(Output(ids.DOC_OPEN, "data", allow_duplicate=True),
+                  Input(ids.GRID, "cellClicked"), prevent_initial_call=True)
+    def open_clicked_row(cell):
+        """The open passage is a URL control: a row click opens its document."""
         passage_id = short_text(cell.get("rowId")) if isinstance(cell, dict) else None
         return passage_id or no_update
+
+    @app.callback(Output(ids.DOC_OPEN, "data"), Input(ids.DOC_DRAWER, "opened"),
+                  prevent_initial_call=True)
+    def close_document(opened):
+        """Closing the drawer clears the open passage."""
+        return no_update if opened else ""
 
     @app.callback(Output(ids.DOC_DRAWER, "opened"), Output(ids.DOC_DRAWER, "title"),
                   Output(ids.DOC_BODY, "children"), Input(ids.FILTERS, "data"),

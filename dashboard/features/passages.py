@@ -8,6 +8,11 @@ whole result. When the filters or the clicked point change (the GRID_KEY store, 
 URL sync), a client-side callback (assets/clientside.js) empties the grid's block cache,
 which makes it ask again.
 
+The grid is mounted after the page's first chart is drawn (or after a short wait when the
+open tab has no chart): AG Grid's scripts, its first block of rows and its rendering would
+otherwise compete with the chart for the 2 cores and the first second (benchmarks/analysis.md,
+"first chart"). Until then a placeholder of the same height holds its place.
+
 Corpus text is never rendered as HTML: the grid's text column uses the `HighlightedText`
 cell renderer (assets/dashAgGridComponentFunctions.js), which builds text nodes and
 <mark> elements from the text and the mark offsets.
@@ -96,22 +101,29 @@ def layout(ctx: AppContext) -> html.Section:
             html.Mark("search match", className="hl hl-search"),
             html.Span("Click a row to read the whole document.", className="note"),
         ]),
-        dag.AgGrid(
-            id=ids.GRID, columnDefs=COLUMNS, rowModelType="infinite",
-            defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True,
-                           "sortingOrder": ["asc", "desc"]},
-            getRowId="params.data.passage_id",
-            dashGridOptions={"pagination": True, "paginationPageSize": PAGE_ROWS,
-                             "paginationPageSizeSelector": False, "cacheBlockSize": BLOCK_ROWS,
-                             "maxBlocksInCache": 20, "maxConcurrentDatasourceRequests": 1,
-                             "rowHeight": ROW_HEIGHT,
-                             "enableCellTextSelection": True, "animateRows": False,
-                             **ONE_TAB_STOP},
-            eventListeners={"cellKeyDown": ["openRowOnEnter(params, setGridProps)"]},
-            className="ag-theme-quartz grid", style={"height": "640px", "width": "100%"},
-        ),
+        html.Div(id=ids.GRID_SLOT, className="grid-slot", **{"data-grid": ids.GRID},
+                 children=html.Div("Loading passages…", className="note grid-waiting")),
+        dcc.Store(id=ids.GRID_MOUNT),
         dcc.Store(id=ids.GRID_REFRESH),
     ])
+
+
+def grid() -> dag.AgGrid:
+    """The passage grid (infinite row model: it asks for its rows block by block)."""
+    return dag.AgGrid(
+        id=ids.GRID, columnDefs=COLUMNS, rowModelType="infinite",
+        defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True,
+                       "sortingOrder": ["asc", "desc"]},
+        getRowId="params.data.passage_id",
+        dashGridOptions={"pagination": True, "paginationPageSize": PAGE_ROWS,
+                         "paginationPageSizeSelector": False, "cacheBlockSize": BLOCK_ROWS,
+                         "maxBlocksInCache": 20, "maxConcurrentDatasourceRequests": 1,
+                         "rowHeight": ROW_HEIGHT,
+                         "enableCellTextSelection": True, "animateRows": False,
+                         **ONE_TAB_STOP},
+        eventListeners={"cellKeyDown": ["openRowOnEnter(params, setGridProps)"]},
+        className="ag-theme-quartz grid", style={"height": "640px", "width": "100%"},
+    )
 
 
 def grid_rows(result: PassageList) -> list[dict[str, Any]]:
@@ -178,7 +190,16 @@ def register(app: Dash, ctx: AppContext) -> None:
 
     app.clientside_callback(ClientsideFunction("discourse", "refreshGrid"),
                             Output(ids.GRID_REFRESH, "data"), Input(ids.GRID_KEY, "data"),
-                            State(ids.GRID, "id"), prevent_initial_call=True)
+                            State(ids.GRID_SLOT, "data-grid"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("discourse", "afterFirstChart"),
+                            Output(ids.GRID_MOUNT, "data"), Input(ids.GRID_KEY, "data"),
+                            State(ids.GRID_MOUNT, "data"), State(ids.GRID_MOUNT, "id"))
+
+    @app.callback(Output(ids.GRID_SLOT, "children"), Input(ids.GRID_MOUNT, "data"),
+                  prevent_initial_call=True)
+    def mount_grid(_mounted):
+        """The grid, in place of its placeholder, once the first chart is on screen."""
+        return grid()
 
     @app.callback(Output(ids.GRID, "getRowsResponse"), Input(ids.GRID, "getRowsRequest"),
                   State(ids.FILTERS, "data"),

@@ -51,10 +51,11 @@ BASELINE: dict[str, Any] = {
     f"{ids.GRID}.getRowsRequest": {"startRow": 0, "endRow": 100, "sortModel": [],
                                    "filterModel": {}},
     f"{ids.TREND_LINES}.data": [], f"{ids.DOC_OPEN}.data": "", f"{ids.GRID_KEY}.data": "",
-    f"{ids.DOC_DRAWER}.opened": False, f"{ids.MONTHS_SETTLED}.data": [0, 3],
+    f"{ids.DOC_DRAWER}.opened": False, f"{ids.GRID_MOUNT}.data": True, f"{ids.MONTHS_SETTLED}.data": [0, 3],
 }
 HEATMAP_CLICK, RISE_CLICK = f"{ids.URL}<-{ids.HEATMAP}", f"{ids.URL}<-{ids.RISE_GRAPH}"
 NETWORK_CLICK = f"{ids.URL}<-{ids.NETWORK_GRAPH}"
+ROW_CLICK = f"{ids.DOC_OPEN}<-{ids.GRID}"  # a grid row click opens its document
 RISE_MARKS = f"{ids.TREND_GRAPH}<-{ids.TREND_SHOWN}"
 
 NAN, INF = float("nan"), float("inf")
@@ -122,9 +123,9 @@ def assert_handled(response) -> None:
 
 
 CALLBACKS = [ids.PEOPLE, ids.TREND_GRAPH, ids.HEATMAP, ids.SAID_GRAPH, ids.TOPIC_SELECT, ids.TOPIC_DETAILS, ids.TOPIC_SIZES,
-             ids.POINT, ids.GRID, ids.GRID_TITLE, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER, ids.DOC_OPEN,
+             ids.POINT, ids.GRID, ids.GRID_SLOT, ids.GRID_TITLE, ids.TREND_CSV, ids.PASSAGES_CSV_LINK, ids.DOC_DRAWER, ids.DOC_OPEN,
              ids.RISE_GRAPH, ids.NETWORK_GRAPH, ids.COMPARE_BODY, ids.COMPARE_WORDS, ids.COMPARE_CSV, ids.NETWORK_PASSAGES, RISE_MARKS, ids.COPY_LINK, HEATMAP_CLICK, RISE_CLICK,
-             NETWORK_CLICK]  # clicks that write the address
+             NETWORK_CLICK, ROW_CLICK]  # clicks that write the address
 
 
 def test_every_callback_is_covered(deps):
@@ -232,7 +233,7 @@ def test_a_point_and_a_document_go_through_the_address(client, deps):
     assert later[ids.URL]["search"] == "?topic=compute_race&q=GPUs"
     # a row click opens its document, and the address keeps it
     opened = outputs_of(post(client, update_body(
-        deps[ids.DOC_OPEN], dict(BASELINE, **{f"{ids.GRID}.cellClicked": {"rowId": "d4:0"}}),
+        deps[ROW_CLICK], dict(BASELINE, **{f"{ids.GRID}.cellClicked": {"rowId": "d4:0"}}),
         [f"{ids.GRID}.cellClicked"])))
     assert opened[ids.DOC_OPEN]["data"] == "d4:0"
     synced = sync(client, deps, {f"{ids.DOC_OPEN}.data": "d4:0"}, with_point)
@@ -457,6 +458,14 @@ def test_grid_odd_requests_get_the_first_block_newest_first(client, deps, reques
     block = grid_block(client, deps, request_value)
     expected = grid_block(client, deps, {"startRow": 0, "endRow": 100})
     assert block == expected and len(block["rowData"]) == 20
+
+
+def test_the_grid_is_mounted_in_its_slot_when_the_first_chart_is_drawn(client, deps):
+    out = outputs_of(post(client, update_body(deps[ids.GRID_SLOT], BASELINE,
+                                              [f"{ids.GRID_MOUNT}.data"])))
+    grid = out[ids.GRID_SLOT]["children"]
+    assert (grid["type"], grid["namespace"]) == ("AgGrid", "dash_ag_grid")
+    assert grid["props"]["id"] == ids.GRID and grid["props"]["rowModelType"] == "infinite"
 
 
 def test_grid_heading_and_csv_link(client, deps):

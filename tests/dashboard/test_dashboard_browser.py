@@ -162,7 +162,9 @@ def test_invalid_url_values_show_a_notice(dash_duo, dash_app):
     dash_duo.wait_for_contains_text(f"#{ids.NOTICES}", "Ignored unknown person “Nobody”")
     notice = dash_duo.find_element(f"#{ids.NOTICES}").text
     assert "from=2024-99" in notice and "tab=admin" in notice
-    assert set(trend_series(dash_duo)) == {"Compute race", "Pause letter", "Copyright lawsuits"}
+    wait_until(lambda: set(trend_series(dash_duo)) == {"Compute race", "Pause letter",
+                                                        "Copyright lawsuits"},
+               message="the trend chart of the default tab")
     wait_until(lambda: "Nobody" not in dash_duo.driver.current_url, message="clean URL")
 
 

@@ -1,0 +1,99 @@
+"""Statements, extracted once per distinct input: the table is cached under a key of
+everything extraction depends on (the documents, passages and mentions, the people registry,
+data/roles.toml, the extractor's own source code and spaCy's version), so an unchanged
+rebuild reads it back instead of loading spaCy and reading every document again."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import uuid
+from importlib import metadata
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.people import Registry
+from pipelines.roles import DEFAULT_ROLES
+from pipelines.statements import extract_statements
+
+PIPELINES_DIR = Path(__file__).resolve().parent
+EXTRACTOR_ENTRY = "statements"  # pipelines/statements.py and every pipelines module it imports
+KEEP_ENTRIES = 3  # cached tables kept (the newest)
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+pipelines\.([a-z_]+)", re.MULTILINE)
+
+
+def extractor_sources(entry: str = EXTRACTOR_ENTRY) -> list[Path]:
+    """The source files of `pipelines/<entry>.py` and of the pipelines modules it imports,
+    directly or not (read from the files, nothing is imported)."""
+    seen: dict[str, Path] = {}
+    todo = [entry]
+    while todo:
+        name = todo.pop()
+        path = PIPELINES_DIR / f"{name}.py"
+        if name in seen or not path.is_file():
+            continue
+        seen[name] = path
+        todo.extend(_IMPORT.findall(path.read_text(encoding="utf-8")))
+    return [seen[name] for name in sorted(seen)]
+
+
+def _spacy_version() -> str:
+    try:
+        return metadata.version("spacy")
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _frame_digest(digest, frame: pl.DataFrame) -> None:  # noqa: ANN001 - a hashlib hash
+    digest.update(",".join(f"{n}:{t}" for n, t in frame.schema.items()).encode())
+    for row in frame.iter_rows():
+        digest.update("\x1f".join(str(v) for v in row).encode("utf-8", "surrogatepass") + b"\x1e")
+
+
+def statements_cache_key(documents: pl.DataFrame, passages: pl.DataFrame, mentions: pl.DataFrame,
+                         registry: Registry, roles_path: Path = DEFAULT_ROLES) -> str:
+    """Everything statement extraction depends on: same key, same statements."""
+    digest = hashlib.sha256()
+    digest.update(repr(registry).encode())
+    digest.update(roles_path.read_bytes() if roles_path.is_file() else b"no roles file")
+    digest.update(_spacy_version().encode())
+    for source in extractor_sources():
+        digest.update(source.name.encode() + b"\x1d" + source.read_bytes())
+    _frame_digest(digest, documents.select("doc_id", "date", "text"))
+    _frame_digest(digest, passages.select("passage_id", "doc_id", "char_start", "char_end"))
+    _frame_digest(digest, mentions)
+    return digest.hexdigest()[:32]
+
+
+def read_cached(cache: Path, key: str) -> pl.DataFrame | None:
+    """The cached statements of `key`, or None (absent or unreadable: extract again)."""
+    entry = cache / f"{key}.parquet"
+    try:
+        return pl.read_parquet(entry) if entry.is_file() else None
+    except (OSError, pl.exceptions.PolarsError):
+        return None
+
+
+def write_cached(cache: Path, key: str, statements: pl.DataFrame) -> None:
+    """Keep `statements` under `key` (written atomically; only the newest entries stay)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = cache / f".{key}.{uuid.uuid4().hex[:6]}.tmp"
+    statements.write_parquet(tmp)
+    os.replace(tmp, cache / f"{key}.parquet")
+    entries = sorted(cache.glob("*.parquet"), key=lambda p: p.stat().st_mtime)
+    for stale in entries[:-KEEP_ENTRIES]:
+        stale.unlink(missing_ok=True)
+
+
+def extract_or_reuse_statements(cache: Path, documents: pl.DataFrame, passages: pl.DataFrame,
+                                mentions: pl.DataFrame, registry: Registry) -> tuple[pl.DataFrame, bool]:
+    """Every document's statements, and whether they came from the cache."""
+    key = statements_cache_key(documents, passages, mentions, registry)
+    cached = read_cached(cache, key)
+    if cached is not None:
+        return cached, True
+    statements = extract_statements(documents, passages, mentions, registry)
+    write_cached(cache, key, statements)
+    return statements, False
