@@ -14,13 +14,27 @@ import pytest
 
 from pipeline_fixtures import REPO_ROOT, WHITEHOUSE
 
-LABELS = REPO_ROOT / "data" / "statement_labels" / "attributions.jsonl"
+LABEL_DIR = REPO_ROOT / "data" / "statement_labels"
+LABELS = LABEL_DIR / "attributions.jsonl"
+LABEL_FILES = ("attributions.jsonl", "heldout_2.jsonl", "heldout_3.jsonl")
 KINDS = {"turn", "quote", "reported"}
 
 
-@pytest.fixture(scope="module")
-def examples() -> list[dict]:
-    return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
+def read_examples(name: str) -> list[dict]:
+    return [json.loads(line) for line in (LABEL_DIR / name).read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module", params=LABEL_FILES)
+def examples(request) -> list[dict]:
+    return read_examples(request.param)
+
+
+def test_each_set_draws_on_documents_no_earlier_set_used():
+    used: set[str] = set()
+    for name in LABEL_FILES:
+        docs = {ex["source_path"] for ex in read_examples(name) if ex.get("source_path")}
+        assert not docs & used, (name, sorted(docs & used)[:3])
+        used |= docs
 
 
 def test_words_lie_in_their_passage_and_speakers_are_registry_names(examples):
@@ -38,7 +52,8 @@ def test_words_lie_in_their_passage_and_speakers_are_registry_names(examples):
         assert set(ex.get("mentioned_not_speaking", [])) <= names, ex["example_id"]
 
 
-def test_the_issues_quotas(examples):
+def test_the_issues_quotas():
+    examples = read_examples("attributions.jsonl")
     statements = [(ex["origin"], st["kind"]) for ex in examples for st in ex["statements"]]
     kinds = Counter(statements)
     assert len(statements) >= 150
