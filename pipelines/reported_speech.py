@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from pipelines.speaker_phrases import Paragraph
+from pipelines.speaker_phrases import OPENERS, Paragraph
 
 if TYPE_CHECKING:
     from spacy.matcher import PhraseMatcher
@@ -52,6 +52,8 @@ for _verb_form in ("stressed", "stresses", "emphasized", "emphasised", "undersco
 for _verb_form in ("observed", "observes", "remarked", "remarks", "asserted", "asserts", "affirmed", "reaffirmed",
                    "mentioned", "underscores", "underscore", "emphasizes", "emphasises"):
     VERBS[_verb_form] = THAT + (("importance", "need") if _verb_form.startswith(("under", "emph")) else ())
+for _verb_form in ("proposed", "proposes"):
+    VERBS[_verb_form] = THAT + ("a", "an", "to")  # "proposed a new agency that would license ..."
 VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
 URGE = ("urged", "urges", "urging", "pressed")
 PARTICIPLES = {"comparing", "saying", "arguing", "adding", "warning", "noting", "urging", "suggesting", "insisting",
@@ -62,7 +64,11 @@ SKIP_BEFORE = {"has", "have", "had", "also", "only", "later", "previously", "rep
                "once", "then", "recently", "publicly", "privately", "again", "further", "earlier", "first",
                "frequently", "often", "been", "would", "will", "could", "may", "might", "explicitly", "separately",
                "openly", "directly", "simply", "even", "now", "still", "just", "personally", "both", "too",
-               "reportedly", "subsequently", "quickly", "flatly", "loudly", "specifically", "herself", "himself"}
+               "reportedly", "subsequently", "quickly", "flatly", "loudly", "specifically", "herself", "himself",
+               "likewise", "similarly", "firmly", "strongly", "bluntly", "sharply", "forcefully", "initially"}
+SUBJECT_PRONOUNS = {"he", "she"}
+CLAUSE_OPENERS = {"and", "but", "while", "because", "so", "although", "though", "whereas", "it", "they", "we",
+                  "there", "this", "that", "he", "she", "i"}
 NEGATIONS = {"not", "never", "n't", "no", "declined", "refused", "failed", "neither", "nor"}
 PASSIVE = {"was", "were", "is", "are", "be", "being", "been"}
 BOUNDARY_WORDS = {"and", "but", "or", "that", "while", "as", "when", "because", "after", "before", "where",
@@ -72,7 +78,7 @@ EMPTY_CONTENT = {"nothing", "little", "goodbye", "hello", "thanks"}
 OBJECT_VERBS = {"described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
                 "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "called", "stressed",
                 "stresses", "emphasized", "emphasised", "underscored", "highlighted", "told", "tells", "assured", "promised", "warned", "warns", "reminded", "asked", "asks", "repeated",
-                "reiterated", "shot", "fired", "hit"}
+                "reiterated", "shot", "fired", "hit", "urged", "urges"}
 LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earlier", "yesterday", "today",
             "to", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "via", "through"}
 
@@ -243,6 +249,8 @@ def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
             s -= 1
         if tokens[j].text in BOUNDARY_MARKS or tokens[j].lower_ in BOUNDARY_WORDS:
             break
+        if tokens[j].lower_ in SUBJECT_PRONOUNS:  # "In an op-ed on Monday he wrote": the pronoun alone
+            s = j
         spans.append((par.offset(s), par.token_end(j)))
         if s - 2 >= first and tokens[s - 1].lower_ == "and" and not spans[1:]:
             j = s - 2  # "Toner and McCauley had argued": the person before "and" speaks too
@@ -267,10 +275,23 @@ def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]
         needs = VERBS.get(lower, ())
         if not needs and needs != SAY:
             return []
+    if lower in SAY_AFTER and end + 1 < len(tokens) and tokens[end].text == "," \
+            and tokens[end + 1].lower_ in CLAUSE_OPENERS:
+        needs = SAY  # ", he wrote, and OpenAI must ...": what follows the parenthesis is said too
     if lower in SAY_AFTER and start > 0 and tokens[start - 1].text == ",":
         inverted = _after_clause(par, start, end, cue)
-        if inverted:
+        if inverted and inverted[0]["speaker"] is not None:
             return inverted
+        if inverted:  # ", said he was stunned": no one after the cue; try its subject first
+            return _verb_forward(par, start, end, cue, needs, found) or inverted
+    return _verb_forward(par, start, end, cue, needs, found)
+
+
+def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[str, ...] | str,
+                  found: list[dict]) -> list[dict]:
+    """A finite cue with its words after it (or, failing that, the clause before it)."""
+    tokens = par.tokens
+    lower = tokens[start].lower_
     words = _content(par, end, needs if end - start == 1 or needs != SAY else SAY)
     if words is None and lower in SAY_AFTER:
         return _after_clause(par, start, end, cue)
@@ -284,7 +305,25 @@ def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]
     if spans is None:
         return []
     made = [_statement(par, span, cue, words) for span in spans]
-    return made[:1] + [s for s in made[1:] if s["speaker"] is not None]
+    made = made[:1] + [s for s in made[1:] if s["speaker"] is not None]
+    return _clause_before(par, start, end, spans, made) + made
+
+
+def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, int]], made: list[dict]) -> list[dict]:
+    """"Customers were lining up, he said, because ...": the words before a cue set off by commas
+    on both sides are the speaker's too when a new clause follows it (a conjunction or a subject
+    pronoun after the comma); the sentence must not open with a quotation."""
+    tokens = par.tokens
+    if tokens[start].lower_ not in SAY_AFTER or end + 1 >= len(tokens) or tokens[end].text != "," \
+            or tokens[end + 1].lower_ not in CLAUSE_OPENERS or len(spans) != 1 or made[0]["speaker"] is None:
+        return []  # "Such an AI, he argued, would ...": the words before are only a subject
+    first, _ = par.sentence_of(start)
+    comma = par.token_at(spans[0][0]) - 1
+    if comma - first < 3 or tokens[comma].text != "," or tokens[first].text in {"“", "\"", "‘", "'"} \
+            or par.in_quote(par.offset(comma)):
+        return []
+    return [_statement(par, None, made[0]["cue"], (par.offset(first), par.token_end(comma - 1)),
+                       made[0]["speaker"], made[0]["speaker_text"])]
 
 
 def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict]) -> list[dict]:
@@ -353,8 +392,23 @@ def _continued(par: Paragraph, start: int, cue: str, words: tuple[int, int], fou
         return [_statement(par, None, cue, words, before[-1]["speaker"], before[-1]["speaker_text"])]
     person = par.sentence_subject(first, start)
     if person is None:
-        return []
+        return _pronoun_subject(par, first, start, cue, words)
     return [_statement(par, None, cue, words, person, person)]
+
+
+def _pronoun_subject(par: Paragraph, first: int, start: int, cue: str, words: tuple[int, int]) -> list[dict]:
+    """"He also raised ..., suggesting ...": a sentence whose subject is "he"/"she" (first word, or
+    first after an opening adverbial) goes on with the person the pronoun refers to."""
+    tokens = par.tokens
+    at = first
+    if at < start and tokens[at].lower_ not in SUBJECT_PRONOUNS:
+        comma = next((k for k in range(at, min(start, at + 12)) if tokens[k].text == ","), None)
+        if comma is None or tokens[at].lower_ not in OPENERS:
+            return []
+        at = comma + 1
+    if at >= start or tokens[at].lower_ not in SUBJECT_PRONOUNS or par.in_quote(par.offset(at)):
+        return []
+    return [_statement(par, (par.offset(at), par.token_end(at)), cue, words)]
 
 
 def _according(par: Paragraph, start: int, end: int) -> list[dict]:

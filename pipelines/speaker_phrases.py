@@ -34,7 +34,7 @@ FIRST_PERSON = {"i", "me", "my"}
 NO_ONE = {"we", "us", "our", "you", "your", "they", "them", "their", "it", "its", "who", "which"}
 PREPOSITIONS = {"by", "of", "from", "with", "for", "about", "to", "on", "in", "at", "against", "than", "like",
                 "under", "after", "before", "between", "among", "toward", "towards", "into", "over", "through"}
-_DESCRIPTOR = re.compile(r"^(?:the|a|an|[A-Z][\w.&'’\-]*|chief|executive|former|co-founder|founder|director|"
+_DESCRIPTOR = re.compile(r"^(?:the|a|an|(?-i:[A-Z][\w.&'’\-]*)|chief|executive|former|co-founder|founder|director|"
                          r"senator|president|vice|secretary|chair|chairman|chairwoman|head|minister|prime|"
                          r"commissioner|ceo|cto|leader|representative|governor|ambassador|deputy|assistant|"
                          r"general|adviser|advisor|scientist|researcher|professor|fellow|current|then|"
@@ -209,8 +209,8 @@ class Paragraph:
             k -= 1
         lower = scope[0] if scope else self.start
         before = {m.person for m in self.mentions_between(lower, offset) if not self._quoted_apart(m, scope)}
-        if before:
-            return None  # named before, but not as a subject: no safe antecedent
+        if before:  # named before, but not as a subject: only a lone person is a safe antecedent
+            return before.pop() if len(before) == 1 else None
         upper = scope[1] if scope else self.end
         after = {m.person for m in self.mentions_between(offset, upper) if not self._quoted_apart(m, scope)}
         return after.pop() if len(after) == 1 else None
@@ -229,7 +229,7 @@ class Paragraph:
         person = None
         start = first
         tokens = self.tokens
-        if start < limit and tokens[start].text[:1].isupper() and tokens[start].lower_ in _OPENERS:
+        if start < limit and tokens[start].text[:1].isupper() and tokens[start].lower_ in OPENERS:
             comma = next((i for i in range(start, min(limit, start + 30)) if tokens[i].text == ","), None)
             start = comma + 1 if comma is not None else start
         for m in self.mentions_between(self.offset(start), self.offset(limit)):
@@ -242,7 +242,7 @@ class Paragraph:
 
 
 _VOCATIVE = re.compile(r"(?:Mr\.|Madam|Madame|Mister)\s+(Vice\s+President|President|Secretary|Prime\s+Minister)\b")
-_OPENERS = {"in", "on", "at", "after", "before", "during", "since", "speaking", "asked", "back", "days", "over",
+OPENERS = {"in", "on", "at", "after", "before", "during", "since", "speaking", "asked", "back", "days", "over",
             "earlier", "later", "last", "this", "as", "when", "while", "with", "for", "at", "by", "following",
             "addressing", "testifying", "writing", "meanwhile", "however", "still", "yet", "separately", "also",
             "then", "now", "today", "yesterday", "pressed", "responding", "appearing", "weeks", "months", "hours"}

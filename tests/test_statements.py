@@ -197,3 +197,66 @@ def test_pointed_out_that(registry):
                                 "and said more would come.")
     assert ("Gina Raimondo", "reported") in {(s, k) for s, k, _ in said(frame, text)}
     assert any(r["cue"] == "pointed out" for r in frame.iter_rows(named=True))
+
+
+def test_pronoun_after_an_opening_phrase_is_the_subject(registry):
+    frame, text = run(registry, "Representative Ted Lieu of California is one of the louder voices on AI. In an "
+                                "op-ed published on Monday he wrote that he is excited by the technology.")
+    assert ("Ted Lieu", "reported", "he is excited by the technology") in said(frame, text)
+
+
+def test_cue_between_commas_attributes_both_clauses(registry):
+    frame, text = run(registry, "Jensen Huang told analysts that demand was far ahead of supply. Customers were "
+                                "lining up, he said, because every country now wanted its own AI infrastructure.")
+    got = said(frame, text)
+    assert ("Jensen Huang", "reported", "Customers were lining up") in got
+    assert ("Jensen Huang", "reported", "because every country now wanted its own AI infrastructure") in got
+
+
+def test_cue_between_commas_after_a_bare_subject_keeps_only_the_rest(registry):
+    frame, text = run(registry, "Elon Musk said this week that he plans to build TruthGPT. Such an AI, he argued, "
+                                "would be unlikely to wipe out humanity.")
+    got = said(frame, text)
+    assert not any(s[2].startswith("Such an AI") for s in got)
+    assert ("Elon Musk", "reported", "would be unlikely to wipe out humanity") in got
+
+
+def test_wrote_between_commas(registry):
+    frame, text = run(registry, "President Trump wrote on social media that Nvidia could ship chips to China. He "
+                                "said he had informed Chinese leader Xi Jinping, who had responded positively. The "
+                                "same approach would apply to AMD, he wrote, while newer chips were excluded.",
+                      day=dt.date(2025, 12, 9))
+    got = said(frame, text)
+    assert ("Donald Trump", "reported", "The same approach would apply to AMD") in got
+    assert "Xi Jinping" not in speakers(frame)  # named as an object, never the antecedent of "he"
+
+
+def test_participle_after_a_pronoun_subject(registry):
+    frame, text = run(registry, "Musk praised the summit. He also raised the risk posed by humanoid robots, "
+                                "suggesting that they should have a local off switch.")
+    assert ("Elon Musk", "reported", "they should have a local off switch") in said(frame, text)
+
+
+def test_subject_before_a_participial_aside(registry):
+    frame, text = run(registry, "Geoffrey Hinton, speaking by phone from a hotel in California, said he was "
+                                "stunned by the award.")
+    assert ("Geoffrey Hinton", "reported", "he was stunned by the award") in said(frame, text)
+
+
+def test_proposed_and_likewise_urged(registry):
+    frame, text = run(registry, "Sam Altman proposed a new agency that would license the largest models.")
+    assert "Sam Altman" in speakers(frame)
+    frame, text = run(registry, "Andrew Ng has likewise urged lawmakers to regulate applications, not research.")
+    assert "Andrew Ng" in speakers(frame)
+    frame, _ = run(registry, "The proposed rules, which Sam Altman backed, would license the largest models.")
+    assert speakers(frame) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "Sam Altman was not at the hearing. Critics said the rules were far too weak for the industry.",
+    "The letter, he said, was signed by Musk, Apple co-founder Steve Wozniak and other big names.",
+    "Critics, he said, were wrong, according to a report that mentioned Sam Altman twice.",
+])
+def test_mentions_and_critics_stay_unattributed(registry, text):
+    frame, _ = run(registry, text)
+    assert speakers(frame) == set()
