@@ -41,6 +41,7 @@ VERBS: dict[str, tuple[str, ...] | str] = {
                          "testified", "announced", "agreed", "complained", "countered", "repeated", "reiterated",
                          "confirmed", "assured", "believes", "warned", "warns")},
     **{v: ("whether", "if", "why", "how", "what", "when", "for") for v in ("asked", "asks", "questioned")},
+    "questioned": ("whether", "if", "why", "how", "what", "when", "who"),
 }
 VERBS["warned"] = VERBS["warns"] = THAT + ("of", "against", "about")
 for _verb_form in ("described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",

@@ -15,6 +15,9 @@ a speaker:
   paragraph: the subject of the nearest sentence that has a person as subject, else the
   only person named before it; with no one named before, the one person the paragraph
   names after it; otherwise no one;
+- a definite description ("The Microsoft co-founder", "the Tesla and Twitter chief": "the",
+  descriptor words, a title noun) names whom a pronoun there would, but never a person named
+  only after it;
 - "I" names the speaker of the turn or quotation it is in; "we" and "you" name no one;
 - anything else (an organisation, a document, an unregistered name) is speaker null with
   the phrase kept as `speaker_text`.
@@ -130,6 +133,8 @@ class Paragraph:
         if held is not None:
             return held, phrase
         mention = self.mention_ending(end)
+        if mention is None and is_description(phrase):  # "The Microsoft co-founder" named earlier
+            return self.antecedent(start, forward=False), phrase
         if mention is None or mention.possessive or mention.start < start:
             return None, phrase
         before = self.text[start:mention.start].split()
@@ -189,8 +194,9 @@ class Paragraph:
             return found[0] if found else None
         return None
 
-    def antecedent(self, offset: int) -> str | None:
-        """The person a pronoun at `offset` refers to (see the module docstring)."""
+    def antecedent(self, offset: int, forward: bool = True) -> str | None:
+        """The person a pronoun at `offset` refers to (see the module docstring); `forward`: or
+        the one person named after it when no one is named before (never for a description)."""
         here = self.token_at(offset)
         first, _ = self.sentence_of(here)
         scope = self.in_quote(offset)
@@ -211,6 +217,8 @@ class Paragraph:
         before = {m.person for m in self.mentions_between(lower, offset) if not self._quoted_apart(m, scope)}
         if before:  # named before, but not as a subject: only a lone person is a safe antecedent
             return before.pop() if len(before) == 1 else None
+        if not forward:
+            return None
         upper = scope[1] if scope else self.end
         after = {m.person for m in self.mentions_between(offset, upper) if not self._quoted_apart(m, scope)}
         return after.pop() if len(after) == 1 else None
@@ -239,6 +247,19 @@ class Paragraph:
             break
         self.subjects[key] = (person, "")
         return person
+
+
+TITLE_NOUNS = {"co-founder", "cofounder", "founder", "chief", "executive", "ceo", "billionaire", "entrepreneur",
+               "senator", "lawmaker", "congressman", "congresswoman", "scientist", "researcher", "investor", "boss",
+               "pioneer", "chairman", "chairwoman", "commissioner", "governor", "professor", "mogul", "magnate"}
+
+
+def is_description(phrase: str) -> bool:
+    """"The Microsoft co-founder", "the Tesla and Twitter chief": a definite description of a
+    person (the, then at most five descriptor words, ending in a title noun)."""
+    words = phrase.split()
+    return 2 <= len(words) <= 6 and words[0].lower() == "the" and words[-1].lower() in TITLE_NOUNS \
+        and all(_DESCRIPTOR.match(w) for w in words[1:])
 
 
 _VOCATIVE = re.compile(r"(?:Mr\.|Madam|Madame|Mister)\s+(Vice\s+President|President|Secretary|Prime\s+Minister)\b")

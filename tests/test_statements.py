@@ -260,3 +260,24 @@ def test_proposed_and_likewise_urged(registry):
 def test_mentions_and_critics_stay_unattributed(registry, text):
     frame, _ = run(registry, text)
     assert speakers(frame) == set()
+
+
+def test_a_description_refers_to_the_person_named_before(registry):
+    frame, text = run(registry, "Bill Gates said this week that a pause in AI development would not solve the "
+                                "problems. The Microsoft co-founder questioned who exactly would be asked to stop, "
+                                "and said such a pause would be very hard to enforce.")
+    got = said(frame, text)
+    assert any(s[0] == "Bill Gates" and s[2].startswith("who exactly would be asked") for s in got)
+    assert ("Bill Gates", "reported", "such a pause would be very hard to enforce") in got
+
+
+def test_a_description_before_any_name_stays_unattributed(registry):
+    frame, _ = run(registry, "The Tesla and Twitter chief repeated his warnings, saying AI is more dangerous than "
+                             "badly built cars. He recalled conversations with Google co-founder Larry Page.")
+    assert speakers(frame) == set()
+
+
+def test_quotation_with_asserted_after_it(registry):
+    frame, text = run(registry, "\u201cThe Republic of Korea will offer invaluable insights to the participating "
+                                "nations,\u201d asserted First Lady Melania Trump.", day=dt.date(2025, 6, 1))
+    assert ("Melania Trump", "quote") in {(s, k) for s, k, _ in said(frame, text)}
