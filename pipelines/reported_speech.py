@@ -276,9 +276,10 @@ def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]
         needs = VERBS.get(lower, ())
         if not needs and needs != SAY:
             return []
-    if lower in SAY_AFTER and end + 1 < len(tokens) and tokens[end].text == "," \
-            and tokens[end + 1].lower_ in CLAUSE_OPENERS:
-        needs = SAY  # ", he wrote, and OpenAI must ...": what follows the parenthesis is said too
+    if lower in SAY_AFTER and end + 1 < len(tokens) and tokens[end].text == "," and (
+            tokens[end + 1].lower_ in CLAUSE_OPENERS or any(tokens[k].text == "," for k in (start - 2, start - 3)
+                                                           if k >= 0)):
+        needs = SAY  # ", he wrote, and OpenAI must ...", "The company, he added, would ...": said too
     if lower in SAY_AFTER and start > 0 and tokens[start - 1].text == ",":
         inverted = _after_clause(par, start, end, cue)
         if inverted and inverted[0]["speaker"] is not None:

@@ -98,7 +98,7 @@ def test_second_held_out_set_meets_the_acceptance(second_held_out):
 
 
 def test_second_held_out_set_does_not_fall_below_its_measured_figures(second_held_out):
-    """A floor under today's figures (0.992 / 0.755 on 2026-12-05, after heldout_2 was opened for
+    """A floor under today's figures (0.992 / 0.761 on 2026-12-05, after heldout_2 was opened for
     tuning; 0.981 / 0.669 of record), not the acceptance."""
     assert second_held_out.precision >= 0.95, second_held_out.line("heldout_2")
     assert second_held_out.recall >= 0.72, second_held_out.line("heldout_2")

@@ -281,3 +281,11 @@ def test_quotation_with_asserted_after_it(registry):
     frame, text = run(registry, "\u201cThe Republic of Korea will offer invaluable insights to the participating "
                                 "nations,\u201d asserted First Lady Melania Trump.", day=dt.date(2025, 6, 1))
     assert ("Melania Trump", "quote") in {(s, k) for s, k, _ in said(frame, text)}
+
+
+def test_added_between_commas_after_a_bare_subject(registry):
+    frame, text = run(registry, "\"Open models are going to win,\" Mark Zuckerberg said. The company, he added, "
+                                "would keep releasing its largest systems.")
+    assert ("Mark Zuckerberg", "reported", "would keep releasing its largest systems") in said(frame, text)
+    frame, _ = run(registry, "The company, critics added, would keep releasing its largest systems.")
+    assert speakers(frame) == set()
