@@ -115,11 +115,11 @@ class BuildRun:
 
 
 def run_build(out: Path, label: str, embedder: str = "minilm", fresh: bool = False,
-              corpus: Path = BUNDLED_CORPUS) -> BuildRun:
+              corpus: Path = BUNDLED_CORPUS, options: tuple[str, ...] = ()) -> BuildRun:
     if fresh and out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    cmd = [str(DISCOURSE), "build", "--corpus", str(corpus), "--out", str(out), "--embedder", embedder]
+    cmd = [str(DISCOURSE), "build", "--corpus", str(corpus), "--out", str(out), "--embedder", embedder, *options]
     time_bin = Path("/usr/bin/time")
     if time_bin.exists():
         cmd = [str(time_bin), "-v", *cmd]

@@ -25,6 +25,7 @@ from pipelines.readers import InputError
 
 if TYPE_CHECKING:
     from pipelines.build import BuildConfig
+    from pipelines.engine import EngineConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="AI-regulation discourse: build topic trends from a corpus and explore them.")
@@ -166,14 +167,26 @@ class RichProgress:
         console.print(Text.assemble(("warning:", "bold yellow"), " ", message), soft_wrap=True)
 
 
+def engine_config(engine: str, ray_address: str | None, ray_workers: int) -> "EngineConfig":
+    from pipelines.engine import EngineConfig, RayOptions
+
+    if engine not in ("local", "ray"):
+        fail(f"--engine must be 'local' or 'ray', got {engine!r}")
+    if ray_workers < 1:
+        fail(f"--ray-workers must be at least 1, got {ray_workers}")
+    if ray_address and engine != "ray":
+        fail("--ray-address needs --engine ray")
+    return EngineConfig(kind=engine, ray=RayOptions(address=ray_address or None, workers=ray_workers))
+
+
 def build_config(corpus: list[Path], out: Path, column_map: list[str] | None, embedder: str,
-                 people: Path | None, themes: Path | None) -> "BuildConfig":
+                 people: Path | None, themes: Path | None, engine: "EngineConfig | None" = None) -> "BuildConfig":
     from pipelines.build import BuildConfig
     from pipelines.embeddings import EmbeddingConfig
 
     if embedder not in ("minilm", "static"):
         fail(f"--embedder must be 'minilm' or 'static', got {embedder!r}")
-    options = {}
+    options = {} if engine is None else {"engine": engine}
     if people:
         options["people_path"] = people
     if themes:
@@ -224,13 +237,20 @@ OutOption = Annotated[Path, typer.Option("--out", help="Output folder holding ru
 EmbedderOption = Annotated[str, typer.Option(help="minilm (default) or static (fast, distilled locally).")]
 PeopleOption = Annotated[Path | None, typer.Option(help="People registry (default data/people.toml).")]
 ThemesOption = Annotated[Path | None, typer.Option(help="Theme definitions (default data/themes.toml).")]
+EngineOption = Annotated[str, typer.Option(
+    help="local (default) or ray: the per-passage stages on Ray Data (docs/SCALING.md).")]
+RayAddressOption = Annotated[str | None, typer.Option(
+    help="A running Ray cluster, e.g. 10.0.0.5:6379 (default: start a local one).")]
+RayWorkersOption = Annotated[int, typer.Option(help="Embedding actors (and CPUs of a local Ray).")]
 
 
 @app.command()
 def build(corpus: CorpusOption, out: OutOption, column_map: MapOption = None, embedder: EmbedderOption = "minilm",
-          people: PeopleOption = None, themes: ThemesOption = None) -> None:
+          people: PeopleOption = None, themes: ThemesOption = None, engine: EngineOption = "local",
+          ray_address: RayAddressOption = None, ray_workers: RayWorkersOption = 2) -> None:
     """Build a corpus end to end and publish it as DIR/current."""
-    run_pipeline("build", build_config(corpus, out, column_map, embedder, people, themes))
+    run_pipeline("build", build_config(corpus, out, column_map, embedder, people, themes,
+                                       engine_config(engine, ray_address, ray_workers)))
 
 
 FallbackOption = Annotated[bool, typer.Option(
@@ -239,10 +259,12 @@ FallbackOption = Annotated[bool, typer.Option(
 
 @app.command()
 def update(corpus: CorpusOption, out: OutOption, column_map: MapOption = None, embedder: EmbedderOption = "minilm",
-           people: PeopleOption = None, fallback: FallbackOption = False) -> None:
+           people: PeopleOption = None, fallback: FallbackOption = False, engine: EngineOption = "local",
+           ray_address: RayAddressOption = None, ray_workers: RayWorkersOption = 2) -> None:
     """Add new documents to the current run without refitting the topic model (after checking
     the run against its manifest: a corrupted run is refused unless --fallback is given)."""
-    run_pipeline("update", build_config(corpus, out, column_map, embedder, people, None), fallback=fallback)
+    run_pipeline("update", build_config(corpus, out, column_map, embedder, people, None,
+                                        engine_config(engine, ray_address, ray_workers)), fallback=fallback)
 
 
 def published_run(out: Path) -> Path:

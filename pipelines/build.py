@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
-import platform
 import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Protocol
 
@@ -26,31 +22,31 @@ from pydantic import BaseModel, Field
 
 from pipelines import aggregates, search_index
 from pipelines.artifacts import (  # current_run and publish: the run folders' layout, used here and re-exported
-    OUTLIER_TOPIC, PUBLISHED, TOPIC_MODEL_FOLDER, EmbeddingRecord, InputRecord, Manifest, current_run, empty,
+    OUTLIER_TOPIC, PUBLISHED, TOPIC_MODEL_FOLDER, Manifest, current_run, empty,
     publish, read_manifest, read_table, write_manifest, write_table,
 )
 from pipelines.config import IngestConfig
 from pipelines.embedders import load_embedder
-from pipelines.embeddings import EmbeddingCache, EmbeddingConfig, embed_texts
-from pipelines.files import file_sha256
+from pipelines.embeddings import EmbeddingCache, EmbeddingConfig
+from pipelines.engine import LOCAL, Engine, EngineConfig
 from pipelines.ingest import DUPLICATE_CODE as DUPLICATE, IngestResult, ingest_paths
 from pipelines.passages import PassageConfig, split_passages
+from pipelines.ray_engine import RayEngineError, make_engine
+from pipelines.run_records import (  # BuildError, build_lock and new_run_folder: re-exported
+    BuildError, build_lock, embedding_record, file_record, input_files, new_run_folder, run_manifest,
+)
 from pipelines.people import DEFAULT_REGISTRY, Registry, extract_mentions, load_registry
-from pipelines.readers import discover_inputs
 from pipelines.passage_themes import complete_theme_topics, topic_memberships, zero_shot_rows
 from pipelines.theme_stage import (
     ThemeLabelConfig, ThemeStageResult, classify_themes, load_stage, save_stage, stage_key,
 )
-from pipelines.themes import DEFAULT_THEMES, load_themes, similarity_calibration
-from pipelines.topic_cache import fit_or_reuse_topics
+from pipelines.themes import DEFAULT_THEMES, load_themes
+from pipelines.topic_sampling import fit_topics_on_sample
 from pipelines.topics import SavedTopicModel, TopicConfig, assign_new_passages, load_topic_model
 from pipelines.statement_cache import extract_or_reuse_statements
 from pipelines.statements import extract_statements, passage_speakers
 from pipelines.update_steps import already_present_rejects, recount_topics, split_already_present
 from pipelines.verify import choose_run
-
-LIBRARIES = ("polars", "numpy", "bertopic", "sentence-transformers", "torch", "umap-learn", "hdbscan",
-             "scikit-learn", "dash", "plotly", "trafilatura", "feedparser", "pyahocorasick", "gensim")
 
 
 class BuildConfig(BaseModel):
@@ -65,16 +61,14 @@ class BuildConfig(BaseModel):
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     topics: TopicConfig = Field(default_factory=TopicConfig)
     theme_labels: ThemeLabelConfig = Field(default_factory=ThemeLabelConfig)
+    engine: EngineConfig = Field(default_factory=EngineConfig)
+    topic_fit_sample: int = Field(200_000, ge=1)  # passages BERTopic is fitted on (pipelines/topic_sampling.py)
     keep_runs: int = 5
     reuse_topic_fit: bool = True  # an unchanged corpus reuses the cached (seeded, identical) fit
 
     @property
     def cache_dir(self) -> Path:
         return self.embedding.cache_dir or self.out / "cache" / "embeddings"
-
-
-class BuildError(RuntimeError):
-    """A build could not complete; the message says why (no traceback for the user)."""
 
 
 class Progress(Protocol):
@@ -117,95 +111,6 @@ class BuildResult:
     manifest: dict  # what manifest.json holds
 
 
-# --- the output folder (run folders and publishing: pipelines/artifacts.py) -------------------
-
-
-@contextlib.contextmanager
-def build_lock(out: Path) -> Iterator[None]:
-    """One build or update at a time per output folder; a BuildError naming the folder when
-    it cannot be written (read-only, not a folder, no such place)."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        handle = open(out / ".build.lock", "w")
-    except OSError as exc:
-        problem = "it is not a folder" if out.exists() and not out.is_dir() else exc.strerror or str(exc)
-        raise BuildError(f"cannot write to the output folder {out}: {problem}") from None
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(f"another build is running in {out}") from None
-        yield
-
-
-def new_run_folder(out: Path) -> tuple[str, Path]:
-    """A fresh `.partial` folder; stale ones from killed builds are removed first."""
-    runs = out / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    for stale in runs.glob("*.partial"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for link in out.glob(".current-*"):  # a killed publish may leave its temporary link
-        link.unlink(missing_ok=True)
-    for tmp in (out / "cache" / "topics").glob(".*.tmp"):
-        shutil.rmtree(tmp, ignore_errors=True)
-    run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
-    folder = runs / f"{run_id}.partial"
-    folder.mkdir()
-    return run_id, folder
-
-
-# --- manifest ---------------------------------------------------------------------------------
-
-
-def _versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for name in LIBRARIES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    return found
-
-
-def _file_record(path: Path) -> InputRecord:
-    return InputRecord(path=str(path), sha256=file_sha256(path), bytes=path.stat().st_size)
-
-
-def _input_files(paths: list[Path]) -> list[InputRecord]:
-    return [_file_record(item.path) for item in discover_inputs(paths)]
-
-
-def _embedding_record(embedder, vectors) -> EmbeddingRecord:  # noqa: ANN001 - an Embedder and its vectors
-    """The manifest's embedding entry: model, vectors embedded and from the cache, and the map
-    onto MiniLM's cosine scale the theme scorer applied (None: already on it)."""
-    calibration = similarity_calibration(embedder)
-    return EmbeddingRecord(
-        identity=embedder.identity, model_sha256=getattr(embedder, "weights_sha256", None),
-        embedded=vectors.embedded, cached=vectors.cached,
-        similarity_calibration=None if calibration.is_identity else calibration.model_dump())
-
-
-def _is_bundled(paths: list[Path]) -> bool:
-    bundled = (Path(__file__).resolve().parent.parent / "data" / "corpus").resolve()
-    return any(Path(p).resolve() == bundled for p in paths)
-
-
-def run_manifest(run_id: str, started: dt.datetime, config: BuildConfig, clock: StageClock,
-                 inputs: list[InputRecord], embedding: EmbeddingRecord, counts: dict[str, int | float],
-                 parent: Manifest | None = None, **details: object) -> Manifest:
-    """The manifest of a build, or of an update when `parent` (the updated run's manifest) is
-    given: corpus and inputs then continue the parent's. `details` are the kind's own entries
-    (`topics_reused_from_cache`, `update`); rows, files and the finish time are added when the
-    run is written."""
-    return Manifest(
-        run_id=run_id, kind="update" if parent else "build", parent_run=parent.run_id if parent else None,
-        started_at=started.isoformat(),
-        corpus=(parent.corpus if parent else []) + [str(p) for p in config.corpus],
-        illustrative=parent.illustrative if parent else _is_bundled(config.corpus),
-        config=config.model_dump(mode="json"), inputs=(parent.inputs if parent else []) + inputs,
-        versions=_versions(), embedding=embedding, counts=counts, timings=clock.timings, **details,
-    )
-
 
 def _write_and_publish(config: "BuildConfig", run_id: str, folder: Path, tables: dict[str, pl.DataFrame],
                        manifest: Manifest) -> BuildResult:
@@ -227,18 +132,19 @@ def _titles_per_passage(passages: pl.DataFrame, documents: pl.DataFrame) -> pl.S
     )["title"].fill_null("")
 
 
-def _embed(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, documents: pl.DataFrame):
+def _embed(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, documents: pl.DataFrame,
+           engine: Engine = LOCAL):
     with clock.stage("embeddings", passages.height) as note:
         embedder = load_embedder(config.embedding)
         cache = EmbeddingCache(config.cache_dir, embedder.identity, embedder.dimension)
-        vectors = embed_texts(passages["text"], embedder, cache, progress=clock.progress.advance)
-        titles = embed_texts(_titles_per_passage(passages, documents), embedder, cache)
+        vectors, titles = engine.embed([passages["text"], _titles_per_passage(passages, documents)], embedder,
+                                       cache, progress=clock.progress.advance)
         note["detail"] = f"{vectors.embedded:,} embedded, {vectors.cached:,} from cache"
     return embedder, vectors, titles
 
 
 def _classify(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, documents: pl.DataFrame,
-              embedder, vectors, titles, themes: list) -> ThemeStageResult:  # noqa: ANN001
+              embedder, vectors, titles, themes: list, engine: Engine = LOCAL) -> ThemeStageResult:  # noqa: ANN001
     """The themes stage: every passage's named themes (pipelines/theme_stage.py)."""
     labels = config.theme_labels.with_corrections_of(config.out)  # + the review corrections
     with clock.stage("themes", passages.height) as note:
@@ -248,7 +154,7 @@ def _classify(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, do
         if named is None:
             cache = EmbeddingCache(labels.cache_dir / "embeddings", embedder.identity, embedder.dimension)
             named = classify_themes(passages, documents, vectors.vectors, titles.vectors, themes, embedder,
-                                    cache, labels.cache_dir / "classifiers", labels)
+                                    cache, labels.cache_dir / "classifiers", labels, engine.theme_probabilities)
             save_stage(entry, named)
         note["detail"] = (f"{named.table['passage_id'].n_unique():,} passages with a theme, "
                           f"{named.record['labelled_passages']:,} labelled passages")
@@ -263,7 +169,8 @@ def _themed(passages: pl.DataFrame, named: ThemeStageResult, topics: pl.DataFram
 
 
 def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFrame, mentions: pl.DataFrame,
-               registry_frame: pl.DataFrame, memberships: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+               registry_frame: pl.DataFrame, memberships: pl.DataFrame | None = None, engine: Engine = LOCAL,
+               ) -> dict[str, pl.DataFrame]:
     with clock.stage("aggregates"):
         lazy_passages, lazy_mentions = passages.lazy(), mentions.lazy()
         with_people, months, people = pl.collect_all([
@@ -271,7 +178,7 @@ def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFram
             aggregates.month_coverage(documents.lazy(), lazy_passages),
             aggregates.people_summary(lazy_mentions, registry_frame.lazy()),
         ])
-        trends, totals = aggregates.membership_trend_tables(
+        trends, totals = engine.trend_tables(
             with_people, memberships if memberships is not None else with_people.select("passage_id", "topic_id"))
         words = search_index.word_postings(with_people)
     return {"passages": with_people, "trends": trends, "month_totals": totals, "months": months, "people": people,
@@ -280,13 +187,17 @@ def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFram
 
 def _statements(clock: StageClock, tables: dict[str, pl.DataFrame], documents: pl.DataFrame, passages: pl.DataFrame,
                 registry: Registry, cache: Path, old: pl.DataFrame | None = None,
-                new_documents: pl.DataFrame | None = None, rematch: bool = True) -> None:
+                new_documents: pl.DataFrame | None = None, rematch: bool = True,
+                extracted: pl.DataFrame | None = None) -> None:
     """The statements stage (pipelines/statements.py): `statements`, and `passages.speakers`. An
     update with the base run's registry extracts only the new documents' statements; an unchanged
-    input reads the cached table back (pipelines/statement_cache.py)."""
+    input reads the cached table back (pipelines/statement_cache.py). `extracted`: the table the
+    Ray engine made with the passages."""
     again = old is None or rematch or new_documents is None
     with clock.stage("statements", (documents if again else new_documents).height) as note:
-        if again:
+        if extracted is not None:
+            statements, reused = extracted, False
+        elif again:
             statements, reused = extract_or_reuse_statements(cache, documents, passages, tables["mentions"], registry)
         else:
             statements, reused = pl.concat([old, extract_statements(new_documents, passages, tables["mentions"],
@@ -325,42 +236,53 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
     started = dt.datetime.now(dt.timezone.utc)
     registry = load_registry(config.people_path)
     themes = load_themes(config.themes_path)
-    with build_lock(config.out):
+    engine, session = make_engine(config.engine.kind, config.engine.ray, config.embedding)
+    with build_lock(config.out), _engine_session(session):
         run_id, folder = new_run_folder(config.out)
         with clock.stage("ingest"):
             ingest = ingest_paths(config.corpus, config.ingest,
                                   on_file=lambda done, total: clock.progress.advance(done, total))
-            inputs = _input_files(config.corpus)
+            inputs = input_files(config.corpus)
         if ingest.documents.is_empty():
             raise BuildError("no document was accepted: " + ", ".join(
                 f"{code} ({n})" for code, n in ingest.reason_counts().iter_rows()) if ingest.rejects.height
                 else "the corpus is empty")
         documents = ingest.documents
-        with clock.stage("passages", documents.height):
-            passages = split_passages(documents.lazy(), config.passages).collect()
-        with clock.stage("people", documents.height):
-            mentions = extract_mentions(documents, passages.lazy(), registry)
-        embedder, vectors, titles = _embed(clock, config, passages, documents)
-        named = _classify(clock, config, passages, documents, embedder, vectors, titles, themes)
+        with clock.stage("passages", documents.height) as note:  # and people (and statements on Ray)
+            passages, mentions, extracted = engine.split_and_match(documents, config.passages, registry)
+            note["detail"] = f"{passages.height:,} passages, {mentions.height:,} mentions"
+        embedder, vectors, titles = _embed(clock, config, passages, documents, engine)
+        named = _classify(clock, config, passages, documents, embedder, vectors, titles, themes, engine)
         with clock.stage("topics", passages.height) as note:
-            result = fit_or_reuse_topics(config.cache_dir.parent / "topics", config.reuse_topic_fit, config.topics,
-                                         documents, passages, embedder, vectors, titles, themes,
-                                         folder / TOPIC_MODEL_FOLDER, named.primary)
+            result, fitted_on = fit_topics_on_sample(
+                config.cache_dir.parent / "topics", config.reuse_topic_fit, config.topics, documents, passages,
+                embedder, vectors, titles, themes, folder / TOPIC_MODEL_FOLDER, named.primary, config.topic_fit_sample,
+                engine.assign_topics)
             note["detail"] = f"{result.topics.filter(pl.col('topic_id') != OUTLIER_TOPIC).height} topics" + (
                 " (unchanged input: reused)" if result.reused else "")
         passages = passages.join(result.assignments, on="passage_id", how="left", maintain_order="left")
         table, topics = _themed(passages, named, result.topics, themes)
         tables = _aggregate(clock, documents, passages, mentions, registry.frame(),
-                            topic_memberships(passages, table, topics))
+                            topic_memberships(passages, table, topics), engine)
         tables.update(documents=documents, mentions=mentions, topics=topics, rejects=ingest.rejects,
                       passage_themes=table, theme_quality=named.quality)
-        _statements(clock, tables, documents, passages, registry, _statements_cache(config))
+        _statements(clock, tables, documents, passages, registry, _statements_cache(config), extracted=extracted)
         counts = _counts(ingest, tables, result.outlier_share) | {
-            "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4)}
-        manifest = run_manifest(run_id, started, config, clock, inputs, _embedding_record(embedder, vectors), counts,
+            "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4),
+            "topic_fit_passages": fitted_on}
+        manifest = run_manifest(run_id, started, config, clock, inputs, embedding_record(embedder, vectors), counts,
                                 topics_reused_from_cache=result.reused, themes=named.record,
-                                people_registry=_file_record(config.people_path))
+                                people_registry=file_record(config.people_path))
         return _write_and_publish(config, run_id, folder, tables, manifest)
+
+
+@contextlib.contextmanager
+def _engine_session(session) -> Iterator[None]:  # noqa: ANN001 - a context manager factory
+    try:
+        with session():
+            yield
+    except RayEngineError as exc:
+        raise BuildError(str(exc)) from None
 
 
 # --- update -------------------------------------------------------------------------------------
@@ -393,10 +315,11 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
     first: a corrupted one is refused, or with `fallback` the last intact run is updated instead."""
     clock = StageClock(progress or SilentProgress())
     started = dt.datetime.now(dt.timezone.utc)
-    registry, registry_file = load_registry(config.people_path), _file_record(config.people_path)
+    registry, registry_file = load_registry(config.people_path), file_record(config.people_path)
     if not config.out.is_dir():
         raise BuildError(f"{config.out} has no current run to update; run `discourse build` first")
-    with build_lock(config.out):
+    engine, session = make_engine(config.engine.kind, config.engine.ray, config.embedding)
+    with build_lock(config.out), _engine_session(session):
         base, skipped = update_base(config.out, fallback, clock)
         run_id, folder = new_run_folder(config.out)
         parent = read_manifest(base)
@@ -406,7 +329,7 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
         with clock.stage("ingest"):
             ingest = ingest_paths(config.corpus, config.ingest,
                                   on_file=lambda done, total: clock.progress.advance(done, total))
-            inputs = _input_files(config.corpus)
+            inputs = input_files(config.corpus)
         new_documents, already = split_already_present(ingest.documents, old["documents"])
         documents = pl.concat([old["documents"], new_documents.select(old["documents"].columns)])
         with clock.stage("passages", new_documents.height):
@@ -415,11 +338,11 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
         with clock.stage("people", (documents if rematch else new_documents).height) as note:
             mentions = _update_mentions(old, documents, new_documents, new_passages, registry, rematch)
             note["detail"] = "registry changed: every passage matched again" if rematch else ""
-        embedder, vectors, titles = _embed(clock, config, new_passages, new_documents)
+        embedder, vectors, titles = _embed(clock, config, new_passages, new_documents, engine)
         passages, table, topics, quality, themes_record = _update_topics(
-            clock, config, base, old, new_passages, new_documents, embedder, vectors, titles)
+            clock, config, base, old, new_passages, new_documents, embedder, vectors, titles, engine)
         tables = _aggregate(clock, documents, passages, mentions, registry.frame(),
-                            topic_memberships(passages, table, topics))
+                            topic_memberships(passages, table, topics), engine)
         rejects = pl.concat([old["rejects"], ingest.rejects,
                              already_present_rejects(already, base.name, config.ingest.raw_preview_chars)])
         tables.update(documents=documents, mentions=mentions, topics=topics, rejects=rejects,
@@ -438,7 +361,7 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
                  "already_present": exact, "same_id_other_text": already.height - exact,
                  "rejected": ingest.rejected, "duplicates": ingest.duplicates, "passages_added": new_passages.height,
                  "passages_rematched": passages.height if rematch else 0}
-        manifest = run_manifest(run_id, started, config, clock, inputs, _embedding_record(embedder, vectors), counts,
+        manifest = run_manifest(run_id, started, config, clock, inputs, embedding_record(embedder, vectors), counts,
                                 parent=parent, update=added, people_registry=registry_file,
                                 themes=_update_themes_record(parent.themes, themes_record),
                                 **({"fallback_from": skipped} if skipped else {}))
@@ -447,7 +370,7 @@ def update(config: BuildConfig, progress: Progress | None = None, fallback: bool
 
 def _update_topics(clock: StageClock, config: BuildConfig, base: Path, old: dict[str, pl.DataFrame],
                    new_passages: pl.DataFrame, new_documents: pl.DataFrame, embedder, vectors, titles,  # noqa: ANN001
-                   ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, dict | None]:
+                   engine: Engine = LOCAL) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, dict | None]:
     """(passages, passage_themes, topics, theme_quality, themes record or None) of an update:
     the new passages' themes from the classifiers, their topics from the saved model."""
     saved = _load_topic_model(base, embedder)
@@ -456,7 +379,7 @@ def _update_topics(clock: StageClock, config: BuildConfig, base: Path, old: dict
     quality = old.get("theme_quality", empty("theme_quality"))
     record = None
     if new_passages.height:
-        named = _classify(clock, config, new_passages, new_documents, embedder, vectors, titles, saved.themes)
+        named = _classify(clock, config, new_passages, new_documents, embedder, vectors, titles, saved.themes, engine)
         with clock.stage("topics", new_passages.height):
             assigned = assign_new_passages(saved, old["topics"], new_passages, vectors.vectors, titles.vectors,
                                            embedder, named.primary)

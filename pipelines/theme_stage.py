@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from pipelines import corrections as review
 from pipelines import passage_themes
 from pipelines.config import REPO_ROOT
 from pipelines.embeddings import EmbeddingCache
-from pipelines.theme_classifier import ClassifierConfig, FeatureInputs, theme_features
+from pipelines.theme_classifier import ClassifierConfig, FeatureInputs, ThemeClassifier, theme_features
 from pipelines.theme_labels import (
     DEFAULT_CORPORA, LABEL_DIR, LabelledPassages, label_files, read_label_files, resolve_labels,
     text_sha1,
@@ -57,6 +58,14 @@ class ThemeLabelConfig(BaseModel):
         return self.model_copy(update={"corrections": [*self.corrections, path]})
 
 
+Scorer = Callable[[ThemeClassifier, FeatureInputs, list[Theme], object, int], np.ndarray]
+
+
+def local_probabilities(classifier: ThemeClassifier, inputs: FeatureInputs, themes: list[Theme],
+                        embedder, cap: int) -> np.ndarray:  # noqa: ANN001 - an Embedder
+    return classifier.probabilities(theme_features(inputs, themes, embedder, cap))
+
+
 @dataclass
 class ThemeStageResult:
     table: pl.DataFrame  # passage_themes (empty without a classifier)
@@ -83,8 +92,9 @@ def labelled_in_corpus(labels: pl.DataFrame, passages: pl.DataFrame,
 def classify_themes(passages: pl.DataFrame, documents: pl.DataFrame, vectors: np.ndarray,
                     title_vectors: np.ndarray, themes: list[Theme], embedder,  # noqa: ANN001
                     cache: EmbeddingCache | None, classifier_cache: Path | None,
-                    config: ThemeLabelConfig) -> ThemeStageResult:
-    """The corpus passages' themes (see the module docstring)."""
+                    config: ThemeLabelConfig, scorer: Scorer | None = None) -> ThemeStageResult:
+    """The corpus passages' themes (see the module docstring). `scorer` computes the
+    classifiers' probabilities (the build's engine; by default here)."""
     labels = read_label_files(label_files(config.label_dir))
     corrected = corrected_in_corpus(config.corrections, passages)
     labelled = with_corrections(resolve_labels(labels, config.corpora), corrected, passages,
@@ -101,8 +111,7 @@ def classify_themes(passages: pl.DataFrame, documents: pl.DataFrame, vectors: np
                                                     config.classifier, classifier_cache)
     inputs = FeatureInputs(passages.select("passage_id", "doc_id", "text"), vectors,
                            title_vectors, passages.select("doc_id", "text"))
-    probs = classifier.probabilities(theme_features(inputs, themes, embedder,
-                                                    config.classifier.seed_cap))
+    probs = (scorer or local_probabilities)(classifier, inputs, themes, embedder, config.classifier.seed_cap)
     assigned = classifier.assigned(probs)
     in_corpus = corrected_with_near_duplicates(
         labelled_in_corpus(labels, passages, documents), corrected, passages, vectors)

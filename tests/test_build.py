@@ -60,7 +60,7 @@ def test_full_artifact_set_and_manifest_reconcile(bundled_build):
     assert read_manifest(run).files == artifact_hashes(run)
     assert len(manifest["inputs"]) == 297 and all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["embedding"]["model_sha256"] == manifest["config"]["embedding"]["model_sha256"]
-    assert set(manifest["timings"]) == {"ingest", "passages", "people", "embeddings", "themes", "topics",
+    assert set(manifest["timings"]) == {"ingest", "passages", "embeddings", "themes", "topics",
                                         "aggregates", "statements"}
     assert manifest["illustrative"] is True
     assert {"polars", "bertopic", "torch"} <= set(manifest["versions"])

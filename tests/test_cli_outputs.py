@@ -103,7 +103,7 @@ def test_build_under_proc(hostile_corpus):
 def read_only_lock(monkeypatch):
     """Opening the lock file fails as in a read-only folder (tests run as root, where chmod
     does not stop writes)."""
-    from pipelines import build as build_module
+    from pipelines import run_records
 
     real_open = builtins.open
 
@@ -112,7 +112,7 @@ def read_only_lock(monkeypatch):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(build_module, "open", refusing_open, raising=False)
+    monkeypatch.setattr(run_records, "open", refusing_open, raising=False)
 
 
 def test_build_and_update_in_a_read_only_folder(read_only_lock, hostile_corpus, tmp_path, run_cli):
