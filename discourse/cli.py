@@ -242,15 +242,21 @@ EngineOption = Annotated[str, typer.Option(
 RayAddressOption = Annotated[str | None, typer.Option(
     help="A running Ray cluster, e.g. 10.0.0.5:6379 (default: start a local one).")]
 RayWorkersOption = Annotated[int, typer.Option(help="Embedding actors (and CPUs of a local Ray).")]
+TopicSampleOption = Annotated[int, typer.Option(
+    help="Passages BERTopic is fitted on; above it, a sample stratified by month (the rest are assigned).")]
 
 
 @app.command()
 def build(corpus: CorpusOption, out: OutOption, column_map: MapOption = None, embedder: EmbedderOption = "minilm",
           people: PeopleOption = None, themes: ThemesOption = None, engine: EngineOption = "local",
-          ray_address: RayAddressOption = None, ray_workers: RayWorkersOption = 2) -> None:
+          ray_address: RayAddressOption = None, ray_workers: RayWorkersOption = 2,
+          topic_sample: TopicSampleOption = 200_000) -> None:
     """Build a corpus end to end and publish it as DIR/current."""
-    run_pipeline("build", build_config(corpus, out, column_map, embedder, people, themes,
-                                       engine_config(engine, ray_address, ray_workers)))
+    if topic_sample < 100:
+        fail(f"--topic-sample must be at least 100, got {topic_sample}")
+    config = build_config(corpus, out, column_map, embedder, people, themes,
+                          engine_config(engine, ray_address, ray_workers))
+    run_pipeline("build", config.model_copy(update={"topic_fit_sample": topic_sample}))
 
 
 FallbackOption = Annotated[bool, typer.Option(

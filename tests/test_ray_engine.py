@@ -144,7 +144,8 @@ def test_an_unreachable_cluster_fails_clearly_and_leaves_current(local_static):
 def test_the_cli_refuses_bad_engine_options(tmp_path):
     for args, message in ((["--engine", "spark"], "--engine must be 'local' or 'ray'"),
                           (["--ray-address", "127.0.0.1:6379"], "--ray-address needs --engine ray"),
-                          (["--engine", "ray", "--ray-workers", "0"], "--ray-workers must be at least 1")):
+                          (["--engine", "ray", "--ray-workers", "0"], "--ray-workers must be at least 1"),
+                          (["--topic-sample", "5"], "--topic-sample must be at least 100")):
         result = subprocess.run([sys.executable, "-m", "discourse", "build", "--corpus", str(CORPUS[0]),
                                  "--out", str(tmp_path / "out"), *args], capture_output=True, text=True, timeout=60)
         assert result.returncode != 0 and message in result.stderr + result.stdout, args
