@@ -48,7 +48,7 @@ def topic_cache_key(embedder_identity: str, documents: pl.DataFrame, passages: p
     parts = {
         "embedder": embedder_identity, "themes": [t.model_dump() for t in themes],
         "config": config.model_dump(mode="json"), "bertopic": _bertopic_version(),
-        "code": 3,  # bump when topic modelling changes in a way the config does not show
+        "code": 4,  # bump when topic modelling changes in a way the config does not show
         "theme_decisions": "zero-shot" if theme_index is None else hashlib.sha256(
             np.ascontiguousarray(theme_index, dtype=np.int32).tobytes()).hexdigest(),
     }

@@ -7,7 +7,10 @@
 3. One final BERTopic model is fitted on all passages with those labels (BERTopic's manual
    topic modelling), so every topic, theme or discovered, has c-TF-IDF keywords refined
    by a KeyBERT-inspired representation, and topic embeddings that assign new passages
-   later without refitting. It is saved with BERTopic's safetensors serialization.
+   later without refitting. It is saved with BERTopic's safetensors serialization. Its
+   keywords come from at most `keyword_sample_per_topic` passages per topic, spread over
+   the topic's documents (`pipelines.topic_keywords`: bounded memory on a large corpus);
+   assignments, sizes and topic embeddings use every passage.
 4. Discovered topics are named by `pipelines.topic_labels`: a short phrase their own
    passages use. Keywords and labels are phrases of adjacent words of those passages.
 """
@@ -25,6 +28,7 @@ from pydantic import BaseModel, Field
 
 from pipelines.artifacts import OUTLIER_TOPIC, TABLES
 from pipelines.embeddings import Embedder
+from pipelines.topic_keywords import keyword_sample, keyword_sampled_bertopic
 from pipelines.topic_labels import LabelConfig, PhraseAnalyzer, centrality, keyword_texts, label_topics, stop_words
 from pipelines.themes import (
     NO_THEME, Theme, ThemeScoring, assign_themes, max_similarity, seed_word_hits, similarity_calibration,
@@ -49,6 +53,9 @@ class TopicConfig(BaseModel):
     max_discovered_topics: int = 40
     outlier_threshold: float = 0.25
     top_n_words: int = 10
+    # Passages per topic whose phrases c-TF-IDF counts for keywords (pipelines/topic_keywords.py):
+    # bounds the final fit's memory; a topic no larger than this gives all its passages.
+    keyword_sample_per_topic: int = 5_000
     labels: LabelConfig = Field(default_factory=LabelConfig)
 
     def topic_size_for(self, n_passages: int) -> int:
@@ -159,11 +166,6 @@ def fit_topics(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.nd
     `theme_index` is each passage's primary theme (an index into `themes`, NO_THEME for
     none), e.g. from the theme classifiers; without it the zero-shot scorer decides."""
     config = config or TopicConfig()
-    from bertopic import BERTopic
-    from bertopic.cluster import BaseCluster
-    from bertopic.dimensionality import BaseDimensionalityReduction
-    from bertopic.representation import KeyBERTInspired
-
     texts = keyword_texts(passages["text"])
     if theme_index is None:
         theme_index, _ = score_themes(passages, vectors, title_vectors, themes, embedder, config.scoring)
@@ -173,19 +175,8 @@ def fit_topics(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.nd
     # Labels for the final model: themes first (0..K-1), then discovered topics, OUTLIER_TOPIC.
     labels = theme_index.astype(np.int64)
     labels[rest] = np.where(discovered != OUTLIER_TOPIC, discovered + len(themes), OUTLIER_TOPIC)
-    final = BERTopic(
-        embedding_model=BertopicEmbedder(embedder),
-        umap_model=BaseDimensionalityReduction(),
-        hdbscan_model=BaseCluster(),
-        vectorizer_model=_vectorizer(len(texts)),
-        # In a list, KeyBERTInspired embeds each topic's representative passages itself: given
-        # the precomputed embeddings (BERTopic 0.17.x passes them when it is not in a list) it
-        # reads them at the representative passages' positions in its own flat list, i.e. the
-        # embeddings of the corpus's first passages, and ranks every topic's words against those.
-        representation_model=[KeyBERTInspired(top_n_words=config.top_n_words, random_state=config.random_state)],
-        top_n_words=config.top_n_words,
-    )
-    final.fit(texts, embeddings=vectors, y=labels)
+    keyword_rows = keyword_sample(labels, passages["doc_id"], config.keyword_sample_per_topic, config.random_state)
+    final = fit_final_model(texts, vectors, labels, keyword_rows, embedder, config)
     final_ids = np.asarray(final.topics_, dtype=np.int32)
 
     label_of = dict(zip(final_ids.tolist(), labels.tolist()))  # final id -> our label
@@ -204,6 +195,31 @@ def fit_topics(passages: pl.DataFrame, vectors: np.ndarray, title_vectors: np.nd
     n = max(len(texts), 1)
     outlier_share = float((final_ids == OUTLIER_TOPIC).sum()) / n
     return TopicResult(assignments, topics, final, outliers_before / n, outlier_share)
+
+
+def fit_final_model(texts: list[str], vectors: np.ndarray, labels: np.ndarray, keyword_rows: np.ndarray | None,
+                    embedder: Embedder, config: TopicConfig):  # noqa: ANN201 - a fitted BERTopic
+    """BERTopic's manual topic modelling: the topics are `labels` (one per passage); keywords
+    (c-TF-IDF refined by a KeyBERT-inspired representation) come from the passages at
+    `keyword_rows` (all when None, see `pipelines.topic_keywords`), topic embeddings from all."""
+    from bertopic.cluster import BaseCluster
+    from bertopic.dimensionality import BaseDimensionalityReduction
+    from bertopic.representation import KeyBERTInspired
+
+    final = keyword_sampled_bertopic(
+        keyword_rows,
+        embedding_model=BertopicEmbedder(embedder),
+        umap_model=BaseDimensionalityReduction(),
+        hdbscan_model=BaseCluster(),
+        vectorizer_model=_vectorizer(len(texts)),
+        # In a list, KeyBERTInspired embeds each topic's representative passages itself: given
+        # the precomputed embeddings (BERTopic 0.17.x passes them when it is not in a list) it
+        # reads them at the representative passages' positions in its own flat list, i.e. the
+        # embeddings of the corpus's first passages, and ranks every topic's words against those.
+        representation_model=[KeyBERTInspired(top_n_words=config.top_n_words, random_state=config.random_state)],
+        top_n_words=config.top_n_words,
+    )
+    return final.fit(texts, embeddings=vectors, y=labels)
 
 
 def _centroid_similarity(vectors: np.ndarray, topic_ids: np.ndarray, model) -> np.ndarray:  # noqa: ANN001
