@@ -35,10 +35,10 @@ from pipelines import aggregates
 from pipelines.embeddings import (
     Embedder, EmbeddingCache, EmbeddingConfig, EmbeddingResult, ProgressCallback, text_hashes,
 )
-from pipelines.engine import RayOptions
-from pipelines.passages import PassageConfig, split_passages
-from pipelines.people import Registry, extract_mentions
-from pipelines.statements import extract_statements
+from pipelines.engine import LOCAL, RayOptions
+from pipelines.passages import PassageConfig
+from pipelines.people import Registry
+from pipelines.statements import STATEMENT_ORDER, extract_statements
 from pipelines.theme_classifier import FeatureInputs, ThemeClassifier, theme_features
 from pipelines.themes import SimilarityCalibration, Theme, similarity_calibration, theme_exemplars
 from pipelines.topics import SavedTopicModel, assign_new_passages
@@ -165,8 +165,7 @@ def _shard_number(batch: pa.Table) -> tuple[int, pl.DataFrame]:
 
 def _per_document(batch: pa.Table, passage_config: PassageConfig, registry: Registry) -> pa.Table:
     shard, documents = _shard_number(batch)
-    passages = split_passages(documents.lazy(), passage_config).collect()
-    mentions = extract_mentions(documents, passages.lazy(), registry)
+    passages, mentions, _ = LOCAL.split_and_match(documents, passage_config, registry)
     statements = extract_statements(documents, passages, mentions, registry)
     return _outputs_row(shard, {"passages": passages, "mentions": mentions, "statements": statements})
 
@@ -279,15 +278,15 @@ def _store(results: list[pa.Table], cache: EmbeddingCache, dimension: int) -> No
         cache.store(table.column("text_hash").to_pylist(), vectors)
 
 
-def _from_cache(hashes: pl.Series, cache: EmbeddingCache, dimension: int, had: set[str]) -> EmbeddingResult:
-    """The vectors of `hashes`, all in the cache now; `had`: the hashes it held before."""
-    known = cache.lookup(hashes)
-    row = {h: i for i, h in enumerate(known["text_hash"].to_list())}
-    stored = known["vector"].to_numpy() if known.height else np.zeros((0, dimension), np.float32)
-    vectors = stored[[row[h] for h in hashes]] if len(hashes) else np.zeros((0, dimension), np.float32)
-    cached = int(hashes.is_in(list(had)).sum())
-    embedded = hashes.filter(~hashes.is_in(list(had))).n_unique()
-    return EmbeddingResult(vectors=np.ascontiguousarray(vectors, dtype=np.float32), embedded=embedded, cached=cached)
+def _from_cache(hashes: pl.Series, known: pl.DataFrame, dimension: int, had: set[str]) -> EmbeddingResult:
+    """The vectors of `hashes` from `known` (the cache's rows for them); `had`: the hashes the
+    cache held before this build embedded anything."""
+    if not len(hashes):
+        return EmbeddingResult(np.zeros((0, dimension), np.float32), 0, 0)
+    vectors = hashes.to_frame("text_hash").join(known, on="text_hash", how="left", maintain_order="left")["vector"]
+    before = hashes.is_in(list(had))
+    return EmbeddingResult(vectors=np.ascontiguousarray(vectors.to_numpy(), dtype=np.float32),
+                           embedded=hashes.filter(~before).n_unique(), cached=int(before.sum()))
 
 
 class RayEngine:
@@ -310,7 +309,7 @@ class RayEngine:
             fn_kwargs={"passage_config": passage_config, "registry": registry})
         tables = _named_outputs(dataset, ("passages", "mentions", "statements"))
         mentions = tables["mentions"].sort("doc_id", "char_start", "char_end", "person")
-        statements = tables["statements"].sort("doc_id", "char_start", "char_end", "kind", "speaker", nulls_last=True)
+        statements = tables["statements"].sort(STATEMENT_ORDER, nulls_last=True)
         return tables["passages"], mentions, statements
 
     def embed(self, texts: list[pl.Series], embedder: Embedder, cache: EmbeddingCache,
@@ -336,7 +335,8 @@ class RayEngine:
                 fn_constructor_kwargs={"embedding": self.embedding})
             _store_as_they_come(dataset.iter_batches(batch_format="pyarrow", batch_size=None), cache,
                                 embedder.dimension, missing.height, progress)
-        return [_from_cache(series_hashes, cache, embedder.dimension, have) for series_hashes in hashes]
+        known = cache.lookup(every["text_hash"])  # one read of the cache for every series
+        return [_from_cache(series_hashes, known, embedder.dimension, have) for series_hashes in hashes]
 
     def theme_probabilities(self, classifier: ThemeClassifier, inputs: FeatureInputs, themes: list[Theme],
                             embedder: Embedder, cap: int) -> np.ndarray:

@@ -218,6 +218,9 @@ def unresolved_labels(turns: pl.DataFrame) -> pl.DataFrame:
             .sort(["turns", "label"], descending=[True, False]))
 
 
+STATEMENT_ORDER = ["doc_id", "char_start", "char_end", "kind", "speaker"]  # the table's row order (nulls last)
+
+
 def statements_frame(rows: list[tuple], passages: pl.DataFrame) -> pl.DataFrame:
     """Rows (doc_id, speaker, speaker_text, kind, start, end, cue) -> the statements table, each
     statement in the passage its first character is in, numbered within that passage."""
@@ -232,7 +235,7 @@ def statements_frame(rows: list[tuple], passages: pl.DataFrame) -> pl.DataFrame:
         .join_asof(spans, left_on="char_start", right_on="p_start", by="doc_id", strategy="backward",
                    check_sortedness=False)
         .filter(pl.col("passage_id").is_not_null())
-        .sort("doc_id", "char_start", "char_end", "kind", "speaker", nulls_last=True)
+        .sort(STATEMENT_ORDER, nulls_last=True)
         .with_columns(n=pl.int_range(pl.len(), dtype=pl.UInt32).over("passage_id"))
         .with_columns(statement_id=pl.format("{}:s{}", "passage_id", "n"))
     )
