@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -133,12 +134,12 @@ def _titles_per_passage(passages: pl.DataFrame, documents: pl.DataFrame) -> pl.S
 
 
 def _embed(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, documents: pl.DataFrame,
-           engine: Engine = LOCAL):
+           engine: Engine = LOCAL, spill_dir: Path | None = None):
     with clock.stage("embeddings", passages.height) as note:
         embedder = load_embedder(config.embedding)
         cache = EmbeddingCache(config.cache_dir, embedder.identity, embedder.dimension)
         vectors, titles = engine.embed([passages["text"], _titles_per_passage(passages, documents)], embedder,
-                                       cache, progress=clock.progress.advance)
+                                       cache, progress=clock.progress.advance, spill_dir=spill_dir)
         note["detail"] = f"{vectors.embedded:,} embedded, {vectors.cached:,} from cache"
     return embedder, vectors, titles
 
@@ -153,7 +154,7 @@ def _classify(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, do
         named = load_stage(entry) if config.reuse_topic_fit else None
         if named is None:
             cache = EmbeddingCache(labels.cache_dir / "embeddings", embedder.identity, embedder.dimension)
-            named = classify_themes(passages, documents, vectors.vectors, titles.vectors, themes, embedder,
+            named = classify_themes(passages, documents, vectors, titles, themes, embedder,
                                     cache, labels.cache_dir / "classifiers", labels, engine.theme_probabilities)
             save_stage(entry, named)
         note["detail"] = (f"{named.table['passage_id'].n_unique():,} passages with a theme, "
@@ -237,7 +238,7 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
     registry = load_registry(config.people_path)
     themes = load_themes(config.themes_path)
     engine, session = make_engine(config.engine.kind, config.engine.ray, config.embedding)
-    with build_lock(config.out), _engine_session(session):
+    with build_lock(config.out), _engine_session(session), _scratch(config) as scratch:
         run_id, folder = new_run_folder(config.out)
         with clock.stage("ingest"):
             ingest = ingest_paths(config.corpus, config.ingest,
@@ -251,7 +252,7 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
         with clock.stage("passages", documents.height) as note:  # and people (and statements on Ray)
             passages, mentions, extracted = engine.split_and_match(documents, config.passages, registry)
             note["detail"] = f"{passages.height:,} passages, {mentions.height:,} mentions"
-        embedder, vectors, titles = _embed(clock, config, passages, documents, engine)
+        embedder, vectors, titles = _embed(clock, config, passages, documents, engine, scratch)
         named = _classify(clock, config, passages, documents, embedder, vectors, titles, themes, engine)
         with clock.stage("topics", passages.height) as note:
             result, fitted_on = fit_topics_on_sample(
@@ -260,6 +261,8 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
                 engine.assign_topics)
             note["detail"] = f"{result.topics.filter(pl.col('topic_id') != OUTLIER_TOPIC).height} topics" + (
                 " (unchanged input: reused)" if result.reused else "")
+        embedding = embedding_record(embedder, vectors)
+        del vectors, titles  # a GB per million passages, not needed by the stages below
         passages = passages.join(result.assignments, on="passage_id", how="left", maintain_order="left")
         table, topics = _themed(passages, named, result.topics, themes)
         tables = _aggregate(clock, documents, passages, mentions, registry.frame(),
@@ -270,10 +273,22 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
         counts = _counts(ingest, tables, result.outlier_share) | {
             "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4),
             "topic_fit_passages": fitted_on}
-        manifest = run_manifest(run_id, started, config, clock, inputs, embedding_record(embedder, vectors), counts,
+        manifest = run_manifest(run_id, started, config, clock, inputs, embedding, counts,
                                 topics_reused_from_cache=result.reused, themes=named.record,
                                 people_registry=file_record(config.people_path))
         return _write_and_publish(config, run_id, folder, tables, manifest)
+
+
+@contextlib.contextmanager
+def _scratch(config: BuildConfig) -> Iterator[Path]:
+    """A folder for the build's passage and title vectors (kept on disk, read a chunk at a
+    time), removed when the build ends, whether it is published or not. Those of a killed
+    build are removed by the next (the build lock is held: no other build is using them)."""
+    config.out.mkdir(parents=True, exist_ok=True)
+    for stale in config.out.glob(".vectors-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=".vectors-", dir=config.out) as folder:
+        yield Path(folder)
 
 
 @contextlib.contextmanager

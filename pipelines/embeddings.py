@@ -163,38 +163,115 @@ class EmbeddingCache:
         os.replace(tmp, self.folder / name)
 
 
+class DiskVectors:
+    """A float32 matrix kept in a .npy file: only the rows asked for are read into memory (the
+    file is mapped for the read and unmapped after it)."""
+
+    def __init__(self, path: Path, rows: int, dimension: int):
+        self.path, self.shape = Path(path), (rows, dimension)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index) -> np.ndarray:  # noqa: ANN001 - anything numpy indexes rows with
+        mapped = np.load(self.path, mmap_mode="r")
+        try:
+            return np.array(mapped[index], dtype=np.float32)
+        finally:
+            del mapped
+
+
+class _VectorSink:
+    """Where embed_texts puts the distinct vectors: an array in memory, or a .npy file written
+    a chunk at a time (never mapped, so the written rows do not stay in memory)."""
+
+    def __init__(self, rows: int, dimension: int, spill: Path | None):
+        self.rows, self.dimension, self.spill = rows, dimension, spill
+        if spill is None:
+            self.array = np.empty((rows, dimension), dtype=np.float32)
+        else:
+            self.file = open(spill, "wb")  # noqa: SIM115 - closed in finish()
+            np.lib.format.write_array_header_1_0(self.file, {
+                "descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)), "fortran_order": False,
+                "shape": (rows, dimension)})
+        self.written = 0
+
+    def write(self, vectors: np.ndarray) -> None:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if self.spill is None:
+            self.array[self.written:self.written + len(vectors)] = vectors
+        else:
+            self.file.write(vectors.tobytes())
+        self.written += len(vectors)
+
+    def finish(self) -> np.ndarray | DiskVectors:
+        if self.spill is None:
+            return self.array
+        self.file.close()
+        return DiskVectors(self.spill, self.rows, self.dimension)
+
+
 @dataclass(frozen=True)
 class EmbeddingResult:
-    vectors: np.ndarray  # aligned with the passages given, float32, L2-normalised
-    embedded: int  # passages embedded by the model in this run
-    cached: int  # passages whose vector came from the cache
+    """The vectors of a series of texts, each distinct text's vector held once. Indexing it
+    (`result[rows]`, `len(result)`) reads the rows of the texts given."""
+
+    distinct: np.ndarray | DiskVectors  # float32, L2-normalised, one row per distinct text
+    embedded: int  # texts embedded by the model in this run
+    cached: int  # texts whose vector came from the cache
+    rows: np.ndarray | None = None  # per text, its row in `distinct`; None: row i is text i
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """Every row, in memory, as the texts given (a gathered copy when texts repeat)."""
+        if self.rows is None:
+            return self.distinct if isinstance(self.distinct, np.ndarray) else self.distinct[:]
+        return self.distinct[self.rows]
+
+    def take(self, index) -> np.ndarray:  # noqa: ANN001 - rows numpy can index with
+        """The vectors of the texts at `index`."""
+        return self.distinct[index if self.rows is None else self.rows[index]]
+
+    __getitem__ = take
+
+    def __len__(self) -> int:
+        return len(self.distinct) if self.rows is None else len(self.rows)
+
+    def subset(self, index: np.ndarray) -> "EmbeddingResult":
+        return EmbeddingResult(self.take(index), self.embedded, self.cached)
 
 
 def embed_texts(texts: pl.Series, embedder: Embedder, cache: EmbeddingCache | None,
-                progress: ProgressCallback | None = None, chunk: int = 512) -> EmbeddingResult:
-    """Vectors for `texts`, embedding only texts whose hash is not cached."""
-    hashes = text_hashes(texts)
-    known = cache.lookup(hashes) if cache else pl.DataFrame(
-        schema={"text_hash": pl.String, "vector": pl.Array(pl.Float32, embedder.dimension)})
-    have = set(known["text_hash"].to_list())
-    order: dict[str, int] = {}
-    missing: list[str] = []
-    for h, t in zip(hashes, texts):
-        if h not in have and h not in order:
-            order[h] = len(missing)
-            missing.append(t)
-    missing_hashes = list(order)
-    new_vectors = np.zeros((len(missing), embedder.dimension), dtype=np.float32)
-    for start in range(0, len(missing), chunk):
-        new_vectors[start:start + chunk] = embedder.encode(missing[start:start + chunk])
+                progress: ProgressCallback | None = None, chunk: int = 512,
+                store_every: int = 100_000, spill: Path | None = None) -> EmbeddingResult:
+    """Vectors for `texts`, embedding only texts whose hash is not cached. Each distinct text
+    is embedded and held once; new vectors are stored in the cache in shards of `store_every`.
+    `spill`: a .npy file to keep the vectors in instead of memory (large corpora)."""
+    frame = pl.DataFrame({"text_hash": text_hashes(texts), "text": texts.fill_null("")})
+    dimension = embedder.dimension
+    known = cache.lookup(frame["text_hash"]) if cache else pl.DataFrame(
+        schema={"text_hash": pl.String, "vector": pl.Array(pl.Float32, dimension)})
+    missing = (frame.unique("text_hash", keep="first", maintain_order=True)
+               .join(known.select("text_hash"), on="text_hash", how="anti", maintain_order="left"))
+    sink = _VectorSink(known.height + missing.height, dimension, spill)
+    for start in range(0, known.height, store_every):
+        sink.write(known["vector"].slice(start, store_every).to_numpy())
+    known = known.select("text_hash")
+    pending: list[np.ndarray] = []
+    for start in range(0, missing.height, chunk):
+        pending.append(embedder.encode(missing["text"].slice(start, chunk).to_list()))
+        done = min(start + chunk, missing.height)
+        if sum(map(len, pending)) >= store_every or done == missing.height:
+            block = np.concatenate(pending).astype(np.float32)
+            if cache:
+                cache.store(missing["text_hash"].slice(done - len(block), len(block)).to_list(), block)
+            sink.write(block)
+            pending = []
         if progress:
-            progress(min(start + chunk, len(missing)), len(missing))
-    if cache:
-        cache.store(missing_hashes, new_vectors)
-    lookup = {h: i for i, h in enumerate(known["text_hash"].to_list())}
-    known_vectors = known["vector"].to_numpy() if known.height else np.zeros((0, embedder.dimension), np.float32)
-    vectors = np.empty((len(texts), embedder.dimension), dtype=np.float32)
-    for row, h in enumerate(hashes):
-        vectors[row] = known_vectors[lookup[h]] if h in lookup else new_vectors[order[h]]
-    cached = sum(1 for h in hashes if h in lookup)
-    return EmbeddingResult(vectors=vectors, embedded=len(missing), cached=cached)
+            progress(done, missing.height)
+    row_of = pl.DataFrame({"text_hash": pl.concat([known["text_hash"], missing["text_hash"]])}).with_row_index("row")
+    rows = frame.select("text_hash").join(row_of, on="text_hash", how="left", maintain_order="left")["row"].to_numpy()
+    in_order = len(rows) == sink.rows and bool((rows == np.arange(len(rows))).all())
+    cached = int(frame["text_hash"].is_in(known["text_hash"].implode()).sum())
+    return EmbeddingResult(sink.finish(), embedded=missing.height, cached=cached,
+                           rows=None if in_order else rows.astype(np.int64))

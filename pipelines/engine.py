@@ -14,6 +14,7 @@ work into shards of whole documents and runs them on Ray Data workers. The orche
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal, Protocol
 
 import numpy as np
@@ -53,7 +54,7 @@ class Engine(Protocol):
                         ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]: ...
 
     def embed(self, texts: list[pl.Series], embedder: Embedder, cache: EmbeddingCache,
-              progress: ProgressCallback | None = None) -> list[EmbeddingResult]: ...
+              progress: ProgressCallback | None = None, spill_dir: Path | None = None) -> list[EmbeddingResult]: ...
 
     def theme_probabilities(self, classifier: ThemeClassifier, inputs: FeatureInputs, themes: list[Theme],
                             embedder: Embedder, cap: int) -> np.ndarray: ...
@@ -77,9 +78,11 @@ class LocalEngine:
         return passages, extract_mentions(documents, passages.lazy(), registry), None
 
     def embed(self, texts: list[pl.Series], embedder: Embedder, cache: EmbeddingCache,
-              progress: ProgressCallback | None = None) -> list[EmbeddingResult]:
-        """Each series in turn (progress: of the first)."""
-        return [embed_texts(series, embedder, cache, progress=progress if i == 0 else None)
+              progress: ProgressCallback | None = None, spill_dir: Path | None = None) -> list[EmbeddingResult]:
+        """Each series in turn (progress: of the first); `spill_dir`: keep the vectors in files
+        there instead of in memory."""
+        return [embed_texts(series, embedder, cache, progress=progress if i == 0 else None,
+                            spill=None if spill_dir is None else Path(spill_dir) / f"vectors-{i}.npy")
                 for i, series in enumerate(texts)]
 
     def theme_probabilities(self, classifier: ThemeClassifier, inputs: FeatureInputs, themes: list[Theme],

@@ -24,6 +24,8 @@ from pipelines.readers import (
 
 DOCUMENT_COLUMNS = list(TABLES["documents"].schema)  # the artifact contract's order
 DUPLICATE_CODE = "duplicate"
+TEXT_KEY = ["text_key_a", "text_key_b"]  # see with_text_keys
+RECORDS_PER_CHUNK = 20_000  # reader records held as Python dicts at once
 
 # Tried in order on the cleaned date string; the first that parses wins.
 _DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d.%m.%Y", "%Y%m%d"]
@@ -59,11 +61,31 @@ class IngestResult:
         )
 
 
-def raw_records_frame(records: list[dict]) -> pl.LazyFrame:
-    """Raw reader records as a LazyFrame of strings, in reading order (`seq`)."""
+def records_chunk(records: list[dict], config: IngestConfig) -> pl.DataFrame:
+    """Raw reader records as a frame of strings, with the keys that find duplicate texts."""
     schema = {name: pl.String for name in RAW_FIELDS}
     frame = pl.DataFrame(records, schema=schema, orient="row") if records else pl.DataFrame(schema=schema)
-    return frame.lazy().with_row_index("seq")
+    return with_text_keys(frame.lazy(), config.max_document_chars).collect()
+
+
+def with_text_keys(raw: pl.LazyFrame, max_chars: int) -> pl.LazyFrame:
+    """`text_key_a`/`text_key_b`: two hashes (128 bits together) of the text with whitespace
+    collapsed and case folded, which name a text for finding duplicates; `text_blank`: no
+    text once whitespace is removed. Hashes instead of the folded text itself, so that no
+    second copy of every text is held: two different texts share both keys with a chance
+    of about 1 in 10^28 per pair."""
+    # not worked out for a text over the limit (rejected anyway): 50 MB of regex is slow
+    folded = (pl.when(pl.col("text").str.len_chars() <= max_chars)
+              .then(pl.col("text")).str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase())
+    return raw.with_columns(folded.alias("_folded")).with_columns(
+        text_key_a=pl.col("_folded").hash(seed=1), text_key_b=pl.col("_folded").hash(seed=2),
+        text_blank=pl.col("_folded").str.len_chars() == 0,
+    ).drop("_folded")
+
+
+def raw_records_frame(chunks: list[pl.DataFrame]) -> pl.LazyFrame:
+    """The record chunks as one LazyFrame, in reading order (`seq`)."""
+    return pl.concat(chunks, rechunk=False).lazy().with_row_index("seq")
 
 
 def parse_date(column: pl.Expr) -> pl.Expr:
@@ -119,7 +141,7 @@ def _record_problem(config: IngestConfig) -> pl.Expr:
     return (
         pl.when(pl.col("reject_code").is_not_null())
         .then(pl.struct(code=pl.col("reject_code"), reason=pl.col("reject_reason")))
-        .when(pl.col("text").is_null() | (pl.col("normalised").str.len_chars() == 0))
+        .when(pl.col("text").is_null() | pl.col("text_blank"))
         .then(pl.struct(code=pl.lit("empty_text"), reason=pl.lit("document has no text")))
         .when(pl.col("text_chars") > config.max_document_chars)
         .then(pl.struct(
@@ -149,15 +171,12 @@ def normalise_documents(raw: pl.LazyFrame, config: IngestConfig) -> tuple[pl.Laz
         .otherwise(parse_date(pl.col("filename_date"))),
         text_chars=pl.col("text").str.len_chars(),
         page_starts=pl.col("page_starts").str.split(",").cast(pl.List(pl.UInt32)),
-        # not worked out for a text over the limit (rejected anyway): 50 MB of regex is slow
-        normalised=pl.when(pl.col("text").str.len_chars() <= config.max_document_chars).then(pl.col("text"))
-        .str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase(),
     )
     checked = with_dates.with_columns(problem=_record_problem(config))
 
     valid = (
         checked.filter(pl.col("problem").is_null()).sort("seq")
-        .with_columns(text_group=pl.col("seq").first().over("normalised"))
+        .with_columns(text_group=pl.col("seq").first().over(TEXT_KEY))
         .with_columns(
             accepted=pl.struct("text_group", "doc_id").map_batches(_first_unique, return_dtype=pl.Boolean)
         )
@@ -165,8 +184,8 @@ def normalise_documents(raw: pl.LazyFrame, config: IngestConfig) -> tuple[pl.Laz
     # A record is accepted unless an earlier *accepted* one has its text or its id, so every
     # duplicate names a doc that is in the documents table.
     # (at most one accepted record per text and per id; the one that caused a reject came first)
-    accepted_with_text = pl.col("doc_id").filter(pl.col("accepted")).first().over("normalised")
-    accepted_text_seq = pl.col("seq").filter(pl.col("accepted")).first().over("normalised")
+    accepted_with_text = pl.col("doc_id").filter(pl.col("accepted")).first().over(TEXT_KEY)
+    accepted_text_seq = pl.col("seq").filter(pl.col("accepted")).first().over(TEXT_KEY)
     accepted_with_id = pl.col("origin").filter(pl.col("accepted")).first().over("doc_id")
     duplicate_problem = (
         pl.when(pl.col("accepted")).then(None)
@@ -213,15 +232,20 @@ def ingest_paths(paths: list[Path], config: IngestConfig | None = None,
     config = config or IngestConfig()
     entries = scan_inputs(paths)
     records: list[dict] = []
+    chunks: list[pl.DataFrame] = []
     for done, entry in enumerate(entries, start=1):
         if isinstance(entry, Skipped):
             records.append(file_reject(entry.item, entry.code, entry.reason))
         else:
             records.extend(read_with_time_limit(entry, config))
+        if len(records) >= RECORDS_PER_CHUNK or done == len(entries):
+            chunks.append(records_chunk(records, config))
+            records = []  # Python strings cost several times their Arrow form: hold few at once
         if on_file:
             on_file(done, len(entries))
-    records_read, raw = len(records), raw_records_frame(records)
-    records.clear()  # the frame holds the same strings: let the dicts go before normalising
+    raw = raw_records_frame(chunks or [records_chunk([], config)])
+    records_read = sum(chunk.height for chunk in chunks)
+    chunks.clear()
     documents, rejects = normalise_documents(raw, config)
     documents_df, rejects_df = pl.collect_all([documents, rejects])
     return IngestResult(documents=documents_df, rejects=rejects_df, records_read=records_read)

@@ -285,7 +285,7 @@ def _from_cache(hashes: pl.Series, known: pl.DataFrame, dimension: int, had: set
         return EmbeddingResult(np.zeros((0, dimension), np.float32), 0, 0)
     vectors = hashes.to_frame("text_hash").join(known, on="text_hash", how="left", maintain_order="left")["vector"]
     before = hashes.is_in(list(had))
-    return EmbeddingResult(vectors=np.ascontiguousarray(vectors.to_numpy(), dtype=np.float32),
+    return EmbeddingResult(distinct=np.ascontiguousarray(vectors.to_numpy(), dtype=np.float32),
                            embedded=hashes.filter(~before).n_unique(), cached=int(before.sum()))
 
 
@@ -313,9 +313,10 @@ class RayEngine:
         return tables["passages"], mentions, statements
 
     def embed(self, texts: list[pl.Series], embedder: Embedder, cache: EmbeddingCache,
-              progress: ProgressCallback | None = None) -> list[EmbeddingResult]:
+              progress: ProgressCallback | None = None, spill_dir: Path | None = None) -> list[EmbeddingResult]:
         """Like `embed_texts` for each series: the cache's vectors, and the rest embedded in one
-        pass of the actor pool (each actor loads the model once for all of them). Only the
+        pass of the actor pool (each actor loads the model once for all of them). The driver
+        holds the vectors in memory (`spill_dir` is not used). Only the
         driver reads and writes the cache (it need not be on storage the workers see); it
         stores what comes back every STORE_EVERY vectors, so a killed build keeps most of its work."""
         import ray

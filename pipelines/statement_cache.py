@@ -16,11 +16,12 @@ import polars as pl
 
 from pipelines.people import Registry
 from pipelines.roles import DEFAULT_ROLES
-from pipelines.statements import extract_statements
+from pipelines.statements import STATEMENT_ORDER, extract_statements
 
 PIPELINES_DIR = Path(__file__).resolve().parent
 EXTRACTOR_ENTRY = "statements"  # pipelines/statements.py and every pipelines module it imports
 KEEP_ENTRIES = 3  # cached tables kept (the newest)
+CHUNK_DOCUMENTS = 20_000  # documents whose statements are extracted at once
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+pipelines\.([a-z_]+)", re.MULTILINE)
 
 
@@ -94,6 +95,21 @@ def extract_or_reuse_statements(cache: Path, documents: pl.DataFrame, passages: 
     cached = read_cached(cache, key)
     if cached is not None:
         return cached, True
-    statements = extract_statements(documents, passages, mentions, registry)
+    statements = extract_in_chunks(documents, passages, mentions, registry)
     write_cached(cache, key, statements)
     return statements, False
+
+
+def extract_in_chunks(documents: pl.DataFrame, passages: pl.DataFrame, mentions: pl.DataFrame,
+                      registry: Registry, size: int = CHUNK_DOCUMENTS) -> pl.DataFrame:
+    """`extract_statements`, `size` documents at a time (a document's statements depend on it
+    alone), so that only one chunk's Python objects are held at once; the same table."""
+    if documents.height <= size:
+        return extract_statements(documents, passages, mentions, registry)
+    parts = []
+    for start in range(0, documents.height, size):
+        chunk = documents.slice(start, size)
+        ids = chunk["doc_id"].implode()
+        parts.append(extract_statements(chunk, passages.filter(pl.col("doc_id").is_in(ids)),
+                                        mentions.filter(pl.col("doc_id").is_in(ids)), registry))
+    return pl.concat(parts).sort(STATEMENT_ORDER, nulls_last=True, maintain_order=True)

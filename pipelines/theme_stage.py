@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from pipelines import corrections as review
 from pipelines import passage_themes
 from pipelines.config import REPO_ROOT
-from pipelines.embeddings import EmbeddingCache
+from pipelines.embeddings import EmbeddingCache, EmbeddingResult
 from pipelines.theme_classifier import ClassifierConfig, FeatureInputs, ThemeClassifier, theme_features
 from pipelines.theme_labels import (
     DEFAULT_CORPORA, LABEL_DIR, LabelledPassages, label_files, read_label_files, resolve_labels,
@@ -34,6 +34,8 @@ from pipelines.theme_labels import (
 from pipelines.theme_training import fitted_classifier, training_set
 from pipelines.themes import Theme
 
+VectorRows = np.ndarray | EmbeddingResult  # rows as passages, read by index
+FEATURE_CHUNK = 100_000  # passages whose theme features are computed at once
 NEAR_DUPLICATE = 0.95  # cosine at which a passage takes a reviewed passage's correction
 QUALITY_SCHEMA = {"theme": pl.String, "subset": pl.String, "positives": pl.Int64,
                   "precision": pl.Float64, "recall": pl.Float64, "f1": pl.Float64}
@@ -66,6 +68,36 @@ def local_probabilities(classifier: ThemeClassifier, inputs: FeatureInputs, them
     return classifier.probabilities(theme_features(inputs, themes, embedder, cap))
 
 
+def document_chunks(doc_ids: pl.Series, size: int) -> list[np.ndarray]:
+    """Row numbers in chunks of about `size` passages, each document's passages in one chunk
+    (features look at the whole document)."""
+    rows = doc_ids.to_frame("doc_id").with_row_index("row")
+    per_doc = rows.group_by("doc_id", maintain_order=True).len("n").with_columns(
+        chunk=(pl.col("n").cum_sum() - pl.col("n")) // size)
+    chunked = rows.join(per_doc.select("doc_id", "chunk"), on="doc_id", maintain_order="left")
+    return [part["row"].to_numpy() for _, part in chunked.group_by("chunk", maintain_order=True)]
+
+
+def _rows_of(vectors: VectorRows, rows: np.ndarray) -> np.ndarray:
+    """vectors[rows], read as one range when the rows are an unbroken run."""
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows) and (np.diff(rows) == 1).all():
+        return vectors[int(rows[0]):int(rows[-1]) + 1]
+    return vectors[rows]
+
+
+def corpus_probabilities(classifier: ThemeClassifier, passages: pl.DataFrame, vectors: VectorRows,
+                         titles: EmbeddingResult, themes: list[Theme], embedder, cap: int,  # noqa: ANN001
+                         scorer: Scorer, chunk: int = FEATURE_CHUNK) -> np.ndarray:
+    """passages x themes probabilities, computed a chunk of documents at a time so that only
+    one chunk's feature matrix (and title vectors) is held at once."""
+    probs = np.zeros((passages.height, len(themes)), dtype=np.float32)
+    for rows in document_chunks(passages["doc_id"], chunk):
+        part = passages[rows].select("passage_id", "doc_id", "text")
+        inputs = FeatureInputs(part, _rows_of(vectors, rows), _rows_of(titles, rows), part.select("doc_id", "text"))
+        probs[rows] = scorer(classifier, inputs, themes, embedder, cap)
+    return probs
+
+
 @dataclass
 class ThemeStageResult:
     table: pl.DataFrame  # passage_themes (empty without a classifier)
@@ -89,8 +121,8 @@ def labelled_in_corpus(labels: pl.DataFrame, passages: pl.DataFrame,
     return joined.filter(same).select("passage_id", "themes")
 
 
-def classify_themes(passages: pl.DataFrame, documents: pl.DataFrame, vectors: np.ndarray,
-                    title_vectors: np.ndarray, themes: list[Theme], embedder,  # noqa: ANN001
+def classify_themes(passages: pl.DataFrame, documents: pl.DataFrame, vectors: VectorRows,
+                    titles: EmbeddingResult, themes: list[Theme], embedder,  # noqa: ANN001
                     cache: EmbeddingCache | None, classifier_cache: Path | None,
                     config: ThemeLabelConfig, scorer: Scorer | None = None) -> ThemeStageResult:
     """The corpus passages' themes (see the module docstring). `scorer` computes the
@@ -109,9 +141,8 @@ def classify_themes(passages: pl.DataFrame, documents: pl.DataFrame, vectors: np
                                 record | {"classifier": "none: zero-shot scorer"})
     classifier, quality, reused = fitted_classifier(data, themes, embedder.identity,
                                                     config.classifier, classifier_cache)
-    inputs = FeatureInputs(passages.select("passage_id", "doc_id", "text"), vectors,
-                           title_vectors, passages.select("doc_id", "text"))
-    probs = (scorer or local_probabilities)(classifier, inputs, themes, embedder, config.classifier.seed_cap)
+    probs = corpus_probabilities(classifier, passages, vectors, titles, themes, embedder,
+                                 config.classifier.seed_cap, scorer or local_probabilities)
     assigned = classifier.assigned(probs)
     in_corpus = corrected_with_near_duplicates(
         labelled_in_corpus(labels, passages, documents), corrected, passages, vectors)
@@ -169,7 +200,7 @@ def with_corrections(labelled: LabelledPassages, corrected: pl.DataFrame,
 
 
 def corrected_with_near_duplicates(in_corpus: pl.DataFrame, corrected: pl.DataFrame,
-                                   passages: pl.DataFrame, vectors: np.ndarray) -> pl.DataFrame:
+                                   passages: pl.DataFrame, vectors: VectorRows) -> pl.DataFrame:
     """passage_id, themes of the corpus passages whose themes are given, not predicted:
     labelled passages, corrected passages, and passages near-identical to a corrected one
     (cosine >= NEAR_DUPLICATE: the same paragraph syndicated or lightly edited). A

@@ -10,7 +10,6 @@ their primary theme's topic or the nearest discovered topic (pipelines/topics.py
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,8 +36,7 @@ def stratified_sample(months: pl.Series, size: int, seed: int) -> np.ndarray:
     return np.sort(picked["row"].to_numpy())
 
 
-def _rows(result, rows: np.ndarray):  # noqa: ANN001, ANN202 - an EmbeddingResult
-    return dataclasses.replace(result, vectors=result.vectors[rows])
+ASSIGN_CHUNK = 100_000  # passages placed at once: their vectors are gathered per chunk
 
 
 def fit_topics_on_sample(cache: Path, reuse: bool, config: TopicConfig, documents: pl.DataFrame,
@@ -51,14 +49,15 @@ def fit_topics_on_sample(cache: Path, reuse: bool, config: TopicConfig, document
     if len(rows) == passages.height:
         return fit_or_reuse_topics(cache, reuse, config, documents, passages, embedder, vectors, titles, themes,
                                    model_folder, theme_index), passages.height
-    fitted = fit_or_reuse_topics(cache, reuse, config, documents, passages[rows], embedder, _rows(vectors, rows),
-                                 _rows(titles, rows), themes, model_folder,
+    fitted = fit_or_reuse_topics(cache, reuse, config, documents, passages[rows], embedder, vectors.subset(rows),
+                                 titles.subset(rows), themes, model_folder,
                                  None if theme_index is None else theme_index[rows])
     rest = np.setdiff1d(np.arange(passages.height), rows)
     saved = load_topic_model(model_folder, embedder)
-    assigned = assign(saved, fitted.topics, passages[rest], vectors.vectors[rest],
-                                   titles.vectors[rest], embedder, None if theme_index is None else theme_index[rest])
-    assignments = (pl.concat([fitted.assignments, assigned.select(fitted.assignments.columns)])
+    assigned = [assign(saved, fitted.topics, passages[part], vectors.take(part), titles.take(part), embedder,
+                       None if theme_index is None else theme_index[part]).select(fitted.assignments.columns)
+                for part in np.array_split(rest, max(1, -(-len(rest) // ASSIGN_CHUNK)))]
+    assignments = (pl.concat([fitted.assignments, *assigned])
                    .join(passages.select("passage_id").with_row_index("order"), on="passage_id")
                    .sort("order").drop("order"))
     topics = recount_topics(fitted.topics, assignments)

@@ -78,6 +78,28 @@ def test_cache_embeds_only_new_texts(tmp_path):
     assert np.array_equal(grown.vectors[0], first.vectors[0])
 
 
+def test_each_distinct_text_is_held_once_and_stored_in_shards(tmp_path):
+    model = CountingEmbedder()
+    cache = EmbeddingCache(tmp_path, model.identity, model.dimension)
+    texts = pl.Series(["the title", "the title", "another", "the title", "a third", "a fourth", "a fifth"])
+    result = embed_texts(texts, model, cache, chunk=2, store_every=2)
+    assert result.distinct.shape == (5, 4)  # five distinct titles, not seven rows
+    expected = model.encode(texts.to_list())
+    assert np.array_equal(result.vectors, expected)
+    assert np.array_equal(result.take(np.array([3, 2])), expected[[3, 2]])
+    assert np.array_equal(result.subset(np.array([1, 4])).vectors, expected[[1, 4]])
+    assert len(list(cache.folder.glob("*.parquet"))) == 3  # 2 + 2 + 1 new vectors
+    again = embed_texts(texts[::-1], model, cache)
+    assert (again.embedded, again.cached) == (0, 7)
+    assert np.array_equal(again.vectors, expected[::-1])
+
+
+def test_all_new_distinct_texts_are_returned_without_a_copy(tmp_path):
+    model = CountingEmbedder()
+    result = embed_texts(pl.Series(["one", "two", "three"]), model, EmbeddingCache(tmp_path, model.identity, 4))
+    assert result.rows is None and result.vectors is result.distinct
+
+
 def test_cache_is_keyed_by_model_identity(tmp_path):
     one, other = CountingEmbedder(), CountingEmbedder()
     other.identity = "another-model"

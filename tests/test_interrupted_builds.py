@@ -323,6 +323,7 @@ def test_sigkill_during_a_stage_keeps_the_published_run_and_the_next_build_recov
     assert result.run_dir.name not in {previous.name} | {p.name for p in new_runs}
     assert_intact(result.run_dir)
     assert not list((out / "runs").glob("*.partial"))  # the killed build's leftovers are gone
+    assert not list(out.glob(".vectors-*"))  # and its scratch vectors (pipelines/build.py, _scratch)
     assert_intact(previous)  # still kept, still intact
     manifest = result.manifest
     assert manifest["counts"]["documents_accepted"] == 15 + 3
