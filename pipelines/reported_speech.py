@@ -67,6 +67,7 @@ SKIP_BEFORE = {"has", "have", "had", "also", "only", "later", "previously", "rep
                "openly", "directly", "simply", "even", "now", "still", "just", "personally", "both", "too",
                "reportedly", "subsequently", "quickly", "flatly", "loudly", "specifically", "herself", "himself",
                "likewise", "similarly", "firmly", "strongly", "bluntly", "sharply", "forcefully", "initially"}
+MODALS = {"will", "would", "could", "may", "might"}
 SUBJECT_PRONOUNS = {"he", "she"}
 CLAUSE_OPENERS = {"and", "but", "while", "because", "so", "although", "though", "whereas", "it", "they", "we",
                   "there", "this", "that", "he", "she", "i"}
@@ -213,10 +214,14 @@ def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
     tokens = par.tokens
     first, _ = par.sentence_of(i)
     j = i - 1
+    modal = False
     while j >= first and tokens[j].lower_ in SKIP_BEFORE | NEGATIONS:
         if tokens[j].lower_ in NEGATIONS:
             return None
+        modal = modal or tokens[j].lower_ in MODALS
         j -= 1
+    if modal and j >= first and next((t.lower_ for t in tokens[j::-1] if not t.text.isspace()), "") not in {"i", "we"}:
+        return None  # "he will call for", "why he would say that": expected or supposed, not said
     if j < first or (tokens[j].lower_ in PASSIVE and not tokens[i].lower_.endswith("ing")):
         return None
     if tokens[j].text == ")":  # "Senator Cruz (R-Texas) said": skip the parenthesis
@@ -308,6 +313,9 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
         return []
     made = [_statement(par, span, cue, words) for span in spans]
     made = made[:1] + [s for s in made[1:] if s["speaker"] is not None]
+    if len(made) == 1 and made[0]["speaker"] is None:
+        people = par.group(spans[0][0], made[0]["speaker_text"])
+        made = [{**made[0], "speaker": person} for person in people] or made
     return _clause_before(par, start, end, spans, made) + made
 
 

@@ -1,0 +1,88 @@
+"""Speaker attribution in White House transcripts and readouts (issue 15): pronouns inside a turn,
+vocatives, role titles as antecedents, expected speech, joint "leaders", solo-speech labels and a
+quotation between two reporting clauses. Each test is a rule found while reading the extractor's
+output on White House documents outside the label sets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipelines.people import load_registry
+
+from test_statements import run, said
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def _by_words(frame, text, start: str) -> list[str | None]:
+    return [s[0] for s in said(frame, text) if s[1] != "turn" and s[2].startswith(start)]
+
+
+def test_a_pronoun_in_a_turn_is_never_its_own_speaker(registry):
+    text = ("Q    How did the meeting go?\n\nTHE PRESIDENT:  It was great.  I said, “Who are they?”  "
+            "He said, “Well, they love our country.”\n\nQ    Thank you.\n")
+    frame, text = run(registry, text, dt.date(2025, 2, 19))
+    assert _by_words(frame, text, "Who are they") == ["Donald Trump"]
+    assert _by_words(frame, text, "Well, they love") == [None]
+
+
+def test_a_role_title_before_a_pronoun_is_its_antecedent(registry):
+    text = ("MS. JEAN-PIERRE:  Go ahead.\n\nQ    So, following up on some of the President’s remarks regarding "
+            "Turkey, he said that there would be another call with Erdoğan within the next week.\n")
+    frame, text = run(registry, text, dt.date(2023, 5, 31))
+    assert _by_words(frame, text, "there would be another call") == ["Joe Biden"]
+
+
+def test_a_pronoun_after_the_president_and_another_name_stays_unresolved(registry):
+    text = ("MR. SULLIVAN:  Go ahead.\n\nQ    Jake, when is the President going to be meeting with President Xi?  "
+            "He said earlier that they would be meeting soon enough.\n")
+    frame, text = run(registry, text, dt.date(2023, 5, 17))
+    assert _by_words(frame, text, "they would be meeting") == [None]
+
+
+def test_a_vocative_name_is_not_the_subject(registry):
+    text = ("MS. JEAN-PIERRE:  Go ahead, Nancy.\n\nQ    Thank you.  John, the White House condemned Elon Musk "
+            "last week after he once again said that the company would keep every account online.\n\n"
+            "MR. KIRBY:  Well, look.\n")
+    frame, text = run(registry, text, dt.date(2023, 11, 20))
+    assert _by_words(frame, text, "the company would keep") == ["Elon Musk"]
+
+
+def test_expected_or_supposed_speech_is_no_statement(registry):
+    text = ("MR. SULLIVAN:  As he has in all meetings with Xi, I expect that he will call for the release of the "
+            "citizens who are wrongfully detained in China.\n\nQ    Thanks.\n")
+    frame, text = run(registry, text, dt.date(2024, 11, 13))
+    assert _by_words(frame, text, "the release of") == []
+    frame, text = run(registry, "Biden said on Monday that he would call for a pause in the fighting.")
+    assert _by_words(frame, text, "he would call") == ["Joe Biden"]
+
+
+def test_the_leaders_are_the_two_people_the_paragraph_names(registry):
+    frame, text = run(registry, "President Biden met Prime Minister Modi at the White House on Thursday.  The "
+                                "leaders pledged to hasten bilateral collaboration on critical minerals supply chains.",
+                      dt.date(2023, 6, 22))
+    assert sorted(_by_words(frame, text, "to hasten")) == ["Joe Biden", "Narendra Modi"]
+    frame, text = run(registry, "The two leaders committed to hasten bilateral collaboration on critical minerals "
+                                "supply chains.", dt.date(2023, 6, 22))
+    assert _by_words(frame, text, "to hasten") == [None]
+
+
+def test_a_solo_speech_label_is_a_turn(registry):
+    text = "Waldorf Astoria\n\nTHE VICE PRESIDENT:  Good morning, everybody.  It is great to be here today.\n"
+    frame, text = run(registry, text, dt.date(2025, 3, 18))
+    assert [s[0] for s in said(frame, text) if s[1] == "turn"] == ["JD Vance"]
+    frame, text = run(registry, "NOTE:  This page was updated to correct a date in the second paragraph.\n")
+    assert [s for s in said(frame, text) if s[1] == "turn"] == []
+
+
+def test_a_quotation_ending_a_sentence_takes_the_cue_before_it(registry):
+    text = ("THE VICE PRESIDENT:  One of the CEOs was there.  He said, “Well, I’m actually not worried about the "
+            "loss of purpose.”  And I said, “That is exactly the problem.”\n\nQ    Thanks.\n")
+    frame, text = run(registry, text, dt.date(2025, 3, 18))
+    assert _by_words(frame, text, "Well, I’m actually") == [None]
+    assert _by_words(frame, text, "That is exactly") == ["JD Vance"]
