@@ -174,7 +174,7 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
             return None
         i += hit + (1 if window[hit] in {"that", ":"} else 0)
     elif window[0] in LEAD_INS:
-        skip = _time_phrase(window)
+        skip = _time_phrase(window) or _as_said_where(par, i, window)
         if "that" not in window and not skip:
             return None  # "said in a blog post on Thursday": where, not what
         i += len(window) - 1 - window[::-1].index("that") + 1 if "that" in window else skip
@@ -196,6 +196,16 @@ TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
               "yesterday", "tonight", "earlier", "later", "recently"}
 MUST_HAVE_OBJECT = {"called", "described", "describes", "portrayed", "presented", "pitched", "characterised",
                     "characterized", "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"}
+
+
+def _as_said_where(par: Paragraph, i: int, window: list[str]) -> int:
+    """"As I said in London last year, AI must ...": after "As ... said", the words up to the comma
+    only say where or when; how many they are (0 when the sentence does not open with "As")."""
+    first, _ = par.sentence_of(i)
+    if par.tokens[first].lower_ != "as" or "," not in window[:9]:
+        return 0
+    comma = window.index(",")
+    return comma + 1 if not any(w in BOUNDARY_MARKS for w in window[:comma]) else 0
 
 
 def _time_phrase(words: list[str]) -> int:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pipelines.roles import Roles
 
 PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
-FIRST_PERSON = {"i", "me", "my"}
+FIRST_PERSON = {"i", "me", "my", "i’ve", "i've", "i’d", "i'd", "i’ll", "i'll"}
 NO_ONE = {"we", "us", "our", "you", "your", "they", "them", "their", "it", "its", "who", "which"}
 PREPOSITIONS = {"by", "of", "from", "with", "for", "about", "to", "on", "in", "at", "against", "than", "like",
                 "under", "after", "before", "between", "among", "toward", "towards", "into", "over", "through"}
@@ -68,6 +68,7 @@ class Paragraph:
     spoken: list[tuple[int, str | None]] = field(default_factory=list)  # (speaker phrase offset, speaker)
 
     matcher: object = None  # the cue PhraseMatcher (pipelines/reported_speech.py)
+    author: str | None = None  # who "I" is outside any turn: a signed statement's or a speech's author
 
     def __post_init__(self) -> None:
         self.starts = [m.start for m in self.mentions]
@@ -190,10 +191,8 @@ class Paragraph:
         quote = self.in_quote(offset)
         if quote is not None:
             return getattr(self, "quote_speakers", {}).get(quote)
-        if self.turn_speaker is not None:
-            found = self.turn_speaker(offset)
-            return found[0] if found else None
-        return None
+        found = self.turn_speaker(offset) if self.turn_speaker is not None else None
+        return found[0] if found else self.author
 
     def antecedent(self, offset: int, forward: bool = True) -> str | None:
         """The person a pronoun at `offset` refers to (see the module docstring); `forward`: or

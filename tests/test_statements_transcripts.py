@@ -86,3 +86,22 @@ def test_a_quotation_ending_a_sentence_takes_the_cue_before_it(registry):
     frame, text = run(registry, text, dt.date(2025, 3, 18))
     assert _by_words(frame, text, "Well, I’m actually") == [None]
     assert _by_words(frame, text, "That is exactly") == ["JD Vance"]
+
+
+def test_the_first_person_of_a_signed_statement_is_its_author(registry):
+    body = ("As I said in London last year, AI must be in the public interest and it must protect everyone "
+            "from potential harm.")
+    frame, text = run(registry, body, dt.date(2024, 3, 21),
+                      title="Statement from Vice President Harris on the UN General Assembly Resolution on AI")
+    assert _by_words(frame, text, "AI must be") == ["Kamala Harris"]
+    frame, text = run(registry, body, dt.date(2024, 3, 21), title="Fact Sheet: The UN Resolution on AI")
+    assert _by_words(frame, text, "AI must be") in ([], [None])
+    frame, text = run(registry, body, dt.date(2024, 3, 21),
+                      title="Remarks by President Biden and Prime Minister Rishi Sunak in Joint Press Conference")
+    assert _by_words(frame, text, "AI must be") in ([], [None])
+
+
+def test_contracted_first_person_is_the_speaker(registry):
+    text = "MR. KIRBY:  And as I’ve said before, each and every one of them is a tragedy for us.\n\nQ    Thanks.\n"
+    frame, text = run(registry, text, dt.date(2023, 10, 31))
+    assert _by_words(frame, text, "each and every") == ["John Kirby"]
