@@ -199,10 +199,10 @@ MUST_HAVE_OBJECT = {"called", "described", "describes", "portrayed", "presented"
 
 
 def _as_said_where(par: Paragraph, i: int, window: list[str]) -> int:
-    """"As I said in London last year, AI must ...": after "As ... said", the words up to the comma
-    only say where or when; how many they are (0 when the sentence does not open with "As")."""
-    first, _ = par.sentence_of(i)
-    if par.tokens[first].lower_ != "as" or "," not in window[:9]:
+    """"As I said in London last year, AI must ...": after "as ... said", the words up to the comma
+    only say where or when; how many they are (0 without "as" just before the cue)."""
+    first, _ = par.sentence_of(i - 1)
+    if not any(t.lower_ == "as" for t in par.tokens[max(first, i - 6):i - 1]) or "," not in window[:9]:
         return 0
     comma = window.index(",")
     return comma + 1 if not any(w in BOUNDARY_MARKS for w in window[:comma]) else 0

@@ -102,6 +102,6 @@ def test_the_first_person_of_a_signed_statement_is_its_author(registry):
 
 
 def test_contracted_first_person_is_the_speaker(registry):
-    text = "MR. KIRBY:  And as I’ve said before, each and every one of them is a tragedy for us.\n\nQ    Thanks.\n"
+    text = "THE PRESIDENT:  And as I’ve said before, each and every one of them is a tragedy for us.\n\nQ    Thanks.\n"
     frame, text = run(registry, text, dt.date(2023, 10, 31))
-    assert _by_words(frame, text, "each and every") == ["John Kirby"]
+    assert _by_words(frame, text, "each and every") == ["Joe Biden"]
