@@ -69,6 +69,7 @@ class Paragraph:
 
     matcher: object = None  # the cue PhraseMatcher (pipelines/reported_speech.py)
     author: str | None = None  # who "I" is outside any turn: a signed statement's or a speech's author
+    turn_people: frozenset[str] = frozenset()  # the registry speakers of the document's turns
 
     def __post_init__(self) -> None:
         self.starts = [m.start for m in self.mentions]
@@ -163,17 +164,22 @@ class Paragraph:
         """Whom "you" in a questioner's turn addresses: the last vocative before it in the
         paragraph ("Mr. President, ...", "Prime Minister Sunak, thank you."), else no one."""
         turn = self.turn_speaker(offset)
-        if turn is None or turn[0] is not None:
-            return None
+        if turn is None or turn[0] is not None or not self.roles.is_anonymous(turn[1]):
+            return None  # only a questioner's "you" (a named host's "Mr. President" may be anyone's)
         window = self.text[max(self.start, offset - 400):offset]
         best: tuple[int, str | None] = (-1, None)
         for m in _VOCATIVE.finditer(window):
             best = (m.start(), self.roles.phrase_holder("the " + re.sub(r"\s+", " ", m.group(1)), self.day))
         lo = max(self.start, offset - 400)
         for mention in self.mentions_between(lo, offset):
+            lead = self.text[max(lo, mention.start - 40):mention.start]
             if not mention.possessive and self.text[mention.end:mention.end + 1] in {",", "."} \
-                    and mention.start - lo > best[0]:
+                    and (_GREETING.search(lead) or _ADDRESS_TITLE.search(lead)) and mention.start - lo > best[0]:
                 best = (mention.start - lo, mention.person)
+        for m in _FIRST_NAME.finditer(window):  # "Thanks, Karine.": a turn speaker's first name
+            named = {p for p in self.turn_people if p.split()[0] == m.group(1)}
+            if len(named) == 1 and m.start(1) > best[0]:
+                best = (m.start(1), named.pop())
         return best[1]
 
     def next_paragraph(self) -> tuple[int, int] | None:
@@ -313,6 +319,9 @@ def _role_pattern(phrases: tuple[str, ...]) -> re.Pattern | None:
 
 
 _GROUP = re.compile(r"(both|the two|two|the)\s+(?:leaders|presidents|heads of state)")
+_ADDRESS_TITLE = re.compile(r"(?:^|[,.?!—]\s*)(?:[A-Z][\w.]*\s+){0,3}$")  # "Prime — Prime Minister Sunak,"
+_FIRST_NAME = re.compile(r"(?:^|[.?!]\s+|\b(?:thanks|thank you|hey|hi|hello|okay|and|so),?\s+)([A-Z][a-z]+)[,.](?=\s)",
+                         re.I)
 _GREETING = re.compile(r"(?:^|[.?!:]\s+|\bQ\s+|\b(?:thanks|thank you|hey|hi|hello|okay|ok|yes|well|sorry|and|so),?\s+)$",
                        re.I)
 _VOCATIVE = re.compile(r"(?:Mr\.|Madam|Madame|Mister)\s+(Vice\s+President|President|Secretary|Prime\s+Minister)\b")

@@ -137,7 +137,7 @@ def document_prose(text: str, day: dt.date | None, mentions: list[Mention], role
     for (start, end), doc in zip(spans, nlp.tokenizer.pipe(text[s:e] for s, e in spans)):
         inside = mentions[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
         par = Paragraph(text, start, end, day, roles, doc, inside, turn_speaker=lookup, matcher=cue_matcher(nlp),
-                        author=author)
+                        author=author, turn_people=frozenset(t.speaker for t in turns if t.speaker))
         segments = paragraph_quotes(par)
         if previous is not None and not text[previous_end:start].strip():
             _link_run_on(previous, segments, text, start)

@@ -105,3 +105,23 @@ def test_contracted_first_person_is_the_speaker(registry):
     text = "THE PRESIDENT:  And as I’ve said before, each and every one of them is a tragedy for us.\n\nQ    Thanks.\n"
     frame, text = run(registry, text, dt.date(2023, 10, 31))
     assert _by_words(frame, text, "each and every") == ["Joe Biden"]
+
+
+def test_you_in_a_named_hosts_turn_names_no_one(registry):
+    text = ("MR. HOCHSTEIN:  Thank you, Mr. President.  Mr. President, you heard today that shovels are in the "
+            "ground.  You promised that the greenfield project would start by the beginning of 2026.\n\n"
+            "Q    Thanks.\n")
+    frame, text = run(registry, text, dt.date(2024, 12, 4))
+    assert _by_words(frame, text, "the greenfield project") == [None]
+
+
+def test_you_in_a_question_is_only_a_name_addressed(registry):
+    text = ("MS. JEAN-PIERRE:  Go ahead.\n\nQ    Thanks, Karine.  You mentioned that the President will travel "
+            "to Ohio next week to see the recovery.\n\nMS. JEAN-PIERRE:  Yes.\n")
+    title = "Press Briefing by Press Secretary Karine Jean-Pierre"
+    frame, text = run(registry, text, dt.date(2023, 5, 3), title=title)
+    assert _by_words(frame, text, "the President will travel") == ["Karine Jean-Pierre"]
+    text = ("MS. JEAN-PIERRE:  Go ahead.\n\nQ    The President met President Xi.  You mentioned that the "
+            "President will travel to Ohio next week to see the recovery.\n\nMS. JEAN-PIERRE:  Yes.\n")
+    frame, text = run(registry, text, dt.date(2023, 5, 3), title=title)
+    assert _by_words(frame, text, "the President will travel") == [None]
