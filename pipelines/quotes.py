@@ -147,7 +147,10 @@ def _round_up(par: Paragraph, segments: list[Segment]) -> None:
     speaker = None
     for mention in par.mentions_between(label_start, label_end):
         before = par.text[label_start:mention.start].lower().split()
-        if not mention.possessive and not any(w in {"by", "from", "of", "for", "on", "about"} for w in before):
+        after = re.sub(r"\*\*|\]\([^)]*\)|\]", "", par.text[mention.end:label_end]).strip(" \xa0\n")
+        whole = not after or after[0] in ",(–—-"  # "Rep. Young Kim": "Young" is not the whole name
+        if whole and not mention.possessive and not any(w in {"by", "from", "of", "for", "on", "about"}
+                                                        for w in before):
             speaker = mention.person
         break
     label = re.sub(r"[\s\xa0]+", " ", re.sub(r"\*\*", "", par.text[label_start:label_end])).strip(" ,")

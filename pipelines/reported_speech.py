@@ -184,6 +184,8 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
         return par.next_paragraph()  # "... suggesting at the summit that" + the next paragraph
     if i >= last or tokens[i].text[:1] in {"“", "\"", "‘", "'"} or tokens[i].lower_ in EMPTY_CONTENT:
         return None
+    if tokens[i].lower_ in {"it", "this", "so"} and (i + 1 >= last or tokens[i + 1].lower_ in _NO_CLAUSE):
+        return None  # "Biden said it, and ...", "he said this many times": no content
     end = _clause_end(par, i)
     if end - i < 3:
         return None
@@ -196,6 +198,11 @@ TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
               "yesterday", "tonight", "earlier", "later", "recently"}
 MUST_HAVE_OBJECT = {"called", "described", "describes", "portrayed", "presented", "pitched", "characterised",
                     "characterized", "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"}
+
+
+_NO_CLAUSE = (BOUNDARY_MARKS - {"—", "–"}) | {"and", "but", "or", "when", "because", "many", "repeatedly", "publicly",
+                                                "himself", "herself", "too", "before", "often", "on", "in", "at",
+                                                "during", "yesterday", "today", "earlier", "last"}
 
 
 def _as_said_where(par: Paragraph, i: int, window: list[str]) -> int:

@@ -125,3 +125,20 @@ def test_you_in_a_question_is_only_a_name_addressed(registry):
             "President will travel to Ohio next week to see the recovery.\n\nMS. JEAN-PIERRE:  Yes.\n")
     frame, text = run(registry, text, dt.date(2023, 5, 3), title=title)
     assert _by_words(frame, text, "the President will travel") == [None]
+
+
+def test_a_round_up_label_names_a_person_only_by_the_whole_name(registry):
+    text = "[**Rep. Young Kim**](https://x.com/RepYoungKim/status/1)**:** “Good news! The act is now the law of the land.”"
+    frame, text = run(registry, text, dt.date(2025, 5, 19))
+    assert _by_words(frame, text, "Good news") == [None]
+    text = "[**Sen. Todd Young**](https://x.com/SenToddYoung/status/1)**:** “Glad to see the act signed into law today.”"
+    frame, text = run(registry, text, dt.date(2025, 5, 19))
+    assert _by_words(frame, text, "Glad to see") == ["Todd Young"]
+
+
+def test_said_it_has_no_content(registry):
+    frame, text = run(registry, "And Biden said it, and Zelenskyy said it, and I think that was one of the reasons "
+                                "for the war.", dt.date(2025, 2, 13))
+    assert [s for s in said(frame, text) if s[1] == "reported"] == []
+    frame, text = run(registry, "Biden said it was a bad night for everyone involved.", dt.date(2024, 7, 9))
+    assert _by_words(frame, text, "it was a bad night") == ["Joe Biden"]
