@@ -52,7 +52,10 @@ for _verb_form in ("stressed", "stresses", "emphasized", "emphasised", "undersco
     VERBS[_verb_form] = THAT + ("importance", "need")
 for _verb_form in ("observed", "observes", "remarked", "remarks", "asserted", "asserts", "affirmed", "reaffirmed",
                    "mentioned", "underscores", "underscore", "emphasizes", "emphasises"):
-    VERBS[_verb_form] = THAT + (("importance", "need") if _verb_form.startswith(("under", "emph")) else ())
+    VERBS[_verb_form] = THAT + (("importance", "need") if _verb_form.startswith(("under", "emph", "affirm", "reaffirm"))
+                                else ())
+for _verb_form in ("welcomed", "welcomes"):  # readouts: "The leaders welcomed the progress on ..." (a stated position)
+    VERBS[_verb_form] = ("the", "their", "its", "progress", "efforts", "continued", "ongoing", "plans", "steps")
 for _verb_form in ("proposed", "proposes"):
     VERBS[_verb_form] = THAT + ("a", "an", "to")  # "proposed a new agency that would license ..."
 VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
@@ -80,7 +83,7 @@ EMPTY_CONTENT = {"nothing", "little", "goodbye", "hello", "thanks"}
 OBJECT_VERBS = {"described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
                 "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "called", "stressed",
                 "stresses", "emphasized", "emphasised", "underscored", "highlighted", "told", "tells", "assured", "promised", "warned", "warns", "reminded", "asked", "asks", "repeated",
-                "reiterated", "shot", "fired", "hit", "urged", "urges"}
+                "reiterated", "shot", "fired", "hit", "urged", "urges", "affirmed", "reaffirmed", "welcomed", "welcomes"}
 LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earlier", "yesterday", "today",
             "to", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "via", "through"}
 
@@ -166,6 +169,8 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
         if not hits or (hits[0] > 0 and verb not in OBJECT_VERBS and window[0] not in LEAD_INS):
             return None
         hit = hits[-1] if window[0] in LEAD_INS and window[hits[-1]] == "that" else hits[0]
+        if verb in {"welcomed", "welcomes"} and hit > 0:
+            return None  # "welcomed Prime Minister Modi to the White House": a visit, not a position
         if verb in MUST_HAVE_OBJECT and hit == 0:
             return None  # "called a meeting", "described as": no object, no evaluation
         if window[hit] in {"as", "for", "a", "an", "importance", "need"}:

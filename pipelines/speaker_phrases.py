@@ -108,7 +108,7 @@ class Paragraph:
         k = bisect.bisect_right(self.starts, end) - 1
         while k >= 0 and self.mentions[k].start >= end - 80:
             m = self.mentions[k]
-            if m.end == end or (m.end < end and not self.text[m.end:end].strip(" .,*_\xa0")):
+            if m.end == end or (m.end < end and not self.text[m.end:end].strip(" .,*_\xa0\n\t\r")):
                 return m
             k -= 1
         return None
@@ -235,14 +235,19 @@ class Paragraph:
         return after.pop() if len(after) == 1 else None
 
     def group(self, offset: int, phrase: str) -> list[str]:
-        """Who "the leaders", "both leaders", "the two presidents" at `offset` are: the people the
-        paragraph names before it (exactly two for "both"/"the two", at most four); none when it
-        names fewer (the "two leaders" of a readout that names no one stay unresolved)."""
+        """Who "the leaders", "both leaders", "the two presidents" at `offset` are: the people its
+        sentence (else its paragraph) names before it (exactly two for "both"/"the two", at most
+        four); none when fewer are named (the "two leaders" of a readout that names no one stay unresolved)."""
         match = _GROUP.fullmatch(" ".join(phrase.lower().split()))
         if match is None:
             return []
-        people = list(dict.fromkeys(m.person for m in self.mentions_between(self.start, offset)
-                                    if not m.possessive and self.in_quote(m.start) is None))
+        first, _ = self.sentence_of(self.token_at(offset))
+        people: list[str] = []
+        for lower in (self.offset(first), self.start):  # the sentence's own names first ("between A and B, where")
+            people = list(dict.fromkeys(m.person for m in self.mentions_between(lower, offset)
+                                        if not m.possessive and self.in_quote(m.start) is None))
+            if len(people) >= 2:
+                break
         if len(people) < 2 or len(people) > 4 or (match.group(1) != "the" and len(people) != 2):
             return []
         return people
@@ -355,8 +360,8 @@ def _sentence_starts(tokens: list) -> list[int]:
                                               and len(token.text) > 4 and token.text[:-1].isalpha()
                                               and token.text[0].islower()):
             j = i + 1
-            while j < n and tokens[j].text in {"”", "\"", "’", "'", ")", "**"}:
-                j += 1
+            while j < n and (tokens[j].text in {"”", "\"", "’", "'", ")", "**"} or tokens[j].text.isspace()):
+                j += 1  # closing marks, and the whitespace tokens of "\xa0" runs
             if j < n and (tokens[j].text[:1].isupper() or tokens[j].text in {"“", "\"", "("}):
                 if j > starts[-1]:
                     starts.append(j)

@@ -142,3 +142,31 @@ def test_said_it_has_no_content(registry):
     assert [s for s in said(frame, text) if s[1] == "reported"] == []
     frame, text = run(registry, "Biden said it was a bad night for everyone involved.", dt.date(2024, 7, 9))
     assert _by_words(frame, text, "it was a bad night") == ["Joe Biden"]
+
+
+def test_readout_verbs_welcomed_and_affirmed_the_need(registry):
+    frame, text = run(registry, "President Biden and Prime Minister Modi welcomed the launch of a joint research "
+                                "program on quantum computing.", dt.date(2023, 6, 22))
+    assert sorted(_by_words(frame, text, "the launch")) == ["Joe Biden", "Narendra Modi"]
+    frame, text = run(registry, "This followed the summit between President Biden and President Xi Jinping, where "
+                                "both leaders affirmed the need to convene government experts on AI risk.",
+                      dt.date(2024, 5, 14))
+    assert sorted(_by_words(frame, text, "the need to convene")) == ["Joe Biden", "Xi Jinping"]
+    frame, text = run(registry, "President Biden welcomed Prime Minister Modi to the White House on Thursday.",
+                      dt.date(2023, 6, 22))
+    assert [s for s in said(frame, text) if s[1] == "reported"] == []
+
+
+def test_a_subject_before_a_line_break_still_names_its_person(registry):
+    frame, text = run(registry, "The officials reviewed the regulatory actions.  President Biden\nwelcomed the "
+                                "scheduling of 55 dangerous synthetic drugs and precursor chemicals.",
+                      dt.date(2024, 11, 16))
+    assert _by_words(frame, text, "the scheduling") == ["Joe Biden"]
+
+
+def test_a_sentence_ends_before_a_non_breaking_space(registry):
+    frame, text = run(registry, "Tarun Chhabra led the delegation to Geneva on May 14 to discuss AI risk.\xa0 This "
+                                "meeting followed the summit between President Biden and President Xi Jinping, "
+                                "where both leaders affirmed the need to convene experts on AI risk.",
+                      dt.date(2024, 5, 15))
+    assert sorted(_by_words(frame, text, "the need to convene")) == ["Joe Biden", "Xi Jinping"]
