@@ -115,7 +115,10 @@ def _set(segment: Segment, par: Paragraph, np_start: int, np_end: int, cue: str,
 def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
     """Find the reporting clause next to one segment (within text[lower:upper])."""
     text = par.text
-    if segment.close is not None:
+    before_start = max(lower, segment.open - 260)
+    before = BEFORE.search(text[before_start:segment.open])
+    closed = text[segment.start:segment.end].rstrip(" \xa0\n*").endswith((".", "?", "!"))
+    if segment.close is not None and not (closed and before):  # “... .” And I said: the cue before wins
         after = text[segment.close:min(upper, segment.close + 160)]
         m = AFTER_INVERTED.match(after)
         if m and not re.match(r"(?i)(?:that|it|so|nothing|the\s+word)\b", m.group("np").strip()):
@@ -125,9 +128,7 @@ def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
         if m:
             base = segment.close
             return _set(segment, par, base + m.start("np"), base + m.end("np"), m.group("cue"))
-    before_start = max(lower, segment.open - 260)
-    before = text[before_start:segment.open]
-    m = BEFORE.search(before)
+    m = before
     if m:
         return _set(segment, par, before_start + m.start("np"), before_start + m.end("np"), m.group("cue"))
     return False
@@ -146,7 +147,10 @@ def _round_up(par: Paragraph, segments: list[Segment]) -> None:
     speaker = None
     for mention in par.mentions_between(label_start, label_end):
         before = par.text[label_start:mention.start].lower().split()
-        if not mention.possessive and not any(w in {"by", "from", "of", "for", "on", "about"} for w in before):
+        after = re.sub(r"\*\*|\]\([^)]*\)|\]", "", par.text[mention.end:label_end]).strip(" \xa0\n")
+        whole = not after or after[0] in ",(–—-"  # "Rep. Young Kim": "Young" is not the whole name
+        if whole and not mention.possessive and not any(w in {"by", "from", "of", "for", "on", "about"}
+                                                        for w in before):
             speaker = mention.person
         break
     label = re.sub(r"[\s\xa0]+", " ", re.sub(r"\*\*", "", par.text[label_start:label_end])).strip(" ,")

@@ -52,7 +52,10 @@ for _verb_form in ("stressed", "stresses", "emphasized", "emphasised", "undersco
     VERBS[_verb_form] = THAT + ("importance", "need")
 for _verb_form in ("observed", "observes", "remarked", "remarks", "asserted", "asserts", "affirmed", "reaffirmed",
                    "mentioned", "underscores", "underscore", "emphasizes", "emphasises"):
-    VERBS[_verb_form] = THAT + (("importance", "need") if _verb_form.startswith(("under", "emph")) else ())
+    VERBS[_verb_form] = THAT + (("importance", "need") if _verb_form.startswith(("under", "emph", "affirm", "reaffirm"))
+                                else ())
+for _verb_form in ("welcomed", "welcomes"):  # readouts: "The leaders welcomed the progress on ..." (a stated position)
+    VERBS[_verb_form] = ("the", "their", "its", "progress", "efforts", "continued", "ongoing", "plans", "steps")
 for _verb_form in ("proposed", "proposes"):
     VERBS[_verb_form] = THAT + ("a", "an", "to")  # "proposed a new agency that would license ..."
 VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
@@ -67,6 +70,7 @@ SKIP_BEFORE = {"has", "have", "had", "also", "only", "later", "previously", "rep
                "openly", "directly", "simply", "even", "now", "still", "just", "personally", "both", "too",
                "reportedly", "subsequently", "quickly", "flatly", "loudly", "specifically", "herself", "himself",
                "likewise", "similarly", "firmly", "strongly", "bluntly", "sharply", "forcefully", "initially"}
+MODALS = {"will", "would", "could", "may", "might"}
 SUBJECT_PRONOUNS = {"he", "she"}
 CLAUSE_OPENERS = {"and", "but", "while", "because", "so", "although", "though", "whereas", "it", "they", "we",
                   "there", "this", "that", "he", "she", "i"}
@@ -79,7 +83,7 @@ EMPTY_CONTENT = {"nothing", "little", "goodbye", "hello", "thanks"}
 OBJECT_VERBS = {"described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
                 "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "called", "stressed",
                 "stresses", "emphasized", "emphasised", "underscored", "highlighted", "told", "tells", "assured", "promised", "warned", "warns", "reminded", "asked", "asks", "repeated",
-                "reiterated", "shot", "fired", "hit", "urged", "urges"}
+                "reiterated", "shot", "fired", "hit", "urged", "urges", "affirmed", "reaffirmed", "welcomed", "welcomes"}
 LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earlier", "yesterday", "today",
             "to", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "via", "through"}
 
@@ -165,6 +169,8 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
         if not hits or (hits[0] > 0 and verb not in OBJECT_VERBS and window[0] not in LEAD_INS):
             return None
         hit = hits[-1] if window[0] in LEAD_INS and window[hits[-1]] == "that" else hits[0]
+        if verb in {"welcomed", "welcomes"} and hit > 0:
+            return None  # "welcomed Prime Minister Modi to the White House": a visit, not a position
         if verb in MUST_HAVE_OBJECT and hit == 0:
             return None  # "called a meeting", "described as": no object, no evaluation
         if window[hit] in {"as", "for", "a", "an", "importance", "need"}:
@@ -173,7 +179,7 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
             return None
         i += hit + (1 if window[hit] in {"that", ":"} else 0)
     elif window[0] in LEAD_INS:
-        skip = _time_phrase(window)
+        skip = _time_phrase(window) or _as_said_where(par, i, window)
         if "that" not in window and not skip:
             return None  # "said in a blog post on Thursday": where, not what
         i += len(window) - 1 - window[::-1].index("that") + 1 if "that" in window else skip
@@ -183,6 +189,8 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
         return par.next_paragraph()  # "... suggesting at the summit that" + the next paragraph
     if i >= last or tokens[i].text[:1] in {"“", "\"", "‘", "'"} or tokens[i].lower_ in EMPTY_CONTENT:
         return None
+    if tokens[i].lower_ in {"it", "this", "so"} and (i + 1 >= last or tokens[i + 1].lower_ in _NO_CLAUSE):
+        return None  # "Biden said it, and ...", "he said this many times": no content
     end = _clause_end(par, i)
     if end - i < 3:
         return None
@@ -195,6 +203,21 @@ TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
               "yesterday", "tonight", "earlier", "later", "recently"}
 MUST_HAVE_OBJECT = {"called", "described", "describes", "portrayed", "presented", "pitched", "characterised",
                     "characterized", "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"}
+
+
+_NO_CLAUSE = (BOUNDARY_MARKS - {"—", "–"}) | {"and", "but", "or", "when", "because", "many", "repeatedly", "publicly",
+                                                "himself", "herself", "too", "before", "often", "on", "in", "at",
+                                                "during", "yesterday", "today", "earlier", "last"}
+
+
+def _as_said_where(par: Paragraph, i: int, window: list[str]) -> int:
+    """"As I said in London last year, AI must ...": after "as ... said", the words up to the comma
+    only say where or when; how many they are (0 without "as" just before the cue)."""
+    first, _ = par.sentence_of(i - 1)
+    if not any(t.lower_ == "as" for t in par.tokens[max(first, i - 6):i - 1]) or "," not in window[:9]:
+        return 0
+    comma = window.index(",")
+    return comma + 1 if not any(w in BOUNDARY_MARKS for w in window[:comma]) else 0
 
 
 def _time_phrase(words: list[str]) -> int:
@@ -213,10 +236,14 @@ def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
     tokens = par.tokens
     first, _ = par.sentence_of(i)
     j = i - 1
+    modal = False
     while j >= first and tokens[j].lower_ in SKIP_BEFORE | NEGATIONS:
         if tokens[j].lower_ in NEGATIONS:
             return None
+        modal = modal or tokens[j].lower_ in MODALS
         j -= 1
+    if modal and j >= first and next((t.lower_ for t in tokens[j::-1] if not t.text.isspace()), "") not in {"i", "we"}:
+        return None  # "he will call for", "why he would say that": expected or supposed, not said
     if j < first or (tokens[j].lower_ in PASSIVE and not tokens[i].lower_.endswith("ing")):
         return None
     if tokens[j].text == ")":  # "Senator Cruz (R-Texas) said": skip the parenthesis
@@ -308,6 +335,9 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
         return []
     made = [_statement(par, span, cue, words) for span in spans]
     made = made[:1] + [s for s in made[1:] if s["speaker"] is not None]
+    if len(made) == 1 and made[0]["speaker"] is None:
+        people = par.group(spans[0][0], made[0]["speaker_text"])
+        made = [{**made[0], "speaker": person} for person in people] or made
     return _clause_before(par, start, end, spans, made) + made
 
 

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
 from pipelines.roles import Roles
 
 PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
-FIRST_PERSON = {"i", "me", "my"}
+FIRST_PERSON = {"i", "me", "my", "i’ve", "i've", "i’d", "i'd", "i’ll", "i'll"}
 NO_ONE = {"we", "us", "our", "you", "your", "they", "them", "their", "it", "its", "who", "which"}
 PREPOSITIONS = {"by", "of", "from", "with", "for", "about", "to", "on", "in", "at", "against", "than", "like",
                 "under", "after", "before", "between", "among", "toward", "towards", "into", "over", "through"}
@@ -67,6 +68,8 @@ class Paragraph:
     spoken: list[tuple[int, str | None]] = field(default_factory=list)  # (speaker phrase offset, speaker)
 
     matcher: object = None  # the cue PhraseMatcher (pipelines/reported_speech.py)
+    author: str | None = None  # who "I" is outside any turn: a signed statement's or a speech's author
+    turn_people: frozenset[str] = frozenset()  # the registry speakers of the document's turns
 
     def __post_init__(self) -> None:
         self.starts = [m.start for m in self.mentions]
@@ -105,7 +108,7 @@ class Paragraph:
         k = bisect.bisect_right(self.starts, end) - 1
         while k >= 0 and self.mentions[k].start >= end - 80:
             m = self.mentions[k]
-            if m.end == end or (m.end < end and not self.text[m.end:end].strip(" .,*_\xa0")):
+            if m.end == end or (m.end < end and not self.text[m.end:end].strip(" .,*_\xa0\n\t\r")):
                 return m
             k -= 1
         return None
@@ -161,17 +164,22 @@ class Paragraph:
         """Whom "you" in a questioner's turn addresses: the last vocative before it in the
         paragraph ("Mr. President, ...", "Prime Minister Sunak, thank you."), else no one."""
         turn = self.turn_speaker(offset)
-        if turn is None or turn[0] is not None:
-            return None
+        if turn is None or turn[0] is not None or not self.roles.is_anonymous(turn[1]):
+            return None  # only a questioner's "you" (a named host's "Mr. President" may be anyone's)
         window = self.text[max(self.start, offset - 400):offset]
         best: tuple[int, str | None] = (-1, None)
         for m in _VOCATIVE.finditer(window):
             best = (m.start(), self.roles.phrase_holder("the " + re.sub(r"\s+", " ", m.group(1)), self.day))
         lo = max(self.start, offset - 400)
         for mention in self.mentions_between(lo, offset):
+            lead = self.text[max(lo, mention.start - 40):mention.start]
             if not mention.possessive and self.text[mention.end:mention.end + 1] in {",", "."} \
-                    and mention.start - lo > best[0]:
+                    and (_GREETING.search(lead) or _ADDRESS_TITLE.search(lead)) and mention.start - lo > best[0]:
                 best = (mention.start - lo, mention.person)
+        for m in _FIRST_NAME.finditer(window):  # "Thanks, Karine.": a turn speaker's first name
+            named = {p for p in self.turn_people if p.split()[0] == m.group(1)}
+            if len(named) == 1 and m.start(1) > best[0]:
+                best = (m.start(1), named.pop())
         return best[1]
 
     def next_paragraph(self) -> tuple[int, int] | None:
@@ -189,17 +197,17 @@ class Paragraph:
         quote = self.in_quote(offset)
         if quote is not None:
             return getattr(self, "quote_speakers", {}).get(quote)
-        if self.turn_speaker is not None:
-            found = self.turn_speaker(offset)
-            return found[0] if found else None
-        return None
+        found = self.turn_speaker(offset) if self.turn_speaker is not None else None
+        return found[0] if found else self.author
 
     def antecedent(self, offset: int, forward: bool = True) -> str | None:
         """The person a pronoun at `offset` refers to (see the module docstring); `forward`: or
-        the one person named after it when no one is named before (never for a description)."""
+        the one person named after it when the paragraph opens with the pronoun (never for a
+        description). In a transcript turn it is never the turn's own speaker, who says "I"."""
         here = self.token_at(offset)
         first, _ = self.sentence_of(here)
         scope = self.in_quote(offset)
+        own = self.turn_person(offset)
         k = bisect.bisect_right(self.sentences, first) - 1
         while k >= 0:
             sentence = self.sentences[k]
@@ -209,19 +217,62 @@ class Paragraph:
                 person = self.sentence_subject(sentence, limit)
                 if person is None:  # a role phrase or description that spoke in that sentence
                     person = next((p for at, p in self.spoken
-                                   if p and self.offset(sentence) <= at < self.offset(limit)), None)
-                if person is not None:
+                                   if p and p != own and self.offset(sentence) <= at < self.offset(limit)), None)
+                if person is not None and person != own:
                     return person
             k -= 1
         lower = scope[0] if scope else self.start
-        before = {m.person for m in self.mentions_between(lower, offset) if not self._quoted_apart(m, scope)}
+        before = {m.person for m in self.mentions_between(lower, offset)
+                  if not self._quoted_apart(m, scope) and not self.vocative(m)} | self.roles_named(lower, offset)
+        before.discard(own)
         if before:  # named before, but not as a subject: only a lone person is a safe antecedent
             return before.pop() if len(before) == 1 else None
-        if not forward:
+        if not forward or first != self.sentences[0]:
             return None
         upper = scope[1] if scope else self.end
         after = {m.person for m in self.mentions_between(offset, upper) if not self._quoted_apart(m, scope)}
+        after.discard(own)
         return after.pop() if len(after) == 1 else None
+
+    def group(self, offset: int, phrase: str) -> list[str]:
+        """Who "the leaders", "both leaders", "the two presidents" at `offset` are: the people its
+        sentence (else its paragraph) names before it (exactly two for "both"/"the two", at most
+        four); none when fewer are named (the "two leaders" of a readout that names no one stay unresolved)."""
+        match = _GROUP.fullmatch(" ".join(phrase.lower().split()))
+        if match is None:
+            return []
+        first, _ = self.sentence_of(self.token_at(offset))
+        people: list[str] = []
+        for lower in (self.offset(first), self.start):  # the sentence's own names first ("between A and B, where")
+            people = list(dict.fromkeys(m.person for m in self.mentions_between(lower, offset)
+                                        if not m.possessive and self.in_quote(m.start) is None))
+            if len(people) >= 2:
+                break
+        if len(people) < 2 or len(people) > 4 or (match.group(1) != "the" and len(people) != 2):
+            return []
+        return people
+
+    def turn_person(self, offset: int) -> str | None:
+        """The registry speaker of the transcript turn holding `offset`, if any."""
+        found = self.turn_speaker(offset) if self.turn_speaker is not None else None
+        return found[0] if found else None
+
+    def vocative(self, mention: Mention) -> bool:
+        """A one-word name addressed in a transcript turn ("John, the White House ...", "Thanks,
+        Karine."): the person spoken to, not a subject or antecedent."""
+        if self.turn_speaker is None or self.turn_speaker(mention.start) is None:
+            return False
+        before = self.text[max(self.start, mention.start - 40):mention.start]
+        return " " not in self.text[mention.start:mention.end].strip() and \
+            self.text[mention.end:mention.end + 1] in {",", ".", "?", "!"} and _GREETING.search(before) is not None
+
+    def roles_named(self, start: int, end: int) -> set[str]:
+        """Holders on the document's date of the role phrases ("the President") in text[start:end]."""
+        pattern = _role_pattern(tuple(self.roles.phrases))
+        if pattern is None:
+            return set()
+        found = {self.roles.phrase_holder(m.group(0), self.day) for m in pattern.finditer(self.text, start, end)}
+        return {p for p in found if p}
 
     def _quoted_apart(self, mention: Mention, scope: tuple[int, int] | None) -> bool:
         """A mention inside a quotation other than the one the pronoun is in."""
@@ -241,6 +292,8 @@ class Paragraph:
             comma = next((i for i in range(start, min(limit, start + 30)) if tokens[i].text == ","), None)
             start = comma + 1 if comma is not None else start
         for m in self.mentions_between(self.offset(start), self.offset(limit)):
+            if self.vocative(m):
+                continue
             words = self.text[self.offset(start):m.start].split()
             if self.in_quote(m.start) is None and not m.possessive and all(_DESCRIPTOR.match(w) for w in words):
                 person = m.person
@@ -262,6 +315,20 @@ def is_description(phrase: str) -> bool:
         and all(_DESCRIPTOR.match(w) for w in words[1:])
 
 
+@functools.lru_cache(maxsize=4)
+def _role_pattern(phrases: tuple[str, ...]) -> re.Pattern | None:
+    if not phrases:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in
+                                          sorted(phrases, key=len, reverse=True)) + r")\b(?!\s+of\b)", re.I)
+
+
+_GROUP = re.compile(r"(both|the two|two|the)\s+(?:leaders|presidents|heads of state)")
+_ADDRESS_TITLE = re.compile(r"(?:^|[,.?!—]\s*)(?:[A-Z][\w.]*\s+){0,3}$")  # "Prime — Prime Minister Sunak,"
+_FIRST_NAME = re.compile(r"(?:^|[.?!]\s+|\b(?:thanks|thank you|hey|hi|hello|okay|and|so),?\s+)([A-Z][a-z]+)[,.](?=\s)",
+                         re.I)
+_GREETING = re.compile(r"(?:^|[.?!:]\s+|\bQ\s+|\b(?:thanks|thank you|hey|hi|hello|okay|ok|yes|well|sorry|and|so),?\s+)$",
+                       re.I)
 _VOCATIVE = re.compile(r"(?:Mr\.|Madam|Madame|Mister)\s+(Vice\s+President|President|Secretary|Prime\s+Minister)\b")
 OPENERS = {"in", "on", "at", "after", "before", "during", "since", "speaking", "asked", "back", "days", "over",
             "earlier", "later", "last", "this", "as", "when", "while", "with", "for", "at", "by", "following",
@@ -293,8 +360,8 @@ def _sentence_starts(tokens: list) -> list[int]:
                                               and len(token.text) > 4 and token.text[:-1].isalpha()
                                               and token.text[0].islower()):
             j = i + 1
-            while j < n and tokens[j].text in {"”", "\"", "’", "'", ")", "**"}:
-                j += 1
+            while j < n and (tokens[j].text in {"”", "\"", "’", "'", ")", "**"} or tokens[j].text.isspace()):
+                j += 1  # closing marks, and the whitespace tokens of "\xa0" runs
             if j < n and (tokens[j].text[:1].isupper() or tokens[j].text in {"“", "\"", "("}):
                 if j > starts[-1]:
                     starts.append(j)

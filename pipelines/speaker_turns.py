@@ -66,7 +66,9 @@ class Turn:
 
 
 def find_turn_labels(text: str) -> list[tuple[int, int, str]]:
-    """(label start, words start, label as written) of every turn label; [] unless there are two."""
+    """(label start, words start, label as written) of every turn label; [] unless there are two,
+    or one that names a speaker by office or honorific (a solo speech: "THE VICE PRESIDENT:  Good
+    morning")."""
     found = []
     for match in TURN_LABEL.finditer(text):
         label = match.group("label") or match.group("q")
@@ -75,6 +77,8 @@ def find_turn_labels(text: str) -> list[tuple[int, int, str]]:
         if match.group("label") and not re.search(r"[A-Z]{2}", label):
             continue  # "A.:" or a lone initial is not a speaker
         found.append((match.start("label") if match.group("label") else match.start("q"), match.end(), label))
+    if len(found) == 1 and _LEADING.match(fold_label(found[0][2]) + " "):
+        return found
     return found if len(found) >= 2 else []
 
 

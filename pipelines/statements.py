@@ -121,9 +121,10 @@ def _worth_reading(text: str, start: int, end: int, hits: list[tuple[int, int]] 
 
 
 def document_prose(text: str, day: dt.date | None, mentions: list[Mention], roles: Roles, nlp,  # noqa: ANN001
-                   turns: list[Turn], hits: list[tuple[int, int]] | None = None) -> list[dict]:
+                   turns: list[Turn], hits: list[tuple[int, int]] | None = None,
+                   author: str | None = None) -> list[dict]:
     """Quotations and reported speech of one document (offsets into `text`); `hits`: the spans of
-    its passages worth reading (see `_worth_reading`)."""
+    its passages worth reading (see `_worth_reading`); `author`: who "I" is outside any turn."""
     lookup = _turn_lookup(turns) if turns else None
     starts = [m.start for m in mentions]
     spans = [(s, e) for ps, pe in paragraph_spans(text) for s, e in _windows(text, ps, pe)
@@ -135,7 +136,8 @@ def document_prose(text: str, day: dt.date | None, mentions: list[Mention], role
     previous_end = -1
     for (start, end), doc in zip(spans, nlp.tokenizer.pipe(text[s:e] for s, e in spans)):
         inside = mentions[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
-        par = Paragraph(text, start, end, day, roles, doc, inside, turn_speaker=lookup, matcher=cue_matcher(nlp))
+        par = Paragraph(text, start, end, day, roles, doc, inside, turn_speaker=lookup, matcher=cue_matcher(nlp),
+                        author=author, turn_people=frozenset(t.speaker for t in turns if t.speaker))
         segments = paragraph_quotes(par)
         if previous is not None and not text[previous_end:start].strip():
             _link_run_on(previous, segments, text, start)
@@ -158,12 +160,31 @@ def _context(row: dict, mentions: list[Mention], automaton) -> frozenset[str]:  
         key for _, _, kind, key, _ in find_name_forms(row["title"] or "", automaton) if kind == "full"})
 
 
+_AUTHORED = re.compile(r"^(?:Statement|Remarks|Op-Ed|Letter|Message)\s+(?:by|from|of)\s+(?P<who>.+?)"
+                       r"(?=\s+(?:on|at|in|for|before|after|to|as|launching|participating|regarding)\b|\s*[|:]|$)",
+                       re.I)
+
+
+def document_author(title: str | None, day: dt.date | None, resolver: LabelResolver,
+                    automaton) -> str | None:  # noqa: ANN001
+    """The one registry person a signed statement or a speech is by ("Statement from Vice President
+    Harris on ...", "Remarks by APNSA Jake Sullivan at ..."): its first person outside any turn."""
+    m = _AUTHORED.match(title or "")
+    if m is None or re.search(r",|\band\b|&", m.group("who")):
+        return None
+    found = {key for _, _, kind, key, _ in find_name_forms(m.group("who"), automaton) if kind == "full"}
+    if not found:
+        found = {resolver.resolve(m.group("who").upper(), day)[0]} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
 def _doc_rows(row: dict, mentions: list[Mention], resolver: LabelResolver, roles: Roles, nlp,  # noqa: ANN001
               automaton, hits: list[tuple[int, int]] | None = None) -> list[tuple]:  # noqa: ANN001
     text, day = row["text"], row["date"]
     turns = document_turns(text, day, resolver, _context(row, mentions, automaton))
     out = [(row["doc_id"], t.speaker, t.label, "turn", t.start, t.end, t.label) for t in turns]
-    for s in document_prose(text, day, mentions, roles, nlp, turns, hits):
+    author = document_author(row["title"], day, resolver, automaton)
+    for s in document_prose(text, day, mentions, roles, nlp, turns, hits, author):
         if s["end"] > s["start"]:
             out.append((row["doc_id"], s["speaker"], s["speaker_text"], s["kind"], s["start"], s["end"], s["cue"]))
     return out

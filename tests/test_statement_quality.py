@@ -33,10 +33,10 @@ def test_held_out_speaker_precision_and_recall(held_out):
 
 
 def test_held_out_figures_do_not_fall_below_the_measured_ones(held_out):
-    """A floor under today's figures on folds 0 and 1 (0.971 / 0.723 on 2026-12-05; they were
-    0.949 / 0.627 when still held out), not the acceptance."""
+    """A floor under today's figures on folds 0 and 1 (0.971 / 0.735 on 2026-12-05 after stmt-tune,
+    0.971 / 0.723 before; they were 0.949 / 0.627 when still held out), not the acceptance."""
     assert held_out.precision >= 0.95, held_out.line("held out")
-    assert held_out.recall >= 0.69, held_out.line("held out")
+    assert held_out.recall >= 0.71, held_out.line("held out")
 
 
 def test_errors_are_never_listed_for_held_out_folds():
@@ -89,19 +89,19 @@ def second_held_out():
     return tally
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 acceptance NOT yet met on heldout_2.jsonl (never seen while "
-                   "tuning): speaker precision 0.981, recall 0.669 (docs/STATEMENTS.md); strict, so this fails "
-                   "once the extractor meets it and the mark must go")
+# heldout_2.jsonl is development data since 2026-12-05 (tuned on, errors read): meeting the acceptance
+# here (0.992 / 0.810 on 2026-12-05, stmt-tune) says nothing about held-out quality; the set of record
+# is heldout_3.jsonl (tests/test_statement_heldout3.py).
 def test_second_held_out_set_meets_the_acceptance(second_held_out):
     assert second_held_out.precision >= 0.95, second_held_out.line("heldout_2")
     assert second_held_out.recall >= 0.80, second_held_out.line("heldout_2")
 
 
 def test_second_held_out_set_does_not_fall_below_its_measured_figures(second_held_out):
-    """A floor under today's figures (0.992 / 0.761 on 2026-12-05, after heldout_2 was opened for
-    tuning; 0.981 / 0.669 of record), not the acceptance."""
+    """A floor under today's figures (0.992 / 0.810 on 2026-12-05 after the stmt-tune changes; 0.992 /
+    0.761 before them, after heldout_2 was opened for tuning; 0.981 / 0.669 of record), not the acceptance."""
     assert second_held_out.precision >= 0.95, second_held_out.line("heldout_2")
-    assert second_held_out.recall >= 0.72, second_held_out.line("heldout_2")
+    assert second_held_out.recall >= 0.78, second_held_out.line("heldout_2")
 
 
 def test_second_held_out_set_on_the_white_house_text_alone():
@@ -113,4 +113,4 @@ def test_second_held_out_set_on_the_white_house_text_alone():
                               labels=DATA_DIR / "statement_labels" / "heldout_2.jsonl")
     assert missing == 0 and tally.line("wh").startswith("wh: 37 passages")
     assert tally.precision >= 0.95, tally.line("heldout_2, White House")
-    assert tally.recall >= 0.72, tally.line("heldout_2, White House")  # 0.758 on 2026-12-05
+    assert tally.recall >= 0.82, tally.line("heldout_2, White House")  # 0.864 on 2026-12-05 (0.758 before stmt-tune)
