@@ -22,81 +22,14 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
+from pipelines.cue_lexicon import (  # noqa: F401 - VERBS, PARTICIPLES, URGE: re-exported for statements.py
+    BOUNDARY_MARKS, BOUNDARY_WORDS, CLAUSE_OPENERS, CUE_PHRASES, EMPTY_CONTENT, LEAD_INS, MODALS, MUST_HAVE_OBJECT,
+    NEGATIONS, OBJECT_VERBS, PARTICIPLES, PASSIVE, SAY, SAY_AFTER, SKIP_BEFORE, SUBJECT_PRONOUNS, THAT, TIME_WORDS,
+    URGE, VERBS)
 from pipelines.speaker_phrases import OPENERS, Paragraph
 
 if TYPE_CHECKING:
     from spacy.matcher import PhraseMatcher
-
-# verb -> what must follow it within a few tokens: "" (a bare clause will do) or the words allowed
-SAY = ""
-THAT = ("that", ":", "“", '"')
-VERBS: dict[str, tuple[str, ...] | str] = {
-    **{v: SAY for v in ("said", "says", "say", "argued", "argues", "insisted", "insists", "claimed", "claims",
-                        "contended", "contends", "maintained", "maintains")},
-    **{v: THAT + ("to",) for v in ("promised", "promises", "vowed", "vows", "pledged", "pledges", "committed")},
-    **{v: THAT for v in ("told", "tells", "wrote", "writes", "posted", "added", "adds", "noted", "notes",
-                         "stated", "states", "acknowledged", "acknowledges", "conceded", "admitted", "explained",
-                         "predicted", "predicts", "suggested", "suggests", "recalled", "stressed", "stresses",
-                         "emphasized", "emphasised", "declared", "replied", "responded", "boasted", "cautioned",
-                         "testified", "announced", "agreed", "complained", "countered", "repeated", "reiterated",
-                         "confirmed", "assured", "believes", "warned", "warns")},
-    **{v: ("whether", "if", "why", "how", "what", "when", "for") for v in ("asked", "asks", "questioned")},
-    "questioned": ("whether", "if", "why", "how", "what", "when", "who"),
-}
-VERBS["warned"] = VERBS["warns"] = THAT + ("of", "against", "about")
-for _verb_form in ("described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
-                   "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"):
-    VERBS[_verb_form] = ("as", "for")  # "criticised the package as deregulation": an evaluation with content
-VERBS["called"] = ("a", "an")  # "called the summit a missed opportunity" (an object first; "called for/on": CALL)
-for _verb_form in ("stressed", "stresses", "emphasized", "emphasised", "underscored", "highlighted"):
-    VERBS[_verb_form] = THAT + ("importance", "need")
-for _verb_form in ("observed", "observes", "remarked", "remarks", "asserted", "asserts", "affirmed", "reaffirmed",
-                   "mentioned", "underscores", "underscore", "emphasizes", "emphasises"):
-    VERBS[_verb_form] = THAT + (("importance", "need") if _verb_form.startswith(("under", "emph", "affirm", "reaffirm"))
-                                else ())
-for _verb_form in ("welcomed", "welcomes"):  # readouts: "The leaders welcomed the progress on ..." (a stated position)
-    VERBS[_verb_form] = ("the", "their", "its", "progress", "efforts", "continued", "ongoing", "plans", "steps")
-for _verb_form in ("proposed", "proposes"):
-    VERBS[_verb_form] = THAT + ("a", "an", "to")  # "proposed a new agency that would license ..."
-VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
-URGE = ("urged", "urges", "urging", "pressed")
-PARTICIPLES = {"comparing", "saying", "arguing", "adding", "warning", "noting", "urging", "suggesting", "insisting",
-               "boasting", "claiming", "explaining", "predicting", "stating", "telling", "writing",
-               "calling", "acknowledging", "stressing", "cautioning", "contending", "declaring",
-               "emphasizing", "emphasising", "asserting", "observing", "underscoring"}
-SKIP_BEFORE = {"has", "have", "had", "also", "only", "later", "previously", "repeatedly", "already", "since", "long",
-               "once", "then", "recently", "publicly", "privately", "again", "further", "earlier", "first",
-               "frequently", "often", "been", "would", "will", "could", "may", "might", "explicitly", "separately",
-               "openly", "directly", "simply", "even", "now", "still", "just", "personally", "both", "too",
-               "reportedly", "subsequently", "quickly", "flatly", "loudly", "specifically", "herself", "himself",
-               "likewise", "similarly", "firmly", "strongly", "bluntly", "sharply", "forcefully", "initially"}
-MODALS = {"will", "would", "could", "may", "might"}
-SUBJECT_PRONOUNS = {"he", "she"}
-CLAUSE_OPENERS = {"and", "but", "while", "because", "so", "although", "though", "whereas", "it", "they", "we",
-                  "there", "this", "that", "he", "she", "i"}
-NEGATIONS = {"not", "never", "n't", "no", "declined", "refused", "failed", "neither", "nor"}
-PASSIVE = {"was", "were", "is", "are", "be", "being", "been"}
-BOUNDARY_WORDS = {"and", "but", "or", "that", "while", "as", "when", "because", "after", "before", "where",
-                  "which", "if", "though", "although", "since", "so", "who", "whom", "whose", "than", "then"}
-BOUNDARY_MARKS = {".", ",", ";", ":", "!", "?", "(", ")", "“", "”", "\"", "—", "–", "[", "]"}
-EMPTY_CONTENT = {"nothing", "little", "goodbye", "hello", "thanks"}
-OBJECT_VERBS = {"described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
-                "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "called", "stressed",
-                "stresses", "emphasized", "emphasised", "underscored", "highlighted", "told", "tells", "assured", "promised", "warned", "warns", "reminded", "asked", "asks", "repeated",
-                "reiterated", "shot", "fired", "hit", "urged", "urges", "affirmed", "reaffirmed", "welcomed", "welcomes"}
-LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earlier", "yesterday", "today",
-            "to", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "via", "through"}
-
-
-CUE_PHRASES = {
-    "VERB": sorted((set(VERBS) | PARTICIPLES | set(URGE)) - {"calling"}),
-    "CALL": [f"{v} {p}" for v in ("call", "calls", "called", "calling") for p in ("for", "on")],
-    "BACK": ["shot back", "fired back", "hit back", "pointed out", "points out"],
-    "NEED": [f"{v} about the {w}" for v in ("talked", "spoke", "talking", "speaking", "talks", "speaks")
-             for w in ("need", "importance")] + ["floated the idea", "floated the prospect"],
-    "ACCORDING": ["according to"],
-    "VIEW": [f"in {p} {w}" for p in ("his", "her") for w in ("view", "words")],
-}
 
 
 @functools.lru_cache(maxsize=4)
@@ -195,14 +128,6 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     if end - i < 3:
         return None
     return par.offset(i), par.token_end(end - 1)
-
-
-TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-              "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-              "week", "weekend", "month", "year", "day", "morning", "afternoon", "evening", "night", "today",
-              "yesterday", "tonight", "earlier", "later", "recently"}
-MUST_HAVE_OBJECT = {"called", "described", "describes", "portrayed", "presented", "pitched", "characterised",
-                    "characterized", "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"}
 
 
 _NO_CLAUSE = (BOUNDARY_MARKS - {"—", "–"}) | {"and", "but", "or", "when", "because", "many", "repeatedly", "publicly",
@@ -370,10 +295,6 @@ def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict
     if words is None:
         return []
     return _continued(par, start, cue, words, found)
-
-
-SAY_AFTER = {"said", "says", "added", "adds", "argued", "argues", "warned", "warns", "wrote", "writes", "noted",
-             "notes", "insisted", "explained", "told", "stated", "claimed", "predicted", "cautioned"}
 
 
 def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:
