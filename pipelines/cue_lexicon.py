@@ -6,6 +6,7 @@ from __future__ import annotations
 # verb -> what must follow it within a few tokens: "" (a bare clause will do) or the words allowed
 SAY = ""
 THAT = ("that", ":", "“", '"')
+ASK = ("whether", "if", "why", "how", "what", "when", "for")
 VERBS: dict[str, tuple[str, ...] | str] = {
     **{v: SAY for v in ("said", "says", "say", "argued", "argues", "insisted", "insists", "claimed", "claims",
                         "contended", "contends", "maintained", "maintains")},
@@ -15,13 +16,17 @@ VERBS: dict[str, tuple[str, ...] | str] = {
                          "predicted", "predicts", "suggested", "suggests", "recalled", "stressed", "stresses",
                          "emphasized", "emphasised", "declared", "replied", "responded", "boasted", "cautioned",
                          "testified", "announced", "agreed", "complained", "countered", "repeated", "reiterated",
-                         "confirmed", "assured", "believes", "warned", "warns")},
-    **{v: ("whether", "if", "why", "how", "what", "when", "for") for v in ("asked", "asks", "questioned")},
+                         "confirmed", "assured", "believes", "warned", "warns", "tweeted", "tweets", "answered",
+                         "answers", "retorted", "denied", "denies", "hinted", "signalled", "signaled", "revealed",
+                         "indicated", "lamented", "concluded", "estimated", "reasoned", "speculated", "alleged",
+                         "alleges", "objected", "quipped", "joked", "mused", "recounted", "wrote back")},
+    **{v: ASK + ("to",) for v in ("asked", "asks")},  # "asked whether ...", "asked Newsom to veto ..."
     "questioned": ("whether", "if", "why", "how", "what", "when", "who"),
 }
 VERBS["warned"] = VERBS["warns"] = THAT + ("of", "against", "about")
 for _verb_form in ("described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
-                   "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"):
+                   "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "defended",
+                   "defends"):
     VERBS[_verb_form] = ("as", "for")  # "criticised the package as deregulation": an evaluation with content
 VERBS["called"] = ("a", "an")  # "called the summit a missed opportunity" (an object first; "called for/on": CALL)
 for _verb_form in ("stressed", "stresses", "emphasized", "emphasised", "underscored", "highlighted"):
@@ -34,12 +39,22 @@ for _verb_form in ("welcomed", "welcomes"):  # readouts: "The leaders welcomed t
     VERBS[_verb_form] = ("the", "their", "its", "progress", "efforts", "continued", "ongoing", "plans", "steps")
 for _verb_form in ("proposed", "proposes"):
     VERBS[_verb_form] = THAT + ("a", "an", "to")  # "proposed a new agency that would license ..."
+for _verb_form in ("praised", "praises", "hailed", "hails"):
+    VERBS[_verb_form] = ("as",)  # "hailed the accord as a breakthrough": an evaluation (not "praised the summit")
+for _verb_form in ("accused", "accuses"):
+    VERBS[_verb_form] = ("of",)  # "accused the company of misleading users"
 VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
-URGE = ("urged", "urges", "urging", "pressed")
+URGE = ("urged", "urges", "urging", "pressed", "encouraged", "encourages", "implored", "exhorted")
 PARTICIPLES = {"comparing", "saying", "arguing", "adding", "warning", "noting", "urging", "suggesting", "insisting",
                "boasting", "claiming", "explaining", "predicting", "stating", "telling", "writing",
                "calling", "acknowledging", "stressing", "cautioning", "contending", "declaring",
-               "emphasizing", "emphasising", "asserting", "observing", "underscoring"}
+               "emphasizing", "emphasising", "asserting", "observing", "underscoring", "asking", "accusing",
+               "describing", "encouraging", "replying", "responding", "answering", "questioning", "tweeting",
+               "denying", "recalling", "pledging", "promising", "vowing", "proposing", "praising"}
+PARTICIPLE_NEEDS: dict[str, tuple[str, ...]] = {  # what must follow a participle other than "that"/":"/a quotation
+    "urging": ("to",), "encouraging": ("to",), "asking": ASK + ("to",), "questioning": ASK, "accusing": ("of",),
+    "describing": ("as",), "praising": ("as",), "pledging": THAT + ("to",), "promising": THAT + ("to",),
+    "vowing": THAT + ("to",), "proposing": THAT + ("a", "an", "to")}
 SKIP_BEFORE = {"has", "have", "had", "also", "only", "later", "previously", "repeatedly", "already", "since", "long",
                "once", "then", "recently", "publicly", "privately", "again", "further", "earlier", "first",
                "frequently", "often", "been", "would", "will", "could", "may", "might", "explicitly", "separately",
@@ -59,7 +74,9 @@ EMPTY_CONTENT = {"nothing", "little", "goodbye", "hello", "thanks"}
 OBJECT_VERBS = {"described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
                 "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "called", "stressed",
                 "stresses", "emphasized", "emphasised", "underscored", "highlighted", "told", "tells", "assured", "promised", "warned", "warns", "reminded", "asked", "asks", "repeated",
-                "reiterated", "shot", "fired", "hit", "urged", "urges", "affirmed", "reaffirmed", "welcomed", "welcomes"}
+                "reiterated", "shot", "fired", "hit", "urged", "urges", "defended", "defends", "praised", "praises", "hailed",
+                "hails", "accused", "accuses", "accusing", "asking", "describing", "praising", "encouraged", "encourages",
+                "encouraging", "implored", "exhorted", "affirmed", "reaffirmed", "welcomed", "welcomes"}
 LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earlier", "yesterday", "today",
             "to", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "via", "through"}
 
@@ -78,7 +95,8 @@ TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
               "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
               "week", "weekend", "month", "year", "day", "morning", "afternoon", "evening", "night", "today",
               "yesterday", "tonight", "earlier", "later", "recently"}
-MUST_HAVE_OBJECT = {"called", "described", "describes", "portrayed", "presented", "pitched", "characterised",
+MUST_HAVE_OBJECT = {"defended", "defends", "praised", "praises", "hailed", "hails", "accused", "accuses", "accusing",
+                    "describing", "praising", "called", "described", "describes", "portrayed", "presented", "pitched", "characterised",
                     "characterized", "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"}
 SAY_AFTER = {"said", "says", "added", "adds", "argued", "argues", "warned", "warns", "wrote", "writes", "noted",
              "notes", "insisted", "explained", "told", "stated", "claimed", "predicted", "cautioned"}

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 from pipelines.cue_lexicon import (  # noqa: F401 - VERBS, PARTICIPLES, URGE: re-exported for statements.py
     BOUNDARY_MARKS, BOUNDARY_WORDS, CLAUSE_OPENERS, CUE_PHRASES, EMPTY_CONTENT, LEAD_INS, MODALS, MUST_HAVE_OBJECT,
     NEGATIONS, OBJECT_VERBS, PARTICIPLES, PASSIVE, SAY, SAY_AFTER, SKIP_BEFORE, SUBJECT_PRONOUNS, THAT, TIME_WORDS,
-    URGE, VERBS)
+    URGE, VERBS, PARTICIPLE_NEEDS)
+from pipelines.speaker_lists import appositive, conjuncts, relative_antecedent, series_subject, skip_time_lead
 from pipelines.speaker_phrases import OPENERS, Paragraph
 
 if TYPE_CHECKING:
@@ -185,31 +186,34 @@ def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
     if tokens[j].text == ",":
         k = next((k for k in range(j - 1, max(first, j - 30) - 1, -1) if tokens[k].text == ","), None)
         if k is None:
-            return None
+            return series_subject(par, first, j - 1, first)
         inside = par.mentions_between(par.offset(k + 1), par.token_end(j - 1))
         if len(inside) == 1 and inside[0].start == par.offset(k + 1) and inside[0].end == par.token_end(j - 1):
             return [(inside[0].start, inside[0].end)]
-        j = k - 1
+        named = appositive(par, k, j, first)
+        if isinstance(named, list):
+            return named
+        series = series_subject(par, k + 1, j - 1, first) if named is None else None
+        if series:
+            return series
+        j = named if named is not None else k - 1
         if j >= first and tokens[j].lower_ == "who" and j - 1 >= first and tokens[j - 1].text == ",":
             j -= 2
     elif tokens[j].lower_ == "who" and j - 1 >= first and tokens[j - 1].text == ",":
+        antecedent = relative_antecedent(par, j, first)
+        if antecedent:
+            return antecedent
         j -= 2
-    spans = []
-    while j >= first:
+    if j < first or tokens[j].text in BOUNDARY_MARKS or tokens[j].lower_ in BOUNDARY_WORDS:
+        return None
+    s = j
+    while s - 1 >= first and tokens[s - 1].lower_ not in BOUNDARY_WORDS and tokens[s - 1].text not in \
+            BOUNDARY_MARKS and j - s < 13:
+        s -= 1
+    if tokens[j].lower_ in SUBJECT_PRONOUNS:  # "In an op-ed on Monday he wrote": the pronoun alone
         s = j
-        while s - 1 >= first and tokens[s - 1].lower_ not in BOUNDARY_WORDS and tokens[s - 1].text not in \
-                BOUNDARY_MARKS and j - s < 11:
-            s -= 1
-        if tokens[j].text in BOUNDARY_MARKS or tokens[j].lower_ in BOUNDARY_WORDS:
-            break
-        if tokens[j].lower_ in SUBJECT_PRONOUNS:  # "In an op-ed on Monday he wrote": the pronoun alone
-            s = j
-        spans.append((par.offset(s), par.token_end(j)))
-        if s - 2 >= first and tokens[s - 1].lower_ == "and" and not spans[1:]:
-            j = s - 2  # "Toner and McCauley had argued": the person before "and" speaks too
-            continue
-        break
-    return spans or None
+    s = skip_time_lead(par, s, j)
+    return conjuncts(par, s, first, [(par.offset(s), par.token_end(j))])
 
 
 def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]:
@@ -285,16 +289,27 @@ def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, 
 
 def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict]) -> list[dict]:
     tokens = par.tokens
-    if start == 0 or tokens[start - 1].lower_ not in {",", "and", "—"}:
+    if start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—"} or _after_document(par, start)):
         return []
-    needs = SAY if tokens[start].lower_ in {"saying", "arguing", "insisting", "claiming", "calling", "comparing"} \
-        else THAT
-    if tokens[start].lower_ == "urging":
-        needs = ("to",)
+    lower = tokens[start].lower_
+    needs = SAY if lower in {"saying", "arguing", "insisting", "claiming", "calling", "comparing"} \
+        else PARTICIPLE_NEEDS.get(lower, THAT)
     words = _content(par, end, needs)
     if words is None:
         return []
     return _continued(par, start, cue, words, found)
+
+
+DOCUMENT_NOUNS = {"statement", "letter", "post", "memo", "op-ed", "essay", "report", "video", "tweet", "message",
+                  "filing", "complaint", "note", "speech", "paper", "interview", "podcast", "blog", "email", "thread",
+                  "testimony", "submission", "comments", "remarks", "address"}
+
+
+def _after_document(par: Paragraph, i: int) -> bool:
+    """"published a statement saying ...", "wrote to Zuckerberg on Tuesday asking ...": a participle
+    right after a document noun or a time phrase, with no comma, goes on with the sentence's subject."""
+    previous = par.tokens[i - 1]
+    return previous.lower_ in DOCUMENT_NOUNS | TIME_WORDS or previous.text.isdigit()
 
 
 def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:

@@ -141,7 +141,9 @@ class Paragraph:
         if mention is None or mention.possessive or mention.start < start:
             return None, phrase
         before = self.text[start:mention.start].split()
-        if any(w.lower() in PREPOSITIONS for w in before):
+        owner = max((k for k, w in enumerate(before) if w.endswith(("'s", "’s"))), default=-1)
+        before = before[owner + 1:]  # "the Center for Humane Technology's Tristan Harris": the owner is apart
+        if any(w.lower() in PREPOSITIONS for w in before) and not _title_words(before):
             return None, phrase
         return mention.person, phrase
 
@@ -300,6 +302,16 @@ class Paragraph:
             break
         self.subjects[key] = (person, "")
         return person
+
+
+_TITLE_LINKS = {"of", "for", "to", "the", "and", "on", "&"}
+
+
+def _title_words(words: list[str]) -> bool:
+    """"Senior Advisor to the President for International Climate Policy": a capitalised title whose
+    prepositions link its words (not "a letter signed by", "After meeting")."""
+    return bool(words) and words[0][:1].isupper() and words[0].lower() not in PREPOSITIONS | OPENERS \
+        and all(w[:1].isupper() or w.lower() in _TITLE_LINKS for w in words) and words[-1].lower() not in _TITLE_LINKS
 
 
 TITLE_NOUNS = {"co-founder", "cofounder", "founder", "chief", "executive", "ceo", "billionaire", "entrepreneur",
