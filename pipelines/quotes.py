@@ -31,8 +31,10 @@ _VERBS = (r"said|says|say|told|tells|wrote|writes|posted|added|adds|noted|argued
 _ADVERBS = rf"(?:(?:also|later|then|has|had|have|once|previously|simply|only|just|recently|further){_S}+)*"
 _NP = r"[^,.;:“”\"()\[\]!?]{1,90}?"
 AFTER_INVERTED = re.compile(
-    rf"^[\s\xa0*]*(?P<cue>{_VERBS}){_S}+(?P<np>[^,.;:“”\"()!?]{{1,90}}?)"
-    rf"(?=[,.;:!?(]|{_S}+(?:in|on|at|during|after|before|to|when|while|last|this|of|who|as)\b|\*\*|$)")
+    rf"^[\s\xa0*]*(?P<cue>{_VERBS}){_S}+(?P<np>(?:\b[A-Z]\.|[^,.;:“”\"()!?]){{1,90}}?)"
+    rf"(?=[,;:!?(]|(?<!\b[A-Z])\.|{_S}+(?:in|on|at|during|after|before|to|when|while|last|this|of|who|as)\b|\*\*|$)")
+AFTER_LONG = re.compile(rf"^[\s\xa0*]*(?P<cue>{_VERBS}){_S}+(?P<np>(?:\b[A-Z]\.|[^,.;:“”\"()!?]){{1,90}}?)"
+                        rf"(?=[,;:!?(]|(?<!\b[A-Z])\.|\*\*|$)")
 AFTER_NORMAL = re.compile(rf"^[\s\xa0*]*,?{_S}*(?P<np>{_NP}){_S}+{_ADVERBS}(?P<cue>{_VERBS})\b")
 BEFORE = re.compile(rf"(?P<np>{_NP}){_S}+{_ADVERBS}(?P<cue>{_VERBS})(?P<mid>[^.“”\"!?]{{0,110}}?)"
                     rf"{_S}*[:,]?{_S}*(?:\*\*)?{_S}*$")
@@ -54,6 +56,7 @@ class Segment:
     speaker_text: str | None = None
     cue: str | None = None
     attributed: bool = False
+    cue_after: bool = False  # its reporting clause follows it ("“...,” Altman said.")
 
     def words(self, text: str) -> tuple[int, int]:
         """The quoted words: trimmed of spaces, emphasis markup and a trailing comma."""
@@ -123,10 +126,16 @@ def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
         m = AFTER_INVERTED.match(after)
         if m and not re.match(r"(?i)(?:that|it|so|nothing|the\s+word)\b", m.group("np").strip()):
             base = segment.close
+            segment.cue_after = True
+            long = AFTER_LONG.match(after)  # "said U.S. Secretary of Energy Chris Wright."
+            if long and long.end("np") > m.end("np") and par.resolve_after(
+                    base + long.start("np"), base + long.end("np"))[0] is not None:
+                m = long
             return _set(segment, par, base + m.start("np"), base + m.end("np"), m.group("cue"), inverted=True)
         m = AFTER_NORMAL.match(after)
         if m:
             base = segment.close
+            segment.cue_after = True
             return _set(segment, par, base + m.start("np"), base + m.end("np"), m.group("cue"))
     m = before
     if m:
@@ -174,8 +183,28 @@ def paragraph_quotes(par: Paragraph) -> list[Segment]:
         if not segment.attributed and prior.attributed and len(gap) < 90 and gap.rstrip().endswith(","):
             segment.speaker, segment.speaker_text, segment.cue = prior.speaker, prior.speaker_text, prior.cue
             segment.attributed = True
+    _continuations(par, segments)
     par.quote_speakers = {(s.start, s.end): s.speaker for s in segments if s.attributed}
     return segments
+
+
+def _continuations(par: Paragraph, segments: list[Segment]) -> None:
+    """“A.” “B.” / “A,” he said. “B.”: a quoted sentence right after an attributed one, with nothing
+    between them but that one's reporting clause, goes on with the same speaker (cue and
+    speaker_text null when no clause is between them)."""
+    text = par.text
+    for prior, segment in zip(segments, segments[1:]):
+        if segment.attributed or not prior.attributed or prior.close is None:
+            continue
+        gap = text[prior.close:segment.open].strip(" \xa0\t\n*")
+        opening = text[segment.start:segment.end].lstrip(" \xa0*")[:1]
+        if not opening.isupper():
+            continue
+        if not gap and text[prior.start:prior.end].rstrip(" \xa0*").endswith((".", "?", "!")):
+            segment.speaker, segment.attributed = prior.speaker, True
+        elif prior.cue_after and gap.endswith(".") and len(gap) < 160 and "\n\n" not in gap:
+            segment.speaker, segment.speaker_text, segment.cue = prior.speaker, prior.speaker_text, prior.cue
+            segment.attributed = True
 
 
 def nested_quotes(par: Paragraph, outer: Segment) -> list[Segment]:

@@ -81,7 +81,8 @@ def _clause_end(par: Paragraph, i: int) -> int:
         text, lower = tokens[j].text, tokens[j].lower_
         if text == ";":
             return j
-        if text == "," and j + 1 < last and (tokens[j + 1].lower_ in PARTICIPLES | {"but", "according"}):
+        if text == "," and j + 1 < last and (tokens[j + 1].lower_ in PARTICIPLES | {"but", "according"} or (
+                tokens[j + 1].lower_.endswith("ing") and len(tokens[j + 1].text) > 5 and tokens[j + 1].text.islower())):
             return j
         if lower in {"and", "but"} and j + 1 < last and tokens[j + 1].lower_ in VERBS:
             return j
@@ -264,6 +265,8 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
         return []
     made = [_statement(par, span, cue, words) for span in spans]
     made = made[:1] + [s for s in made[1:] if s["speaker"] is not None]
+    if not made[0]["speaker_text"].strip(" *_“”\"'’"):
+        return []  # “...,” **said X.**: the quotation's own clause, already attributed
     if len(made) == 1 and made[0]["speaker"] is None:
         people = par.group(spans[0][0], made[0]["speaker_text"])
         made = [{**made[0], "speaker": person} for person in people] or made

@@ -14,28 +14,11 @@ from __future__ import annotations
 
 import re
 
-from pipelines.speaker_phrases import _DESCRIPTOR, OPENERS, Mention, Paragraph
+from pipelines.speaker_phrases import _DESCRIPTOR, OPENERS, Mention, Paragraph, skip_time_lead
 
 LIST_HEADS = {"including", "like", "among", "especially", "notably"}  # + "such as"
-TIME_LEAD = {"on", "in", "last", "this", "earlier", "late", "early"}
-_TIME = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-         "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-         "week", "month", "year", "weekend", "morning", "afternoon", "evening", "night", "day", "today",
-         "yesterday", "tonight", "friday's"}
 BOUNDARY = {",", ".", ";", ":", "!", "?", "(", ")", "“", "”", "\"", "—", "–"}
 _JOINER = re.compile(r"[\s\xa0,]*(?:and)?[\s\xa0,]*")
-
-
-def skip_time_lead(par: Paragraph, s: int, j: int) -> int:
-    """The first token of the subject s..j after a leading time phrase ("On 28 July", "Last week",
-    "In March 2024"); s itself when there is none or nothing would be left."""
-    tokens = par.tokens
-    if tokens[s].lower_ not in TIME_LEAD:
-        return s
-    k = s + 1
-    while k <= j and (tokens[k].lower_ in _TIME or tokens[k].text.isdigit()):
-        k += 1
-    return k if s + 1 < k < j + 1 else s
 
 
 def names_only(par: Paragraph, a: int, b: int, titles: bool = True) -> list[Mention] | None:

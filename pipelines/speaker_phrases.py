@@ -157,7 +157,7 @@ class Paragraph:
         for mention in self.mentions_between(start, end):
             words = self.text[start:mention.start].split()
             if not mention.possessive and all(_DESCRIPTOR.match(w) for w in words) \
-                    and not any(w.lower() in PREPOSITIONS for w in words):
+                    and (not any(w.lower() in PREPOSITIONS for w in words) or _title_words(words)):
                 return mention.person, phrase
             break
         return None, phrase
@@ -292,7 +292,8 @@ class Paragraph:
         tokens = self.tokens
         if start < limit and tokens[start].text[:1].isupper() and tokens[start].lower_ in OPENERS:
             comma = next((i for i in range(start, min(limit, start + 30)) if tokens[i].text == ","), None)
-            start = comma + 1 if comma is not None else start
+            timed = skip_time_lead(self, start, limit - 1)  # "On 21 October Amodei published ...": no comma
+            start = timed if timed > start and tokens[timed].text != "," else comma + 1 if comma is not None else start
         for m in self.mentions_between(self.offset(start), self.offset(limit)):
             if self.vocative(m):
                 continue
@@ -346,6 +347,25 @@ OPENERS = {"in", "on", "at", "after", "before", "during", "since", "speaking", "
             "earlier", "later", "last", "this", "as", "when", "while", "with", "for", "at", "by", "following",
             "addressing", "testifying", "writing", "meanwhile", "however", "still", "yet", "separately", "also",
             "then", "now", "today", "yesterday", "pressed", "responding", "appearing", "weeks", "months", "hours"}
+
+
+TIME_LEAD = {"on", "in", "last", "this", "earlier", "late", "early"}
+_TIME = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+         "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+         "week", "month", "year", "weekend", "morning", "afternoon", "evening", "night", "day", "today",
+         "yesterday", "tonight"}
+
+
+def skip_time_lead(par: Paragraph, s: int, j: int) -> int:
+    """The first token of the subject s..j after a leading time phrase ("On 28 July", "Last week",
+    "In March 2024"); s itself when there is none or nothing would be left."""
+    tokens = par.tokens
+    if tokens[s].lower_ not in TIME_LEAD:
+        return s
+    k = s + 1
+    while k <= j and (tokens[k].lower_ in _TIME or tokens[k].text.isdigit()):
+        k += 1
+    return k if s + 1 < k < j + 1 else s
 
 
 class Tok:

@@ -31,7 +31,7 @@ from pipelines.people import Registry, build_automaton, find_name_forms
 from pipelines.quotes import Segment, nested_quotes, paragraph_quotes
 from pipelines.reported_speech import PARTICIPLES, URGE, VERBS, cue_matcher, paragraph_reported
 from pipelines.roles import Roles, default_roles, fold_label
-from pipelines.speaker_phrases import Mention, Paragraph
+from pipelines.speaker_phrases import PRONOUNS, Mention, Paragraph
 from pipelines.speaker_turns import LabelResolver, Turn, document_turns
 
 STATEMENT_COLUMNS = ["statement_id", "passage_id", "doc_id", "speaker", "speaker_text", "kind", "char_start",
@@ -109,6 +109,10 @@ def _link_run_on(previous: Segment | None, segments: list[Segment], text: str, p
     if source.attributed and not target.attributed:
         target.speaker, target.speaker_text, target.cue, target.attributed = \
             source.speaker, source.speaker_text, source.cue, True
+    for source, target in ((previous, first), (first, previous)):  # “... [break] “...,” he added: his quotation
+        if source.speaker and target.attributed and target.speaker is None \
+                and (target.speaker_text or "").lower() in PRONOUNS:
+            target.speaker = source.speaker
 
 
 def _worth_reading(text: str, start: int, end: int, hits: list[tuple[int, int]] | None) -> bool:
