@@ -308,11 +308,27 @@ DOCUMENT_NOUNS = {"statement", "letter", "post", "memo", "op-ed", "essay", "repo
                   "testimony", "submission", "comments", "remarks", "address"}
 
 
+PUBLISHING = {"published", "issued", "released", "posted", "wrote", "sent", "delivered", "gave", "shared", "put",
+              "made", "publishes", "issues", "releases", "posts", "writes", "sends", "shares"}
+FILINGS = {"lawsuit", "suit", "complaint", "filing", "motion", "brief", "petition"}  # these speak themselves
+SPEECH_PARTICIPLES = {"saying", "asking", "arguing", "urging", "warning", "calling", "claiming", "insisting",
+                      "accusing", "stating", "declaring", "telling"}
+
+
 def _after_document(par: Paragraph, i: int) -> bool:
-    """"published a statement saying ...", "wrote to Zuckerberg on Tuesday asking ...": a participle
-    right after a document noun or a time phrase, with no comma, goes on with the sentence's subject."""
-    previous = par.tokens[i - 1]
-    return previous.lower_ in DOCUMENT_NOUNS | TIME_WORDS or previous.text.isdigit()
+    """"published a statement saying ...", "wrote to Zuckerberg on Tuesday asking ...": a speech
+    participle right after the subject's own document ("a", a publishing verb before it) or a time
+    phrase, with no comma, goes on with the sentence's subject ("the letter calling for": the letter's)."""
+    tokens = par.tokens
+    previous = tokens[i - 1]
+    if tokens[i].lower_ not in SPEECH_PARTICIPLES:
+        return False
+    if previous.lower_ in TIME_WORDS or previous.text.isdigit():
+        return not any(t.lower_ in FILINGS | DOCUMENT_NOUNS for t in tokens[max(0, i - 9):i])
+    if previous.lower_ not in DOCUMENT_NOUNS:
+        return False
+    window = [t.lower_ for t in tokens[max(0, i - 5):i - 1]]
+    return any(w in {"a", "an"} for w in window) and any(w in PUBLISHING for w in window)
 
 
 def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:
@@ -359,12 +375,22 @@ def _continued(par: Paragraph, start: int, cue: str, words: tuple[int, int], fou
     """A statement whose speaker is the sentence's previous speaker, else its subject."""
     first, _ = par.sentence_of(start)
     before = [s for s in found if par.offset(first) <= s["start"] < par.offset(start)]
+    if before and _new_subject(par, par.token_at(before[-1]["start"]), start):
+        return []  # "When A accused him of X, Khosla answered by ... and asking": not A's
     if before:
         return [_statement(par, None, cue, words, before[-1]["speaker"], before[-1]["speaker_text"])]
     person = par.sentence_subject(first, start)
     if person is None:
         return _pronoun_subject(par, first, start, cue, words)
     return [_statement(par, None, cue, words, person, person)]
+
+
+def _new_subject(par: Paragraph, a: int, b: int) -> bool:
+    """Whether a main clause with its own named subject starts between tokens a and b (", Khosla
+    answered"): a comma, a capitalised word and a lower-case word after it."""
+    tokens = par.tokens
+    return any(tokens[k].text == "," and tokens[k + 1].text[:1].isupper() and tokens[k + 1].lower_ not in {"i"}
+               and tokens[k + 2].text.isalpha() and tokens[k + 2].text.islower() for k in range(a, b - 2))
 
 
 def _pronoun_subject(par: Paragraph, first: int, start: int, cue: str, words: tuple[int, int]) -> list[dict]:
