@@ -35,6 +35,8 @@ for _verb_form in ("observed", "observes", "remarked", "remarks", "asserted", "a
                    "mentioned", "underscores", "underscore", "emphasizes", "emphasises"):
     VERBS[_verb_form] = THAT + (("importance", "need") if _verb_form.startswith(("under", "emph", "affirm", "reaffirm"))
                                 else ())
+for _verb_form in ("noted", "notes"):  # "both leaders noted the need to ...", "noted the progress of ..."
+    VERBS[_verb_form] = THAT + ("importance", "need", "progress")
 for _verb_form in ("welcomed", "welcomes"):  # readouts: "The leaders welcomed the progress on ..." (a stated position)
     VERBS[_verb_form] = ("the", "their", "its", "progress", "efforts", "continued", "ongoing", "plans", "steps")
 for _verb_form in ("proposed", "proposes"):

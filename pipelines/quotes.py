@@ -25,7 +25,7 @@ from pipelines.speaker_phrases import Paragraph
 _S = r"[\s\xa0]"
 _VERBS = (r"said|says|say|told|tells|wrote|writes|posted|added|adds|noted|argued|argues|warned|warns|explained|"
           r"insisted|asked|recalled|tweeted|declared|stated|continued|replied|responded|remarked|observed|"
-          r"concluded|cautioned|predicted|promised|explains|notes|put it|puts it|quipped|joked|testified|"
+          r"concluded|cautioned|ask|asks|predicted|promised|explains|notes|put it|puts it|quipped|joked|testified|"
           r"asserted|asserts|stressed|stresses|emphasized|emphasised|underscored|acknowledged|admitted|conceded|"
           r"reaffirmed|affirmed|urged|countered|boasted|recounted|proclaimed|exclaimed|mused|commented")
 _ADVERBS = rf"(?:(?:also|later|then|has|had|have|once|previously|simply|only|just|recently|further){_S}+)*"

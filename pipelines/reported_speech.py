@@ -268,9 +268,28 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
     if not made[0]["speaker_text"].strip(" *_“”\"'’"):
         return []  # “...,” **said X.**: the quotation's own clause, already attributed
     if len(made) == 1 and made[0]["speaker"] is None:
-        people = par.group(spans[0][0], made[0]["speaker_text"])
+        people = par.group(spans[0][0], made[0]["speaker_text"]) or _they(par, made[0], spans[0][0], found)
         made = [{**made[0], "speaker": person} for person in people] or made
     return _clause_before(par, start, end, spans, made) + made
+
+
+def _they(par: Paragraph, made: dict, at: int, found: list[dict]) -> list[str]:
+    """"A, B and C argued ... Because ..., they wrote, ...": "they" is the joint speakers of the
+    paragraph's last statement before it, when that statement (in this sentence or the one
+    before) had two or more speakers."""
+    if made["speaker_text"].lower() != "they" or not found:
+        return []
+    before = [s for s in found if s["start"] < at]
+    if not before:
+        return []
+    last = before[-1]
+    first, _ = par.sentence_of(par.token_at(at))
+    previous, _ = par.sentence_of(max(first - 1, 0))
+    if last["start"] < par.offset(previous):
+        return []
+    people = list(dict.fromkeys(s["speaker"] for s in before if (s["start"], s["end"]) == (last["start"], last["end"])
+                                and s["speaker"]))
+    return people if len(people) >= 2 else []
 
 
 def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, int]], made: list[dict]) -> list[dict]:
@@ -278,16 +297,20 @@ def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, 
     on both sides are the speaker's too when a new clause follows it (a conjunction or a subject
     pronoun after the comma); the sentence must not open with a quotation."""
     tokens = par.tokens
-    if tokens[start].lower_ not in SAY_AFTER or end + 1 >= len(tokens) or tokens[end].text != "," \
-            or tokens[end + 1].lower_ not in CLAUSE_OPENERS or len(spans) != 1 or made[0]["speaker"] is None:
-        return []  # "Such an AI, he argued, would ...": the words before are only a subject
     first, _ = par.sentence_of(start)
+    if tokens[start].lower_ not in SAY_AFTER or end + 1 >= len(tokens) or tokens[end].text != "," \
+            or not (tokens[end + 1].lower_ in CLAUSE_OPENERS or tokens[first].lower_ in SUBORDINATORS) \
+            or len(spans) != 1 or made[0]["speaker"] is None:
+        return []  # "Such an AI, he argued, would ...": the words before are only a subject
     comma = par.token_at(spans[0][0]) - 1
     if comma - first < 3 or tokens[comma].text != "," or tokens[first].text in {"“", "\"", "‘", "'"} \
             or par.in_quote(par.offset(comma)):
         return []
-    return [_statement(par, None, made[0]["cue"], (par.offset(first), par.token_end(comma - 1)),
-                       made[0]["speaker"], made[0]["speaker_text"])]
+    return [_statement(par, None, s["cue"], (par.offset(first), par.token_end(comma - 1)), s["speaker"],
+                       s["speaker_text"]) for s in made]
+
+
+SUBORDINATORS = {"because", "if", "although", "though", "unless", "since", "once", "while", "whereas"}
 
 
 def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict]) -> list[dict]:
