@@ -28,7 +28,7 @@ for _verb_form in ("described", "describes", "portrayed", "presented", "pitched"
                    "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "defended",
                    "defends"):
     VERBS[_verb_form] = ("as", "for")  # "criticised the package as deregulation": an evaluation with content
-VERBS["called"] = ("a", "an")  # "called the summit a missed opportunity" (an object first; "called for/on": CALL)
+VERBS["called"] = ("a", "an", "the")  # "called the summit a missed opportunity" (an object first; "called for/on": CALL)
 for _verb_form in ("stressed", "stresses", "emphasized", "emphasised", "underscored", "highlighted"):
     VERBS[_verb_form] = THAT + ("importance", "need")
 for _verb_form in ("observed", "observes", "remarked", "remarks", "asserted", "asserts", "affirmed", "reaffirmed",

@@ -26,8 +26,8 @@ from pipelines.cue_lexicon import (  # noqa: F401 - VERBS, PARTICIPLES, URGE: re
     BOUNDARY_MARKS, BOUNDARY_WORDS, CLAUSE_OPENERS, CUE_PHRASES, EMPTY_CONTENT, LEAD_INS, MODALS, MUST_HAVE_OBJECT,
     NEGATIONS, OBJECT_VERBS, PARTICIPLES, PASSIVE, SAY, SAY_AFTER, SKIP_BEFORE, SUBJECT_PRONOUNS, THAT, TIME_WORDS,
     URGE, VERBS, PARTICIPLE_NEEDS)
-from pipelines.speaker_lists import appositive, conjuncts, relative_antecedent, series_subject, skip_time_lead
-from pipelines.speaker_phrases import OPENERS, Paragraph
+from pipelines.speaker_lists import appositive, joint_subject, conjuncts, relative_antecedent, series_subject, skip_time_lead
+from pipelines.speaker_phrases import OPENERS, PREPOSITIONS, Paragraph
 
 if TYPE_CHECKING:
     from spacy.matcher import PhraseMatcher
@@ -100,7 +100,7 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     window = [t.lower_ for t in tokens[i:min(last, i + 10)]]
     verb = tokens[i - 1].lower_ if i > 0 else ""
     if needs != SAY:
-        hits = [k for k, w in enumerate(window) if w in needs]
+        hits = [k for k, w in enumerate(window) if w in needs and (k > 0 or verb != "called")]  # an object first
         if not hits or (hits[0] > 0 and verb not in OBJECT_VERBS and window[0] not in LEAD_INS):
             return None
         hit = hits[-1] if window[0] in LEAD_INS and window[hits[-1]] == "that" else hits[0]
@@ -108,6 +108,8 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
             return None  # "welcomed Prime Minister Modi to the White House": a visit, not a position
         if verb in MUST_HAVE_OBJECT and hit == 0:
             return None  # "called a meeting", "described as": no object, no evaluation
+        if verb == "called" and any(w in PREPOSITIONS for w in window[:hit]):
+            return None  # "called reporters to the White House": not "called AI the most disruptive force"
         if window[hit] in {"as", "for", "a", "an", "importance", "need"}:
             hit = 0  # the words are the whole evaluation: "the summit a missed opportunity"
         if any(w in BOUNDARY_MARKS for w in window[:hit] if w not in {"“", '"', ":"}):
@@ -214,6 +216,8 @@ def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
     if tokens[j].lower_ in SUBJECT_PRONOUNS:  # "In an op-ed on Monday he wrote": the pronoun alone
         s = j
     s = skip_time_lead(par, s, j)
+    opened = par.after_opening(s, j + 1) if s == first else None  # "In his remarks Zuckerberg defended"
+    s = par.token_at(opened.start) if opened and par.mention_ending(par.token_end(j)) is opened else s
     return conjuncts(par, s, first, [(par.offset(s), par.token_end(j))])
 
 
@@ -224,7 +228,7 @@ def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]
     if lower in PARTICIPLES or (lower == "calling" and end - start == 2):
         return _participle(par, start, end, cue, found)
     if lower in URGE:
-        needs: tuple[str, ...] | str = ("to",)
+        needs: tuple[str, ...] | str = ("to", "that")  # "urged Congress to act", "urged that risks be weighed"
     elif end - start == 2 and tokens[start + 1].lower_ in {"back", "out"}:
         needs = THAT
     elif end - start == 2:
@@ -256,7 +260,7 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
         return _after_clause(par, start, end, cue)
     if words is None:
         return []
-    if needs == ("to",) and end - start == 1:
+    if needs == ("to", "that") and end - start == 1 and par.tokens[end].lower_ != "that":
         words = (par.offset(end), words[1])
     if _coordinated(par, start):  # "..., but said ...": the sentence's speaker goes on
         return _continued(par, start, cue, words, found)
@@ -315,7 +319,7 @@ SUBORDINATORS = {"because", "if", "although", "though", "unless", "since", "once
 
 def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict]) -> list[dict]:
     tokens = par.tokens
-    if start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—"} or _after_document(par, start)):
+    if start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—", "while"} or _after_document(par, start)):
         return []
     lower = tokens[start].lower_
     needs = SAY if lower in {"saying", "arguing", "insisting", "claiming", "calling", "comparing"} \
@@ -405,7 +409,7 @@ def _continued(par: Paragraph, start: int, cue: str, words: tuple[int, int], fou
     person = par.sentence_subject(first, start)
     if person is None:
         return _pronoun_subject(par, first, start, cue, words)
-    return [_statement(par, None, cue, words, person, person)]
+    return [_statement(par, None, cue, words, p, p) for p in joint_subject(par, first, start, person)]
 
 
 def _new_subject(par: Paragraph, a: int, b: int) -> bool:

@@ -48,6 +48,9 @@ def relative_antecedent(par: Paragraph, j: int, first: int) -> list[tuple[int, i
     if tokens[j].lower_ != "who" or j - 2 < first or tokens[j - 1].text != ",":
         return None
     mention = par.mention_ending(par.token_end(j - 2))
+    comma = next((k for k in range(j - 3, max(first, j - 14) - 1, -1) if par.tokens[k].text == ","), None)
+    if mention is None and comma is not None and not par.mentions_between(par.offset(comma), par.offset(j)):
+        mention = par.mention_ending(par.token_end(comma - 1))  # "Yann LeCun, Meta's chief AI scientist, who"
     if mention is None or mention.possessive or par.in_quote(mention.start):
         return None
     return [(mention.start, mention.end)]
@@ -137,3 +140,23 @@ def conjuncts(par: Paragraph, s: int, first: int, spans: list[tuple[int, int]]) 
         spans.append((par.offset(lead), par.token_end(j)))
         s = lead
     return spans
+
+
+def joint_subject(par: Paragraph, first: int, limit: int, person: str) -> list[str]:
+    """The sentence subject `person` and the people coordinated with it ("Senators Richard
+    Blumenthal and Josh Hawley wrote ..., asking"): each mention joined to the previous one by
+    "and" or a comma, with only title words between."""
+    people = [person]
+    found = [m for m in par.mentions_between(par.offset(first), par.offset(limit)) if not par.in_quote(m.start)]
+    at = next((k for k, m in enumerate(found) if m.person == person), None)
+    if at is None:
+        return people
+    for previous, m in zip(found[at:], found[at + 1:]):
+        gap = par.text[previous.end:m.start]
+        joiner = re.match(r"[\s\xa0]*(?:,[\s\xa0]*)?(?:and[\s\xa0]+)?", gap)
+        rest = gap[joiner.end():].split()
+        if m.possessive or not joiner.group(0).strip() or not all(_DESCRIPTOR.match(w) and w.lower() != "the"
+                                                                   for w in rest):
+            break
+        people.append(m.person)
+    return list(dict.fromkeys(people))

@@ -301,8 +301,30 @@ class Paragraph:
             if self.in_quote(m.start) is None and not m.possessive and all(_DESCRIPTOR.match(w) for w in words):
                 person = m.person
             break
+        if person is None and start > first:  # "In his prepared remarks Zuckerberg defended ..., and said"
+            m = self.after_opening(first, limit)
+            person = m.person if m else None
         self.subjects[key] = (person, "")
         return person
+
+    def after_opening(self, first: int, limit: int) -> Mention | None:
+        """The person named right after a sentence's opening phrase with no comma ("In his prepared
+        remarks Zuckerberg defended ..."): a mention after a noun (not a preposition or article),
+        followed by a lower-case word."""
+        tokens = self.tokens
+        if first >= limit or tokens[first].lower_ not in OPENERS or not tokens[first].text[:1].isupper():
+            return None
+        for m in self.mentions_between(self.offset(first), self.offset(limit)):
+            lead = self.text[self.offset(first):m.start].split()
+            after = self.text[m.end:self.offset(limit) + 40].split()
+            if m.possessive or self.in_quote(m.start) or len(lead) < 2 or any(w in ",;:" or w.endswith(",")
+                                                                              for w in lead):
+                return None
+            if lead[-1].lower() in PREPOSITIONS | {"a", "an", "the", "and", "or"} or not after \
+                    or not after[0][:1].islower():
+                return None
+            return m
+        return None
 
 
 _TITLE_LINKS = {"of", "for", "to", "the", "and", "on", "&"}
