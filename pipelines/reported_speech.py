@@ -416,8 +416,14 @@ def _new_subject(par: Paragraph, a: int, b: int) -> bool:
     """Whether a main clause with its own named subject starts between tokens a and b (", Khosla
     answered"): a comma, a capitalised word and a lower-case word after it."""
     tokens = par.tokens
-    return any(tokens[k].text == "," and tokens[k + 1].text[:1].isupper() and tokens[k + 1].lower_ not in {"i"}
-               and tokens[k + 2].text.isalpha() and tokens[k + 2].text.islower() for k in range(a, b - 2))
+    for k in (k for k in range(a, b - 2) if tokens[k].text == ","):
+        m = k + 1
+        while m < b and tokens[m].text[:1].isupper() and tokens[m].lower_ != "i":
+            m += 1
+        if k + 1 < m < b and tokens[m].text.isalpha() and tokens[m].text.islower() \
+                and tokens[m].lower_ not in BOUNDARY_WORDS | PREPOSITIONS | {"the", "a", "an", "or", "nor"}:
+            return True
+    return False
 
 
 def _pronoun_subject(par: Paragraph, first: int, start: int, cue: str, words: tuple[int, int]) -> list[dict]:
