@@ -28,7 +28,7 @@ for _verb_form in ("described", "describes", "portrayed", "presented", "pitched"
                    "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "defended",
                    "defends"):
     VERBS[_verb_form] = ("as", "for")  # "criticised the package as deregulation": an evaluation with content
-VERBS["called"] = ("a", "an", "the")  # "called the summit a missed opportunity" (an object first; "called for/on": CALL)
+VERBS["called"] = ("a", "an", "the")  # "called the summit a missed opportunity" (object first; "called for": CALL)
 for _verb_form in ("stressed", "stresses", "emphasized", "emphasised", "underscored", "highlighted"):
     VERBS[_verb_form] = THAT + ("importance", "need")
 for _verb_form in ("observed", "observes", "remarked", "remarks", "asserted", "asserts", "affirmed", "reaffirmed",
@@ -73,12 +73,14 @@ BOUNDARY_WORDS = {"and", "but", "or", "that", "while", "as", "when", "because", 
                   "which", "if", "though", "although", "since", "so", "who", "whom", "whose", "than", "then"}
 BOUNDARY_MARKS = {".", ",", ";", ":", "!", "?", "(", ")", "“", "”", "\"", "—", "–", "[", "]"}
 EMPTY_CONTENT = {"nothing", "little", "goodbye", "hello", "thanks"}
-OBJECT_VERBS = {"described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
-                "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "called", "stressed",
-                "stresses", "emphasized", "emphasised", "underscored", "highlighted", "told", "tells", "assured", "promised", "warned", "warns", "reminded", "asked", "asks", "repeated",
-                "reiterated", "shot", "fired", "hit", "urged", "urges", "defended", "defends", "praised", "praises", "hailed",
-                "hails", "accused", "accuses", "accusing", "asking", "describing", "praising", "encouraged", "encourages",
-                "encouraging", "implored", "exhorted", "affirmed", "reaffirmed", "welcomed", "welcomes"}
+OBJECT_VERBS = {  # verbs whose object may come before the words their cue needs ("told senators that")
+    "described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized", "branded",
+    "dismissed", "criticised", "criticized", "criticises", "criticizes", "called", "stressed", "stresses",
+    "emphasized", "emphasised", "underscored", "highlighted", "told", "tells", "assured", "promised", "warned",
+    "warns", "reminded", "asked", "asks", "repeated", "reiterated", "shot", "fired", "hit", "urged", "urges",
+    "defended", "defends", "praised", "praises", "hailed", "hails", "accused", "accuses", "accusing", "asking",
+    "describing", "praising", "encouraged", "encourages", "encouraging", "implored", "exhorted", "affirmed",
+    "reaffirmed", "welcomed", "welcomes"}
 LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earlier", "yesterday", "today",
             "to", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "via", "through"}
 
@@ -98,7 +100,20 @@ TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
               "week", "weekend", "month", "year", "day", "morning", "afternoon", "evening", "night", "today",
               "yesterday", "tonight", "earlier", "later", "recently"}
 MUST_HAVE_OBJECT = {"defended", "defends", "praised", "praises", "hailed", "hails", "accused", "accuses", "accusing",
-                    "describing", "praising", "called", "described", "describes", "portrayed", "presented", "pitched", "characterised",
-                    "characterized", "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes"}
+                    "describing", "praising", "called", "described", "describes", "portrayed", "presented",
+                    "pitched", "characterised", "characterized", "branded", "dismissed", "criticised", "criticized",
+                    "criticises", "criticizes"}
 SAY_AFTER = {"said", "says", "added", "adds", "argued", "argues", "warned", "warns", "wrote", "writes", "noted",
              "notes", "insisted", "explained", "told", "stated", "claimed", "predicted", "cautioned"}
+DOCUMENT_NOUNS = {"statement", "letter", "post", "memo", "op-ed", "essay", "report", "video", "tweet", "message",
+                  "filing", "complaint", "note", "speech", "paper", "interview", "podcast", "blog", "email", "thread",
+                  "testimony", "submission", "comments", "remarks", "address"}
+PUBLISHING = {"published", "issued", "released", "posted", "wrote", "sent", "delivered", "gave", "shared", "put",
+              "made", "publishes", "issues", "releases", "posts", "writes", "sends", "shares"}
+FILINGS = {"lawsuit", "suit", "complaint", "filing", "motion", "brief", "petition"}  # these speak themselves
+SPEECH_PARTICIPLES = {"saying", "asking", "arguing", "urging", "warning", "calling", "claiming", "insisting",
+                      "accusing", "stating", "declaring", "telling"}
+SUBORDINATORS = {"because", "if", "although", "though", "unless", "since", "once", "while", "whereas"}
+NO_CLAUSE = (BOUNDARY_MARKS - {"—", "–"}) | {"and", "but", "or", "when", "because", "many", "repeatedly",
+                                           "publicly", "himself", "herself", "too", "before", "often", "on", "in", "at",
+                                           "during", "yesterday", "today", "earlier", "last"}

@@ -189,9 +189,9 @@ def paragraph_quotes(par: Paragraph) -> list[Segment]:
 
 
 def _continuations(par: Paragraph, segments: list[Segment]) -> None:
-    """“A.” “B.” / “A,” he said. “B.”: a quoted sentence right after an attributed one, with nothing
-    between them but that one's reporting clause, goes on with the same speaker (cue and
-    speaker_text null when no clause is between them)."""
+    """“A,” he said. “B.”: a quoted sentence right after an attributed one, with nothing between
+    them but that one's reporting clause, goes on with the same speaker. Two quotations with
+    nothing between them are left alone: in a speech they are as often a question and its reply."""
     text = par.text
     for prior, segment in zip(segments, segments[1:]):
         if segment.attributed or not prior.attributed or prior.close is None:
@@ -200,9 +200,7 @@ def _continuations(par: Paragraph, segments: list[Segment]) -> None:
         opening = text[segment.start:segment.end].lstrip(" \xa0*")[:1]
         if not opening.isupper():
             continue
-        if not gap and text[prior.start:prior.end].rstrip(" \xa0*").endswith((".", "?", "!")):
-            segment.speaker, segment.attributed = prior.speaker, True
-        elif prior.cue_after and gap.endswith(".") and len(gap) < 160 and "\n\n" not in gap:
+        if prior.cue_after and gap.endswith(".") and len(gap) < 160 and "\n\n" not in gap:
             segment.speaker, segment.speaker_text, segment.cue = prior.speaker, prior.speaker_text, prior.cue
             segment.attributed = True
 

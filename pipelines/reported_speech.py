@@ -23,10 +23,11 @@ import functools
 from typing import TYPE_CHECKING
 
 from pipelines.cue_lexicon import (  # noqa: F401 - VERBS, PARTICIPLES, URGE: re-exported for statements.py
-    BOUNDARY_MARKS, BOUNDARY_WORDS, CLAUSE_OPENERS, CUE_PHRASES, EMPTY_CONTENT, LEAD_INS, MODALS, MUST_HAVE_OBJECT,
-    NEGATIONS, OBJECT_VERBS, PARTICIPLES, PASSIVE, SAY, SAY_AFTER, SKIP_BEFORE, SUBJECT_PRONOUNS, THAT, TIME_WORDS,
-    URGE, VERBS, PARTICIPLE_NEEDS)
-from pipelines.speaker_lists import appositive, joint_subject, conjuncts, relative_antecedent, series_subject, skip_time_lead
+    BOUNDARY_MARKS, BOUNDARY_WORDS, CLAUSE_OPENERS, CUE_PHRASES, DOCUMENT_NOUNS, EMPTY_CONTENT, FILINGS, LEAD_INS,
+    MODALS, MUST_HAVE_OBJECT, NEGATIONS, NO_CLAUSE, OBJECT_VERBS, PARTICIPLE_NEEDS, PARTICIPLES, PASSIVE, PUBLISHING,
+    SAY, SAY_AFTER, SKIP_BEFORE, SPEECH_PARTICIPLES, SUBJECT_PRONOUNS, SUBORDINATORS, THAT, TIME_WORDS, URGE, VERBS)
+from pipelines.speaker_lists import (appositive, conjuncts, joint_subject, relative_antecedent, series_subject,
+                                     skip_time_lead)
 from pipelines.speaker_phrases import OPENERS, PREPOSITIONS, Paragraph
 
 if TYPE_CHECKING:
@@ -110,10 +111,10 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
             return None  # "called a meeting", "described as": no object, no evaluation
         if verb == "called" and any(w in PREPOSITIONS for w in window[:hit]):
             return None  # "called reporters to the White House": not "called AI the most disruptive force"
-        if window[hit] in {"as", "for", "a", "an", "importance", "need"}:
-            hit = 0  # the words are the whole evaluation: "the summit a missed opportunity"
         if any(w in BOUNDARY_MARKS for w in window[:hit] if w not in {"“", '"', ":"}):
-            return None
+            return None  # "He defended, as you all know, ...": no object before "as"
+        if window[hit] in {"as", "for", "a", "an", "the", "importance", "need", "progress"}:
+            hit = 0  # the words are the whole evaluation: "the summit a missed opportunity"
         i += hit + (1 if window[hit] in {"that", ":"} else 0)
     elif window[0] in LEAD_INS:
         skip = _time_phrase(window) or _as_said_where(par, i, window)
@@ -126,17 +127,12 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
         return par.next_paragraph()  # "... suggesting at the summit that" + the next paragraph
     if i >= last or tokens[i].text[:1] in {"“", "\"", "‘", "'"} or tokens[i].lower_ in EMPTY_CONTENT:
         return None
-    if tokens[i].lower_ in {"it", "this", "so"} and (i + 1 >= last or tokens[i + 1].lower_ in _NO_CLAUSE):
+    if tokens[i].lower_ in {"it", "this", "so"} and (i + 1 >= last or tokens[i + 1].lower_ in NO_CLAUSE):
         return None  # "Biden said it, and ...", "he said this many times": no content
     end = _clause_end(par, i)
     if end - i < 3:
         return None
     return par.offset(i), par.token_end(end - 1)
-
-
-_NO_CLAUSE = (BOUNDARY_MARKS - {"—", "–"}) | {"and", "but", "or", "when", "because", "many", "repeatedly", "publicly",
-                                                "himself", "herself", "too", "before", "often", "on", "in", "at",
-                                                "during", "yesterday", "today", "earlier", "last"}
 
 
 def _as_said_where(par: Paragraph, i: int, window: list[str]) -> int:
@@ -314,9 +310,6 @@ def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, 
                        s["speaker_text"]) for s in made]
 
 
-SUBORDINATORS = {"because", "if", "although", "though", "unless", "since", "once", "while", "whereas"}
-
-
 def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict]) -> list[dict]:
     tokens = par.tokens
     if start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—", "while"} or _after_document(par, start)):
@@ -328,18 +321,6 @@ def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict
     if words is None:
         return []
     return _continued(par, start, cue, words, found)
-
-
-DOCUMENT_NOUNS = {"statement", "letter", "post", "memo", "op-ed", "essay", "report", "video", "tweet", "message",
-                  "filing", "complaint", "note", "speech", "paper", "interview", "podcast", "blog", "email", "thread",
-                  "testimony", "submission", "comments", "remarks", "address"}
-
-
-PUBLISHING = {"published", "issued", "released", "posted", "wrote", "sent", "delivered", "gave", "shared", "put",
-              "made", "publishes", "issues", "releases", "posts", "writes", "sends", "shares"}
-FILINGS = {"lawsuit", "suit", "complaint", "filing", "motion", "brief", "petition"}  # these speak themselves
-SPEECH_PARTICIPLES = {"saying", "asking", "arguing", "urging", "warning", "calling", "claiming", "insisting",
-                      "accusing", "stating", "declaring", "telling"}
 
 
 def _after_document(par: Paragraph, i: int) -> bool:
