@@ -74,6 +74,9 @@ def _statement(par: Paragraph, speaker_span: tuple[int, int] | None, cue: str, w
             "speaker_text": speaker_text or ""}
 
 
+CLAUSE_SUBJECTS = {"he", "she", "they", "we", "i"}  # nominative only: a clause starts here ("it" may be an object)
+
+
 def _clause_end(par: Paragraph, i: int) -> int:
     """Token index where the clause starting at token i ends."""
     _, last = par.sentence_of(i)
@@ -98,8 +101,10 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     _, last = par.sentence_of(max(i - 1, 0))
     if i >= last:
         return None
-    window = [t.lower_ for t in tokens[i:min(last, i + 10)]]
+    window = [t.lower_ for t in tokens[i:min(last, i + (14 if tokens[i].lower_ in LEAD_INS else 10))]]
     verb = tokens[i - 1].lower_ if i > 0 else ""
+    if needs != SAY and "that" in needs and window[0] in CLAUSE_SUBJECTS:
+        needs = SAY  # "warned they would ...", "suggesting he had ...": a bare clause after a that-verb
     if needs != SAY:
         hits = [k for k, w in enumerate(window) if w in needs and (k > 0 or verb != "called")]  # an object first
         if not hits or (hits[0] > 0 and verb not in OBJECT_VERBS and window[0] not in LEAD_INS):
