@@ -101,7 +101,10 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     _, last = par.sentence_of(max(i - 1, 0))
     if i >= last:
         return None
-    window = [t.lower_ for t in tokens[i:min(last, i + (14 if tokens[i].lower_ in LEAD_INS else 10))]]
+    window = [t.lower_ for t in tokens[i:min(last, i + 10)]]
+    if window[0] in LEAD_INS and "that" not in window:  # "said in an interview published after ... that"
+        longer = [t.lower_ for t in tokens[i:min(last, i + 14)]]
+        window = longer[:longer.index("that") + 1] if "that" in longer else window
     verb = tokens[i - 1].lower_ if i > 0 else ""
     if needs != SAY and "that" in needs and window[0] in CLAUSE_SUBJECTS:
         needs = SAY  # "warned they would ...", "suggesting he had ...": a bare clause after a that-verb
@@ -116,10 +119,12 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
             return None  # "called a meeting", "described as": no object, no evaluation
         if verb == "called" and any(w in PREPOSITIONS for w in window[:hit]):
             return None  # "called reporters to the White House": not "called AI the most disruptive force"
-        if any(w in BOUNDARY_MARKS for w in window[:hit] if w not in {"“", '"', ":"}):
+        if verb in MUST_HAVE_OBJECT and window[0] in BOUNDARY_MARKS:
             return None  # "He defended, as you all know, ...": no object before "as"
         if window[hit] in {"as", "for", "a", "an", "the", "importance", "need", "progress"}:
             hit = 0  # the words are the whole evaluation: "the summit a missed opportunity"
+        if any(w in BOUNDARY_MARKS for w in window[:hit] if w not in {"“", '"', ":"}):
+            return None
         i += hit + (1 if window[hit] in {"that", ":"} else 0)
     elif window[0] in LEAD_INS:
         skip = _time_phrase(window) or _as_said_where(par, i, window)
