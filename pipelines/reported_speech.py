@@ -26,8 +26,8 @@ from pipelines.cue_lexicon import (  # noqa: F401 - VERBS, PARTICIPLES, URGE: re
     BOUNDARY_MARKS, BOUNDARY_WORDS, CLAUSE_OPENERS, CUE_PHRASES, DOCUMENT_NOUNS, EMPTY_CONTENT, FILINGS, LEAD_INS,
     MODALS, MUST_HAVE_OBJECT, NEGATIONS, NO_CLAUSE, OBJECT_VERBS, PARTICIPLE_NEEDS, PARTICIPLES, PASSIVE, PUBLISHING,
     SAY, SAY_AFTER, SKIP_BEFORE, SPEECH_PARTICIPLES, SUBJECT_PRONOUNS, SUBORDINATORS, THAT, TIME_WORDS, URGE, VERBS)
-from pipelines.speaker_lists import (appositive, conjuncts, joint_subject, relative_antecedent, series_subject,
-                                     skip_time_lead)
+from pipelines.speaker_lists import (appositive, conjuncts, joint_subject, new_subject, relative_antecedent,
+                                     series_subject, skip_time_lead, they_group)
 from pipelines.speaker_phrases import OPENERS, PREPOSITIONS, Paragraph
 
 if TYPE_CHECKING:
@@ -135,7 +135,8 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
         i += 1
     if i >= len(tokens) and tokens[-1].lower_ in {"that", ":"}:
         return par.next_paragraph()  # "... suggesting at the summit that" + the next paragraph
-    if i >= last or tokens[i].text[:1] in {"“", "\"", "‘", "'"} or tokens[i].lower_ in EMPTY_CONTENT:
+    if i >= last or (tokens[i].text[:1] in {"“", "\"", "‘", "'"} and not _quoted_word(par, i)) \
+            or tokens[i].lower_ in EMPTY_CONTENT:
         return None
     if tokens[i].lower_ in {"it", "this", "so"} and (i + 1 >= last or tokens[i + 1].lower_ in NO_CLAUSE):
         return None  # "Biden said it, and ...", "he said this many times": no content
@@ -143,6 +144,16 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     if end - i < 3:
         return None
     return par.offset(i), par.token_end(end - 1)
+
+
+def _quoted_word(par: Paragraph, i: int) -> bool:
+    """"shot back that “clear” was doing a lot of work": a quoted word or two opening a reported
+    clause that goes on after the closing mark (a quotation that IS the words is not this)."""
+    inner = par.in_quote(par.offset(i) + 1)
+    if inner is None or len(par.text[inner[0]:inner[1]].split()) > 3:
+        return False
+    after = par.text[inner[1] + 1:inner[1] + 30].split()
+    return bool(after) and after[0][:1].islower()
 
 
 def _as_said_where(par: Paragraph, i: int, window: list[str]) -> int:
@@ -278,28 +289,9 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
     if not made[0]["speaker_text"].strip(" *_“”\"'’"):
         return []  # “...,” **said X.**: the quotation's own clause, already attributed
     if len(made) == 1 and made[0]["speaker"] is None:
-        people = par.group(spans[0][0], made[0]["speaker_text"]) or _they(par, made[0], spans[0][0], found)
+        people = par.group(spans[0][0], made[0]["speaker_text"]) or they_group(par, made[0], spans[0][0], found)
         made = [{**made[0], "speaker": person} for person in people] or made
     return _clause_before(par, start, end, spans, made) + made
-
-
-def _they(par: Paragraph, made: dict, at: int, found: list[dict]) -> list[str]:
-    """"A, B and C argued ... Because ..., they wrote, ...": "they" is the joint speakers of the
-    paragraph's last statement before it, when that statement (in this sentence or the one
-    before) had two or more speakers."""
-    if made["speaker_text"].lower() != "they" or not found:
-        return []
-    before = [s for s in found if s["start"] < at]
-    if not before:
-        return []
-    last = before[-1]
-    first, _ = par.sentence_of(par.token_at(at))
-    previous, _ = par.sentence_of(max(first - 1, 0))
-    if last["start"] < par.offset(previous):
-        return []
-    people = list(dict.fromkeys(s["speaker"] for s in before if (s["start"], s["end"]) == (last["start"], last["end"])
-                                and s["speaker"]))
-    return people if len(people) >= 2 else []
 
 
 def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, int]], made: list[dict]) -> list[dict]:
@@ -393,7 +385,7 @@ def _continued(par: Paragraph, start: int, cue: str, words: tuple[int, int], fou
     """A statement whose speaker is the sentence's previous speaker, else its subject."""
     first, _ = par.sentence_of(start)
     before = [s for s in found if par.offset(first) <= s["start"] < par.offset(start)]
-    if before and _new_subject(par, par.token_at(before[-1]["start"]), start):
+    if before and new_subject(par, par.token_at(before[-1]["start"]), start):
         return []  # "When A accused him of X, Khosla answered by ... and asking": not A's
     if before:
         return [_statement(par, None, cue, words, before[-1]["speaker"], before[-1]["speaker_text"])]
@@ -401,20 +393,6 @@ def _continued(par: Paragraph, start: int, cue: str, words: tuple[int, int], fou
     if person is None:
         return _pronoun_subject(par, first, start, cue, words)
     return [_statement(par, None, cue, words, p, p) for p in joint_subject(par, first, start, person)]
-
-
-def _new_subject(par: Paragraph, a: int, b: int) -> bool:
-    """Whether a main clause with its own named subject starts between tokens a and b (", Khosla
-    answered"): a comma, a capitalised word and a lower-case word after it."""
-    tokens = par.tokens
-    for k in (k for k in range(a, b - 2) if tokens[k].text == ","):
-        m = k + 1
-        while m < b and tokens[m].text[:1].isupper() and tokens[m].lower_ != "i":
-            m += 1
-        if k + 1 < m < b and tokens[m].text.isalpha() and tokens[m].text.islower() \
-                and tokens[m].lower_ not in BOUNDARY_WORDS | PREPOSITIONS | {"the", "a", "an", "or", "nor"}:
-            return True
-    return False
 
 
 def _pronoun_subject(par: Paragraph, first: int, start: int, cue: str, words: tuple[int, int]) -> list[dict]:

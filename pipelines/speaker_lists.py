@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from pipelines.speaker_phrases import _DESCRIPTOR, OPENERS, Mention, Paragraph, skip_time_lead
+from pipelines.cue_lexicon import BOUNDARY_WORDS
+from pipelines.speaker_phrases import _DESCRIPTOR, OPENERS, PREPOSITIONS, Mention, Paragraph, skip_time_lead
 
 LIST_HEADS = {"including", "like", "among", "especially", "notably"}  # + "such as"
 BOUNDARY = {",", ".", ";", ":", "!", "?", "(", ")", "“", "”", "\"", "—", "–"}
@@ -160,3 +161,36 @@ def joint_subject(par: Paragraph, first: int, limit: int, person: str) -> list[s
             break
         people.append(m.person)
     return list(dict.fromkeys(people))
+
+
+def they_group(par: Paragraph, made: dict, at: int, found: list[dict]) -> list[str]:
+    """"A, B and C argued ... Because ..., they wrote, ...": "they" is the joint speakers of the
+    paragraph's last statement before it, when that statement (in this sentence or the one
+    before) had two or more speakers."""
+    if made["speaker_text"].lower() != "they" or not found:
+        return []
+    before = [s for s in found if s["start"] < at]
+    if not before:
+        return []
+    last = before[-1]
+    first, _ = par.sentence_of(par.token_at(at))
+    previous, _ = par.sentence_of(max(first - 1, 0))
+    if last["start"] < par.offset(previous):
+        return []
+    people = list(dict.fromkeys(s["speaker"] for s in before if (s["start"], s["end"]) == (last["start"], last["end"])
+                                and s["speaker"]))
+    return people if len(people) >= 2 else []
+
+
+def new_subject(par: Paragraph, a: int, b: int) -> bool:
+    """Whether a main clause with its own named subject starts between tokens a and b (", Khosla
+    answered"): a comma, a capitalised word and a lower-case word after it."""
+    tokens = par.tokens
+    for k in (k for k in range(a, b - 2) if tokens[k].text == ","):
+        m = k + 1
+        while m < b and tokens[m].text[:1].isupper() and tokens[m].lower_ != "i":
+            m += 1
+        if k + 1 < m < b and tokens[m].text.isalpha() and tokens[m].text.islower() \
+                and tokens[m].lower_ not in BOUNDARY_WORDS | PREPOSITIONS | {"the", "a", "an", "or", "nor"}:
+            return True
+    return False
