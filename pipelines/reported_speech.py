@@ -102,9 +102,10 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     if i >= last:
         return None
     window = [t.lower_ for t in tokens[i:min(last, i + 10)]]
-    if window[0] in LEAD_INS and "that" not in window:  # "said in an interview published after ... that"
+    if needs == SAY and window[0] in LEAD_INS and "that" not in window:  # "said in an interview published ... that"
         longer = [t.lower_ for t in tokens[i:min(last, i + 14)]]
-        window = longer[:longer.index("that") + 1] if "that" in longer else window
+        if "that" in longer and any(w in DOCUMENT_NOUNS for w in longer[:4]):
+            window = longer[:longer.index("that") + 1]
     verb = tokens[i - 1].lower_ if i > 0 else ""
     if needs != SAY and "that" in needs and window[0] in CLAUSE_SUBJECTS:
         needs = SAY  # "warned they would ...", "suggesting he had ...": a bare clause after a that-verb
@@ -117,7 +118,7 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
             return None  # "welcomed Prime Minister Modi to the White House": a visit, not a position
         if verb in MUST_HAVE_OBJECT and hit == 0:
             return None  # "called a meeting", "described as": no object, no evaluation
-        if verb == "called" and any(w in PREPOSITIONS for w in window[:hit]):
+        if verb == "called" and any(w in PREPOSITIONS or w in BOUNDARY_MARKS for w in window[:hit]):
             return None  # "called reporters to the White House": not "called AI the most disruptive force"
         if verb in MUST_HAVE_OBJECT and window[0] in BOUNDARY_MARKS:
             return None  # "He defended, as you all know, ...": no object before "as"
