@@ -118,7 +118,7 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
             return None  # "welcomed Prime Minister Modi to the White House": a visit, not a position
         if verb in MUST_HAVE_OBJECT and hit == 0:
             return None  # "called a meeting", "described as": no object, no evaluation
-        if verb == "called" and any(w in PREPOSITIONS or w in BOUNDARY_MARKS for w in window[:hit]):
+        if verb == "called" and any(w in PREPOSITIONS or w in BOUNDARY_MARKS - {"“", '"'} for w in window[:hit]):
             return None  # "called reporters to the White House": not "called AI the most disruptive force"
         if verb in MUST_HAVE_OBJECT and window[0] in BOUNDARY_MARKS:
             return None  # "He defended, as you all know, ...": no object before "as"
