@@ -24,19 +24,20 @@ def held_out():
     return tally
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 acceptance NOT yet met: held out, speaker precision 0.949 and "
-                   "recall 0.627 (docs/STATEMENTS.md); strict, so this fails once the extractor meets it and the "
-                   "mark must go")
+@pytest.mark.xfail(strict=True, reason="issue 15 acceptance NOT met on folds 0-1 (retired as held out, now "
+                   "development): 0.949 / 0.627 when held out, 0.971 / 0.783 on 2026-12-05 after stmt-s30 "
+                   "(docs/STATEMENTS.md); strict, so this fails once the extractor meets it and the mark must go")
 def test_held_out_speaker_precision_and_recall(held_out):
     assert held_out.precision >= 0.95, held_out.line("held out")
     assert held_out.recall >= 0.80, held_out.line("held out")
 
 
 def test_held_out_figures_do_not_fall_below_the_measured_ones(held_out):
-    """A floor under today's figures on folds 0 and 1 (0.971 / 0.735 on 2026-12-05 after stmt-tune,
-    0.971 / 0.723 before; they were 0.949 / 0.627 when still held out), not the acceptance."""
+    """A floor under today's figures on folds 0 and 1 (0.971 / 0.783 on 2026-12-05 after stmt-s30,
+    0.971 / 0.735 after stmt-tune, 0.971 / 0.723 before; they were 0.949 / 0.627 when still held out),
+    not the acceptance."""
     assert held_out.precision >= 0.95, held_out.line("held out")
-    assert held_out.recall >= 0.71, held_out.line("held out")
+    assert held_out.recall >= 0.76, held_out.line("held out")
 
 
 def test_errors_are_never_listed_for_held_out_folds():
@@ -98,10 +99,11 @@ def test_second_held_out_set_meets_the_acceptance(second_held_out):
 
 
 def test_second_held_out_set_does_not_fall_below_its_measured_figures(second_held_out):
-    """A floor under today's figures (0.992 / 0.810 on 2026-12-05 after the stmt-tune changes; 0.992 /
-    0.761 before them, after heldout_2 was opened for tuning; 0.981 / 0.669 of record), not the acceptance."""
+    """A floor under today's figures (0.993 / 0.914 after stmt-s30; 0.992 / 0.810 on 2026-12-05 after the
+    stmt-tune changes; 0.992 / 0.761 before them, after heldout_2 was opened for tuning; 0.981 / 0.669 of
+    record), not the acceptance."""
     assert second_held_out.precision >= 0.95, second_held_out.line("heldout_2")
-    assert second_held_out.recall >= 0.78, second_held_out.line("heldout_2")
+    assert second_held_out.recall >= 0.88, second_held_out.line("heldout_2")
 
 
 def test_second_held_out_set_on_the_white_house_text_alone():
@@ -114,3 +116,15 @@ def test_second_held_out_set_on_the_white_house_text_alone():
     assert missing == 0 and tally.line("wh").startswith("wh: 37 passages")
     assert tally.precision >= 0.95, tally.line("heldout_2, White House")
     assert tally.recall >= 0.82, tally.line("heldout_2, White House")  # 0.864 on 2026-12-05 (0.758 before stmt-tune)
+
+
+def test_dev_4_does_not_fall_below_its_measured_figures():
+    """dev_4.jsonl (development labels, 47 passages): 0.974 / 0.551 at its first scoring, before any change
+    made after it was copied in (the one unseen figure), 1.000 / 0.942 after stmt-s30 tuned on it. A floor,
+    not the acceptance; it says nothing about held-out quality."""
+    from pipelines.statement_quality import DEV_4, evaluate
+
+    tally, missing = evaluate(None, whitehouse=require_whitehouse(), labels=DEV_4)
+    assert missing == 0
+    assert tally.precision >= 0.95, tally.line("dev_4")
+    assert tally.recall >= 0.90, tally.line("dev_4")
