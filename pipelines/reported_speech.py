@@ -99,6 +99,8 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     """(start, end) offsets of the words after a cue ending before token i, or None."""
     tokens = par.tokens
     _, last = par.sentence_of(max(i - 1, 0))
+    while i < last and tokens[i].text.isspace():  # "noted\xa0the need": a non-breaking space is its own token
+        i += 1
     if i >= last:
         return None
     window = [t.lower_ for t in tokens[i:min(last, i + 10)]]
@@ -111,7 +113,8 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
         needs = SAY  # "warned they would ...", "suggesting he had ...": a bare clause after a that-verb
     if needs != SAY:
         hits = [k for k, w in enumerate(window) if w in needs and (k > 0 or verb != "called")]  # an object first
-        if not hits or (hits[0] > 0 and verb not in OBJECT_VERBS and window[0] not in LEAD_INS):
+        if not hits or (hits[0] > 0 and verb not in OBJECT_VERBS and window[0] not in LEAD_INS
+                        and window[:hits[0] + 1] not in (["the", "need"], ["the", "importance"])):
             return None
         hit = hits[-1] if window[0] in LEAD_INS and window[hits[-1]] == "that" else hits[0]
         if verb in {"welcomed", "welcomes"} and hit > 0:
