@@ -36,8 +36,9 @@ AFTER_INVERTED = re.compile(
     rf"(?=[,;:!?(]|(?<!\b[A-Z])\.|{_S}+(?:in|on|at|during|after|before|to|when|while|last|this|of|who|as)\b|\*\*|$)")
 AFTER_LONG = re.compile(rf"^[\s\xa0*]*(?P<cue>{_VERBS}){_S}+(?P<np>(?:\b[A-Z]\.|[^,.;:“”\"()!?]){{1,90}}?)"
                         rf"(?=[,;:!?(]|(?<!\b[A-Z])\.|\*\*|$)")
-AFTER_NORMAL = re.compile(rf"^[\s\xa0*]*,?{_S}*(?P<np>{_NP}){_S}+{_ADVERBS}(?P<cue>{_VERBS})\b")
-BEFORE = re.compile(rf"(?P<np>{_NP}){_S}+{_ADVERBS}\[?(?P<cue>{_VERBS})(?:\]\([^)\s]*\))?(?P<mid>[^.“”\"!?]{{0,110}}?)"
+_APPOS = r"(?P<appos>,[^,.;:“”\"()\[\]!?]{1,80},)?"  # "Sam Altman, OpenAI's chief executive, said"
+AFTER_NORMAL = re.compile(rf"^[\s\xa0*]*,?{_S}*(?P<np>{_NP}){_APPOS}{_S}+{_ADVERBS}(?P<cue>{_VERBS})\b")
+BEFORE = re.compile(rf"(?P<np>{_NP}){_APPOS}{_S}+{_ADVERBS}\[?(?P<cue>{_VERBS})(?:\]\([^)\s]*\))?(?P<mid>[^.“”\"!?]{{0,110}}?)"
                     rf"{_S}*[:,]?{_S}*(?:\*\*)?{_S}*$")
 ROUND_UP = re.compile(rf"[\s\xa0]*(?P<markup>\*\*|\[)?(?P<label>[^:“”\"\[\]()]{{2,200}}?)(?:\*\*)?(?:\]\([^)]*\))?"
                       rf"{_S}*(?:\*\*)?{_S}*:{_S}*(?:\*\*)?{_S}*[“\"]")
@@ -105,15 +106,25 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _set(segment: Segment, par: Paragraph, np_start: int, np_end: int, cue: str, inverted: bool = False) -> bool:
+def _set(segment: Segment, par: Paragraph, np_start: int, np_end: int, cue: str, inverted: bool = False,
+         appos: tuple[int, int] | None = None) -> bool:
+    """Attribute the segment to the phrase text[np_start:np_end] (or, when that names no one, to
+    the name in apposition after it: "Altman's rival, Musk, said")."""
     np_start, np_end = _clause(par.text, np_start, np_end)
     if np_end <= np_start or len(par.text[np_start:np_end].split()) > 9:
         return False
     resolve = par.resolve_after if inverted else par.resolve
     segment.speaker, segment.speaker_text = resolve(np_start, np_end)
+    if segment.speaker is None and appos is not None and appos[1] - appos[0] > 3:
+        named = par.resolve(appos[0] + 1, appos[1] - 1)
+        segment.speaker, segment.speaker_text = named if named[0] else (None, segment.speaker_text)
     par.spoken.append((np_start, segment.speaker))
     segment.cue, segment.attributed = re.sub(r"\s+", " ", cue), True
     return True
+
+
+def _span(m: re.Match, group: str, base: int) -> tuple[int, int] | None:
+    return (base + m.start(group), base + m.end(group)) if m.group(group) else None
 
 
 def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
@@ -137,10 +148,12 @@ def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
         if m:
             base = segment.close
             segment.cue_after = True
-            return _set(segment, par, base + m.start("np"), base + m.end("np"), m.group("cue"))
+            return _set(segment, par, base + m.start("np"), base + m.end("np"), m.group("cue"),
+                        appos=_span(m, "appos", base))
     m = before
     if m:
-        return _set(segment, par, before_start + m.start("np"), before_start + m.end("np"), m.group("cue"))
+        return _set(segment, par, before_start + m.start("np"), before_start + m.end("np"), m.group("cue"),
+                    appos=_span(m, "appos", before_start))
     return False
 
 

@@ -155,3 +155,20 @@ def test_new_reporting_verbs(registry):
     assert {s[0] for s in got} >= {"Gavin Newsom", "Elon Musk"}
     got = who(registry, "Gina Raimondo encouraged the companies to share their test results with the institute.")
     assert [s[0] for s in got] == ["Gina Raimondo"]
+
+
+def test_a_quotation_with_an_apposition_before_its_cue(registry):
+    got = who(registry, "“We need rules,” Sam Altman, OpenAI’s chief executive, said on Tuesday.")
+    assert [s[0] for s in got if s[1] == "quote"] == ["Sam Altman"]
+    got = who(registry, "Sam Altman, OpenAI’s chief executive, said: “We need rules.”")
+    assert [s[0] for s in got if s[1] == "quote"] == ["Sam Altman"]
+    got = who(registry, "Altman’s longtime rival, Elon Musk, said: “We need rules.”")
+    assert [s[0] for s in got if s[1] == "quote"] == ["Elon Musk"]
+    frame, _ = run(registry, "The letter, signed by Elon Musk, said: “We need rules.”")
+    assert speakers(frame) == set()  # the letter speaks; its signatory is a mention
+
+
+def test_a_non_breaking_space_after_a_cue(registry):
+    got = who(registry, "Both leaders, President Biden and President Xi Jinping, met in Woodside, where both leaders "
+                        "noted\xa0the need to address the risks of advanced AI systems.", dt.date(2023, 11, 16))
+    assert {s[0] for s in got if s[2].startswith("the need")} == {"Joe Biden", "Xi Jinping"}
