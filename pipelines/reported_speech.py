@@ -99,6 +99,7 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     """(start, end) offsets of the words after a cue ending before token i, or None."""
     tokens = par.tokens
     _, last = par.sentence_of(max(i - 1, 0))
+    verb = tokens[i - 1].lower_ if i > 0 else ""
     while i < last and tokens[i].text.isspace():  # "noted\xa0the need": a non-breaking space is its own token
         i += 1
     if i >= last:
@@ -108,7 +109,6 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
         longer = [t.lower_ for t in tokens[i:min(last, i + 14)]]
         if "that" in longer and any(w in DOCUMENT_NOUNS for w in longer[:4]):
             window = longer[:longer.index("that") + 1]
-    verb = tokens[i - 1].lower_ if i > 0 else ""
     if needs != SAY and "that" in needs and window[0] in CLAUSE_SUBJECTS:
         needs = SAY  # "warned they would ...", "suggesting he had ...": a bare clause after a that-verb
     if needs != SAY:

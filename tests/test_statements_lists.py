@@ -172,3 +172,8 @@ def test_a_non_breaking_space_after_a_cue(registry):
     got = who(registry, "Both leaders, President Biden and President Xi Jinping, met in Woodside, where both leaders "
                         "noted\xa0the need to address the risks of advanced AI systems.", dt.date(2023, 11, 16))
     assert {s[0] for s in got if s[2].startswith("the need")} == {"Joe Biden", "Xi Jinping"}
+
+
+def test_a_line_break_after_a_cue_keeps_the_verb(registry):
+    got = who(registry, "President Xi presented\nhimself as a defender of multilateralism.")
+    assert [s[0] for s in got] == ["Xi Jinping"]
