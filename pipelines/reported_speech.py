@@ -20,6 +20,7 @@ complement it lacks ("added a feature"). Speakers are resolved by `Paragraph.res
 from __future__ import annotations
 
 import functools
+import re
 from typing import TYPE_CHECKING
 
 from pipelines.cue_lexicon import (  # noqa: F401 - VERBS, PARTICIPLES, URGE: re-exported for statements.py
@@ -245,15 +246,18 @@ def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
 def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]:
     tokens = par.tokens
     lower = tokens[start].lower_
-    cue = par.text[par.offset(start):par.token_end(end - 1)]
+    if lower in {"call", "calls", "called"} and end - start == 1 and end + 1 < len(tokens) \
+            and tokens[end].text.isspace() and tokens[end + 1].lower_ in {"for", "on"}:
+        end += 2  # "called\nfor": the phrase across a line break
+    cue = re.sub(r"\s+", " ", par.text[par.offset(start):par.token_end(end - 1)])
     if lower in PARTICIPLES or (lower == "calling" and end - start == 2):
         return _participle(par, start, end, cue, found)
     if lower in URGE:
         needs: tuple[str, ...] | str = ("to", "that")  # "urged Congress to act", "urged that risks be weighed"
     elif end - start == 2 and tokens[start + 1].lower_ in {"back", "out"}:
         needs = THAT
-    elif end - start == 2:
-        needs = SAY if tokens[start + 1].lower_ == "for" else ("to",)
+    elif end - start >= 2:
+        needs = SAY if tokens[end - 1].lower_ == "for" else ("to",)
     else:
         needs = VERBS.get(lower, ())
         if not needs and needs != SAY:

@@ -177,3 +177,12 @@ def test_a_non_breaking_space_after_a_cue(registry):
 def test_a_line_break_after_a_cue_keeps_the_verb(registry):
     got = who(registry, "President Xi presented\nhimself as a defender of multilateralism.")
     assert [s[0] for s in got] == ["Xi Jinping"]
+
+
+def test_called_on_and_called_for_across_a_line_break(registry):
+    got = who(registry, "Joe Biden called on Congress to act on the bill this year.", dt.date(2024, 1, 10))
+    assert [s[0] for s in got] == ["Joe Biden"]
+    got = who(registry, "Joe Biden called\nfor an end to destabilizing military activity.", dt.date(2024, 1, 10))
+    assert [(s[0], s[2]) for s in got] == [("Joe Biden", "an end to destabilizing military activity")]
+    frame, _ = run(registry, "Joe Biden was called on to act.", dt.date(2024, 1, 10))
+    assert speakers(frame) == set()
