@@ -398,6 +398,9 @@ def _continued(par: Paragraph, start: int, cue: str, words: tuple[int, int], fou
     if before:
         return [_statement(par, None, cue, words, before[-1]["speaker"], before[-1]["speaker_text"])]
     person = par.sentence_subject(first, start)
+    role = par.opening_role(first, start) if person is None else None
+    if role is not None:  # "The Tesla and Twitter chief repeated his warnings, saying ..."
+        return [_statement(par, role, cue, words)]
     if person is None:
         return _pronoun_subject(par, first, start, cue, words)
     return [_statement(par, None, cue, words, p, p) for p in joint_subject(par, first, start, person)]

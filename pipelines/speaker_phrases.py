@@ -307,6 +307,13 @@ class Paragraph:
         self.subjects[key] = (person, "")
         return person
 
+    def opening_role(self, first: int, limit: int) -> tuple[int, int] | None:
+        """The span of a role phrase or description opening the sentence at token `first` ("The
+        Tesla and Twitter chief repeated ..., saying"), ending before token `limit`."""
+        pattern = _role_pattern(tuple(self.roles.phrases))
+        m = pattern.match(self.text, self.offset(first), self.offset(limit)) if pattern and first < limit else None
+        return (m.start(), m.end()) if m and self.text[m.end():m.end() + 1] not in {"'", "’"} else None
+
     def after_opening(self, first: int, limit: int) -> Mention | None:
         """The person named right after a sentence's opening phrase with no comma ("In his prepared
         remarks Zuckerberg defended ..."): a mention after a noun (not a preposition or article),

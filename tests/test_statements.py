@@ -272,9 +272,14 @@ def test_a_description_refers_to_the_person_named_before(registry):
 
 
 def test_a_description_before_any_name_stays_unattributed(registry):
+    frame, _ = run(registry, "The chip billionaire repeated his warnings, saying AI is more dangerous than "
+                             "badly built cars. He recalled conversations with Google co-founder Larry Page.")
+    assert speakers(frame) == set()  # never forward to Larry Page, named only after it
+    # "the Tesla and Twitter chief" is a description in data/roles.toml (Musk), which resolves by the date
+    # like a role phrase (the labelling README's hard call), also as the subject a participle continues
     frame, _ = run(registry, "The Tesla and Twitter chief repeated his warnings, saying AI is more dangerous than "
                              "badly built cars. He recalled conversations with Google co-founder Larry Page.")
-    assert speakers(frame) == set()
+    assert speakers(frame) == {"Elon Musk"}
 
 
 def test_quotation_with_asserted_after_it(registry):

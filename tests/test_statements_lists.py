@@ -186,3 +186,12 @@ def test_called_on_and_called_for_across_a_line_break(registry):
     assert [(s[0], s[2]) for s in got] == [("Joe Biden", "an end to destabilizing military activity")]
     frame, _ = run(registry, "Joe Biden was called on to act.", dt.date(2024, 1, 10))
     assert speakers(frame) == set()
+
+
+def test_a_participle_after_a_role_description_subject(registry):
+    got = who(registry, "The Tesla and Twitter chief repeated his warnings, saying AI is more dangerous than badly "
+                        "built cars.", dt.date(2023, 4, 19))
+    assert [s[0] for s in got] == ["Elon Musk"]
+    frame, _ = run(registry, "The President’s spokesman repeated the warnings, saying AI is more dangerous than "
+                             "anything else.", dt.date(2023, 4, 19))
+    assert speakers(frame) == set()  # the spokesman speaks, not the President
