@@ -23,7 +23,7 @@ VERBS: dict[str, tuple[str, ...] | str] = {
     **{v: ASK + ("to",) for v in ("asked", "asks")},  # "asked whether ...", "asked Newsom to veto ..."
     "questioned": ("whether", "if", "why", "how", "what", "when", "who"),
 }
-VERBS["warned"] = VERBS["warns"] = THAT + ("of", "against", "about")
+VERBS["warned"] = VERBS["warns"] = VERBS["cautioned"] = THAT + ("of", "against", "about")
 for _verb_form in ("described", "describes", "portrayed", "presented", "pitched", "characterised", "characterized",
                    "branded", "dismissed", "criticised", "criticized", "criticises", "criticizes", "defended",
                    "defends"):

@@ -114,6 +114,9 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
         needs = SAY  # "warned they would ...", "suggesting he had ...": a bare clause after a that-verb
     if needs != SAY:
         hits = [k for k, w in enumerate(window) if w in needs and (k > 0 or verb != "called")]  # an object first
+        if not hits and verb in {"told", "tells"}:
+            bare = _after_object(window)  # "told the BBC he regretted ...", "told reporters on Tuesday the ..."
+            return None if bare is None else _content(par, i + bare, SAY)
         if not hits or (hits[0] > 0 and verb not in OBJECT_VERBS and window[0] not in LEAD_INS
                         and window[:hits[0] + 1] not in (["the", "need"], ["the", "importance"])):
             return None
@@ -149,6 +152,22 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     if end - i < 3:
         return None
     return par.offset(i), par.token_end(end - 1)
+
+
+def _after_object(window: list[str]) -> int | None:
+    """Where a bare clause starts after "told <object>": a nominative pronoun, or the words after a
+    time phrase, within the first five words and with no punctuation or clause word before it."""
+    if not window or window[0] in BOUNDARY_MARKS | BOUNDARY_WORDS | PREPOSITIONS:
+        return None
+    for k in range(1, min(5, len(window))):
+        if window[k] in CLAUSE_SUBJECTS:
+            return k
+        skip = _time_phrase(window[k:])
+        if skip and len(window) - k - skip >= 3:
+            return k + skip
+        if window[k] in BOUNDARY_MARKS | BOUNDARY_WORDS | PREPOSITIONS:
+            return None
+    return None
 
 
 def _quoted_word(par: Paragraph, i: int) -> bool:

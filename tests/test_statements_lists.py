@@ -195,3 +195,12 @@ def test_a_participle_after_a_role_description_subject(registry):
     frame, _ = run(registry, "The President’s spokesman repeated the warnings, saying AI is more dangerous than "
                              "anything else.", dt.date(2023, 4, 19))
     assert speakers(frame) == set()  # the spokesman speaks, not the President
+
+
+def test_told_someone_a_bare_clause(registry):
+    got = who(registry, "Geoffrey Hinton told the BBC he regretted some of his work.")
+    assert ("Geoffrey Hinton", "reported", "he regretted some of his work") in got
+    got = who(registry, "Gina Raimondo told reporters on Tuesday the controls would be updated every year.")
+    assert ("Gina Raimondo", "reported", "the controls would be updated every year") in got
+    frame, _ = run(registry, "Sam Altman told reporters about the plan he had drafted with Microsoft.")
+    assert speakers(frame) == set()  # a topic, and the pronoun is inside it
