@@ -25,9 +25,10 @@ from pipelines.speaker_phrases import Paragraph
 _S = r"[\s\xa0]"
 _VERBS = (r"said|says|say|told|tells|wrote|writes|posted|added|adds|noted|argued|argues|warned|warns|explained|"
           r"insisted|asked|recalled|tweeted|declared|stated|continued|replied|responded|remarked|observed|"
-          r"concluded|cautioned|ask|asks|predicted|promised|explains|notes|put[\s\xa0]+it|puts[\s\xa0]+it|quipped|joked|testified|"
-          r"asserted|asserts|stressed|stresses|emphasized|emphasised|underscored|acknowledged|admitted|conceded|"
-          r"reaffirmed|affirmed|urged|countered|boasted|recounted|proclaimed|exclaimed|mused|commented|answered|retorted")
+          r"concluded|cautioned|ask|asks|predicted|promised|explains|notes|put[\s\xa0]+it|puts[\s\xa0]+it|quipped|"
+          r"joked|testified|asserted|asserts|stressed|stresses|emphasized|emphasised|underscored|acknowledged|"
+          r"admitted|conceded|reaffirmed|affirmed|urged|countered|boasted|recounted|proclaimed|exclaimed|mused|"
+          r"commented|answered|retorted")
 _ADVERBS = rf"(?:(?:also|later|then|has|had|have|once|previously|simply|only|just|recently|further){_S}+)*"
 _ABBR = r"\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Sgt|Prof|St|Jr|Sr)\.(?=\s)"  # "**Mrs. Trump stated**, “...”"
 _NP = rf"(?:{_ABBR}|[^,.;:“”\"()\[\]!?]){{1,90}}?"
@@ -38,8 +39,8 @@ AFTER_LONG = re.compile(rf"^[\s\xa0*]*(?P<cue>{_VERBS}){_S}+(?P<np>(?:\b[A-Z]\.|
                         rf"(?=[,;:!?(]|(?<!\b[A-Z])\.|\*\*|$)")
 _APPOS = r"(?P<appos>,[^,.;:“”\"()\[\]!?]{1,80},)?"  # "Sam Altman, OpenAI's chief executive, said"
 AFTER_NORMAL = re.compile(rf"^[\s\xa0*]*,?{_S}*(?P<np>{_NP}){_APPOS}{_S}+{_ADVERBS}(?P<cue>{_VERBS})\b")
-BEFORE = re.compile(rf"(?P<np>{_NP}){_APPOS}{_S}+{_ADVERBS}\[?(?P<cue>{_VERBS})(?:\]\([^)\s]*\))?(?P<mid>[^.“”\"!?]{{0,110}}?)"
-                    rf"{_S}*[:,]?{_S}*(?:\*\*)?{_S}*$")
+BEFORE = re.compile(rf"(?P<np>{_NP}){_APPOS}{_S}+{_ADVERBS}\[?(?P<cue>{_VERBS})(?:\]\([^)\s]*\))?"
+                    rf"(?P<mid>[^.“”\"!?]{{0,110}}?){_S}*[:,]?{_S}*(?:\*\*)?{_S}*$")
 ROUND_UP = re.compile(rf"[\s\xa0]*(?P<markup>\*\*|\[)?(?P<label>[^:“”\"\[\]()]{{2,200}}?)(?:\*\*)?(?:\]\([^)]*\))?"
                       rf"{_S}*(?:\*\*)?{_S}*:{_S}*(?:\*\*)?{_S}*[“\"]")
 _CUT = re.compile(r".*\b(?:and|but|or|that|as|while|when|because|which|who|whom|so|if|though|although|since|"

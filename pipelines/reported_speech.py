@@ -27,6 +27,7 @@ from pipelines.cue_lexicon import (  # noqa: F401 - VERBS, PARTICIPLES, URGE: re
     BOUNDARY_MARKS, BOUNDARY_WORDS, CLAUSE_OPENERS, CUE_PHRASES, DOCUMENT_NOUNS, EMPTY_CONTENT, FILINGS, LEAD_INS,
     MODALS, MUST_HAVE_OBJECT, NEGATIONS, NO_CLAUSE, OBJECT_VERBS, PARTICIPLE_NEEDS, PARTICIPLES, PASSIVE, PUBLISHING,
     SAY, SAY_AFTER, SKIP_BEFORE, SPEECH_PARTICIPLES, SUBJECT_PRONOUNS, SUBORDINATORS, THAT, TIME_WORDS, URGE, VERBS)
+from pipelines.cue_words import CLAUSE_SUBJECTS, after_object, as_said_where, quoted_word, time_phrase
 from pipelines.speaker_lists import (appositive, conjuncts, joint_subject, new_subject, relative_antecedent,
                                      series_subject, skip_time_lead, they_group)
 from pipelines.speaker_phrases import OPENERS, PREPOSITIONS, Paragraph
@@ -75,9 +76,6 @@ def _statement(par: Paragraph, speaker_span: tuple[int, int] | None, cue: str, w
             "speaker_text": speaker_text or ""}
 
 
-CLAUSE_SUBJECTS = {"he", "she", "they", "we", "i"}  # nominative only: a clause starts here ("it" may be an object)
-
-
 def _clause_end(par: Paragraph, i: int) -> int:
     """Token index where the clause starting at token i ends."""
     _, last = par.sentence_of(i)
@@ -115,7 +113,7 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     if needs != SAY:
         hits = [k for k, w in enumerate(window) if w in needs and (k > 0 or verb != "called")]  # an object first
         if not hits and verb in {"told", "tells"}:
-            bare = _after_object(window)  # "told the BBC he regretted ...", "told reporters on Tuesday the ..."
+            bare = after_object(window)  # "told the BBC he regretted ...", "told reporters on Tuesday the ..."
             return None if bare is None else _content(par, i + bare, SAY)
         if not hits or (hits[0] > 0 and verb not in OBJECT_VERBS and window[0] not in LEAD_INS
                         and window[:hits[0] + 1] not in (["the", "need"], ["the", "importance"])):
@@ -135,7 +133,7 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
             return None
         i += hit + (1 if window[hit] in {"that", ":"} else 0)
     elif window[0] in LEAD_INS:
-        skip = _time_phrase(window) or _as_said_where(par, i, window)
+        skip = time_phrase(window) or as_said_where(par, i, window)
         if "that" not in window and not skip:
             return None  # "said in a blog post on Thursday": where, not what
         i += len(window) - 1 - window[::-1].index("that") + 1 if "that" in window else skip
@@ -143,7 +141,7 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
         i += 1
     if i >= len(tokens) and tokens[-1].lower_ in {"that", ":"}:
         return par.next_paragraph()  # "... suggesting at the summit that" + the next paragraph
-    if i >= last or (tokens[i].text[:1] in {"“", "\"", "‘", "'"} and not _quoted_word(par, i)) \
+    if i >= last or (tokens[i].text[:1] in {"“", "\"", "‘", "'"} and not quoted_word(par, i)) \
             or tokens[i].lower_ in EMPTY_CONTENT:
         return None
     if tokens[i].lower_ in {"it", "this", "so"} and (i + 1 >= last or tokens[i + 1].lower_ in NO_CLAUSE):
@@ -152,53 +150,6 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     if end - i < 3:
         return None
     return par.offset(i), par.token_end(end - 1)
-
-
-def _after_object(window: list[str]) -> int | None:
-    """Where a bare clause starts after "told <object>": a nominative pronoun, or the words after a
-    time phrase, within the first five words and with no punctuation or clause word before it."""
-    if not window or window[0] in BOUNDARY_MARKS | BOUNDARY_WORDS | PREPOSITIONS:
-        return None
-    for k in range(1, min(5, len(window))):
-        if window[k] in CLAUSE_SUBJECTS:
-            return k
-        skip = _time_phrase(window[k:])
-        if skip and len(window) - k - skip >= 3:
-            return k + skip
-        if window[k] in BOUNDARY_MARKS | BOUNDARY_WORDS | PREPOSITIONS:
-            return None
-    return None
-
-
-def _quoted_word(par: Paragraph, i: int) -> bool:
-    """"shot back that “clear” was doing a lot of work": a quoted word or two opening a reported
-    clause that goes on after the closing mark (a quotation that IS the words is not this)."""
-    inner = par.in_quote(par.offset(i) + 1)
-    if inner is None or len(par.text[inner[0]:inner[1]].split()) > 3:
-        return False
-    after = par.text[inner[1] + 1:inner[1] + 30].split()
-    return bool(after) and after[0][:1].islower()
-
-
-def _as_said_where(par: Paragraph, i: int, window: list[str]) -> int:
-    """"As I said in London last year, AI must ...": after "as ... said", the words up to the comma
-    only say where or when; how many they are (0 without "as" just before the cue)."""
-    first, _ = par.sentence_of(i - 1)
-    if not any(t.lower_ == "as" for t in par.tokens[max(first, i - 6):i - 1]) or "," not in window[:9]:
-        return 0
-    comma = window.index(",")
-    return comma + 1 if not any(w in BOUNDARY_MARKS for w in window[:comma]) else 0
-
-
-def _time_phrase(words: list[str]) -> int:
-    """How many words at the start of `words` only say when ("on Tuesday", "last week", "on 28 May")."""
-    n = 0
-    if words and words[0] in {"on", "last", "this", "earlier", "in", "late", "early"}:
-        n = 1
-    k = n
-    while k < len(words) and (words[k] in TIME_WORDS or words[k].isdigit()):
-        k += 1
-    return k if k > n else 0
 
 
 def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:

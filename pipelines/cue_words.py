@@ -1,0 +1,56 @@
+"""Where a reporting cue's words start (pipelines/reported_speech.py): a bare clause after "told
+<object>", a quoted word opening a clause, a place or time phrase after the cue."""
+
+from __future__ import annotations
+
+from pipelines.cue_lexicon import BOUNDARY_MARKS, BOUNDARY_WORDS, TIME_WORDS
+from pipelines.speaker_phrases import PREPOSITIONS, Paragraph
+
+CLAUSE_SUBJECTS = {"he", "she", "they", "we", "i"}  # nominative only: a clause starts here ("it" may be an object)
+
+
+def after_object(window: list[str]) -> int | None:
+    """Where a bare clause starts after "told <object>": a nominative pronoun, or the words after a
+    time phrase, within the first five words and with no punctuation or clause word before it."""
+    if not window or window[0] in BOUNDARY_MARKS | BOUNDARY_WORDS | PREPOSITIONS:
+        return None
+    for k in range(1, min(5, len(window))):
+        if window[k] in CLAUSE_SUBJECTS:
+            return k
+        skip = time_phrase(window[k:])
+        if skip and len(window) - k - skip >= 3:
+            return k + skip
+        if window[k] in BOUNDARY_MARKS | BOUNDARY_WORDS | PREPOSITIONS:
+            return None
+    return None
+
+
+def quoted_word(par: Paragraph, i: int) -> bool:
+    """"shot back that “clear” was doing a lot of work": a quoted word or two opening a reported
+    clause that goes on after the closing mark (a quotation that IS the words is not this)."""
+    inner = par.in_quote(par.offset(i) + 1)
+    if inner is None or len(par.text[inner[0]:inner[1]].split()) > 3:
+        return False
+    after = par.text[inner[1] + 1:inner[1] + 30].split()
+    return bool(after) and after[0][:1].islower()
+
+
+def as_said_where(par: Paragraph, i: int, window: list[str]) -> int:
+    """"As I said in London last year, AI must ...": after "as ... said", the words up to the comma
+    only say where or when; how many they are (0 without "as" just before the cue)."""
+    first, _ = par.sentence_of(i - 1)
+    if not any(t.lower_ == "as" for t in par.tokens[max(first, i - 6):i - 1]) or "," not in window[:9]:
+        return 0
+    comma = window.index(",")
+    return comma + 1 if not any(w in BOUNDARY_MARKS for w in window[:comma]) else 0
+
+
+def time_phrase(words: list[str]) -> int:
+    """How many words at the start of `words` only say when ("on Tuesday", "last week", "on 28 May")."""
+    n = 0
+    if words and words[0] in {"on", "last", "this", "earlier", "in", "late", "early"}:
+        n = 1
+    k = n
+    while k < len(words) and (words[k] in TIME_WORDS or words[k].isdigit()):
+        k += 1
+    return k if k > n else 0
