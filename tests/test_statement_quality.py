@@ -24,20 +24,21 @@ def held_out():
     return tally
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 acceptance NOT met on folds 0-1 (retired as held out, now "
-                   "development): 0.949 / 0.627 when held out, 0.971 / 0.783 on 2026-12-05 after stmt-s30 "
-                   "(docs/STATEMENTS.md); strict, so this fails once the extractor meets it and the mark must go")
+# Folds 0-1 are retired as held out (development data, errors read, since 2026-12-05). They were a strict
+# xfail until stmt-s30 made them pass (0.972 / 0.807 on 2026-12-05; 0.949 / 0.627 when still held out), so
+# the mark goes, as heldout_2's did: meeting the acceptance on tuned-on data says nothing about held-out
+# quality; the sets of record are heldout_3.jsonl and heldout_4.jsonl (tests/test_statement_held_out.py).
 def test_held_out_speaker_precision_and_recall(held_out):
     assert held_out.precision >= 0.95, held_out.line("held out")
     assert held_out.recall >= 0.80, held_out.line("held out")
 
 
 def test_held_out_figures_do_not_fall_below_the_measured_ones(held_out):
-    """A floor under today's figures on folds 0 and 1 (0.971 / 0.783 on 2026-12-05 after stmt-s30,
+    """A floor under today's figures on folds 0 and 1 (0.972 / 0.807 on 2026-12-05 after stmt-s30,
     0.971 / 0.735 after stmt-tune, 0.971 / 0.723 before; they were 0.949 / 0.627 when still held out),
     not the acceptance."""
     assert held_out.precision >= 0.95, held_out.line("held out")
-    assert held_out.recall >= 0.76, held_out.line("held out")
+    assert held_out.recall >= 0.78, held_out.line("held out")
 
 
 def test_errors_are_never_listed_for_held_out_folds():
