@@ -312,7 +312,12 @@ class Paragraph:
         Tesla and Twitter chief repeated ..., saying"), ending before token `limit`."""
         pattern = _role_pattern(tuple(self.roles.phrases))
         m = pattern.match(self.text, self.offset(first), self.offset(limit)) if pattern and first < limit else None
-        return (m.start(), m.end()) if m and self.text[m.end():m.end() + 1] not in {"'", "’"} else None
+        if m is None or self.text[m.end():m.end() + 1] in {"'", "’", ":"} or m.group(0).isupper():
+            return None  # "The President's spokesman", a turn label
+        between = self.text[m.end():self.offset(limit)].lower().split()
+        if any(w in {"with", "—", "–", "like", "including", "while", "as"} for w in between):
+            return None  # "The President faces pressure — with the Republicans calling for ...": theirs
+        return m.start(), m.end()
 
     def after_opening(self, first: int, limit: int) -> Mention | None:
         """The person named right after a sentence's opening phrase with no comma ("In his prepared

@@ -204,3 +204,9 @@ def test_told_someone_a_bare_clause(registry):
     assert ("Gina Raimondo", "reported", "the controls would be updated every year") in got
     frame, _ = run(registry, "Sam Altman told reporters about the plan he had drafted with Microsoft.")
     assert speakers(frame) == set()  # a topic, and the pronoun is inside it
+
+
+def test_a_role_subject_does_not_take_another_groups_participle(registry):
+    frame, _ = run(registry, "The President faces political pressure at home, with the Republicans, for example, "
+                             "calling for direct strikes.", dt.date(2024, 1, 30))
+    assert speakers(frame) == set()
