@@ -1,7 +1,8 @@
 """Issue 15 acceptance on the held-out sets of record, each written by an annotator who saw no
 extractor code or output and never shown to whoever tunes the extractor:
-data/statement_labels/heldout_3.jsonl (5 December 2026) and heldout_4.jsonl (written the same
-day, after the second round of tuning began; first scored after it ended). Aggregates only:
+data/statement_labels/heldout_3.jsonl (5 December 2026), heldout_4.jsonl (written the same
+day, after the second round of tuning began; first scored after it ended) and heldout_5.jsonl
+(written during the third round; first scored after it ended). Aggregates only:
 nothing here prints an example. Needs ../shared/corpora/whitehouse-ai."""
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from pipeline_fixtures import require_whitehouse
 
 pytestmark = pytest.mark.external
 
-# name, passages, floors under the figures measured on 2026-12-05 (docs/STATEMENTS.md)
+# name, passages, floors under the figures measured on 2026-12-05 after the third tuning round
+# (docs/STATEMENTS.md)
 SETS = {
-    "heldout_3": (101, 0.88, 0.70),  # measured 0.903 / 0.727
-    "heldout_4": (90, 0.97, 0.68),  # measured 0.992 / 0.709
+    "heldout_3": (101, 0.88, 0.75),  # measured 0.898 / 0.773
+    "heldout_4": (90, 0.97, 0.73),  # measured 0.985 / 0.752
+    "heldout_5": (104, 0.95, 0.69),  # measured 0.966 / 0.714
 }
 
 
@@ -29,8 +32,9 @@ def held_out(request):
     return request.param, tally
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 acceptance NOT met: recall 0.727 on heldout_3, 0.709 on "
-                   "heldout_4 (docs/STATEMENTS.md); strict, so this fails once the extractor meets it")
+@pytest.mark.xfail(strict=True, reason="issue 15 acceptance NOT met: recall 0.773 on heldout_3 (precision "
+                   "0.898), 0.752 on heldout_4, 0.714 on heldout_5 (docs/STATEMENTS.md); strict, so this "
+                   "fails once the extractor meets it")
 def test_held_out_sets_of_record_meet_the_acceptance(held_out):
     name, tally = held_out
     assert tally.precision >= 0.95, tally.line(name)
