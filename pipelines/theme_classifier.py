@@ -4,8 +4,6 @@ zero-shot scorer computes (pipelines/themes.py):
 
     features = passage vector ⊕ description similarity ⊕ seed words ⊕ title similarity
                ⊕ seed words of the whole document (its mean over the document's passages)
-               ⊕ cue sentences (sentences holding a word of each of a theme's `cue_groups`,
-                 data/themes.toml; 0 for themes without cues)
 
 A passage carries a theme when that theme's probability reaches the theme's threshold.
 Each threshold is the one that maximises F1 on out-of-fold probabilities of a k-fold
@@ -23,7 +21,7 @@ import polars as pl
 from pydantic import BaseModel
 
 from pipelines.themes import (
-    Theme, cue_sentence_hits, max_similarity, seed_word_hits, similarity_calibration, theme_exemplars,
+    Theme, max_similarity, seed_word_hits, similarity_calibration, theme_exemplars,
 )
 
 
@@ -34,7 +32,6 @@ class ClassifierConfig(BaseModel):
     folds: int = 5  # grouped folds for thresholds (and, nested, for `evaluate`)
     min_positives: int = 4  # a theme with fewer labelled positives gets no classifier
     seed_cap: int = 3
-    cue_weight: float = 3.0  # cue columns (the last, one per theme) x this after standardising
     random_state: int = 42
 
 
@@ -64,9 +61,7 @@ def theme_features(inputs: FeatureInputs, themes: list[Theme], embedder, cap: in
     doc_mean = (inputs.passages.select("doc_id")
                 .join(doc_seeds.group_by("doc_id").mean(), on="doc_id", how="left",
                       maintain_order="left").drop("doc_id").fill_null(0).to_numpy())
-    cues = cue_sentence_hits(inputs.passages["text"], themes)
-    return np.hstack([inputs.vectors, description, seeds, title, doc_mean, cues]
-                     ).astype(np.float32)
+    return np.hstack([inputs.vectors, description, seeds, title, doc_mean]).astype(np.float32)
 
 
 def label_matrix(themes_per_passage: pl.Series, themes: list[Theme]) -> np.ndarray:
@@ -80,22 +75,12 @@ def label_matrix(themes_per_passage: pl.Series, themes: list[Theme]) -> np.ndarr
     return y
 
 
-def weigh_last(x: np.ndarray, columns: int, weight: float) -> np.ndarray:
-    """`x` with its last `columns` columns multiplied by `weight` (a lighter L2 penalty on
-    them once standardised)."""
-    x = np.array(x, dtype=np.float64, copy=True)
-    if columns:
-        x[:, -columns:] *= weight
-    return x
-
-
-def _fit_one(x: np.ndarray, y: np.ndarray, config: ClassifierConfig, cues: int):
+def _fit_one(x: np.ndarray, y: np.ndarray, config: ClassifierConfig):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+    from sklearn.preprocessing import StandardScaler
 
-    weigh = FunctionTransformer(weigh_last, kw_args={"columns": cues, "weight": config.cue_weight})
-    model = make_pipeline(StandardScaler(), weigh, LogisticRegression(
+    model = make_pipeline(StandardScaler(), LogisticRegression(
         C=config.C, class_weight="balanced", max_iter=2000, random_state=config.random_state))
     return model.fit(x, y)
 
@@ -117,7 +102,7 @@ def out_of_fold(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
     for train, test in _folds(groups, y, config.folds, config.random_state):
         for j in range(y.shape[1]):
             if y[train, j].sum() >= 2 and (~y[train, j]).sum() >= 2:
-                probs[test, j] = _fit_one(x[train], y[train, j], config, y.shape[1]).predict_proba(x[test])[:, 1]
+                probs[test, j] = _fit_one(x[train], y[train, j], config).predict_proba(x[test])[:, 1]
     return probs
 
 
@@ -168,7 +153,7 @@ def fit_classifier(x: np.ndarray, y: np.ndarray, groups: np.ndarray, themes: lis
         positives[key] = int(y[:, j].sum())
         if positives[key] < config.min_positives or positives[key] == len(y):
             continue
-        models[key] = _fit_one(x, y[:, j], config, y.shape[1])
+        models[key] = _fit_one(x, y[:, j], config)
         thresholds[key] = best_threshold(probs[:, j], y[:, j])
     return ThemeClassifier(keys, models, thresholds, positives)
 
