@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import polars as pl
 from pydantic import BaseModel, Field
 
@@ -42,9 +43,11 @@ from pipelines.theme_stage import (
     ThemeLabelConfig, ThemeStageResult, classify_themes, load_stage, save_stage, stage_key,
 )
 from pipelines.themes import DEFAULT_THEMES, load_themes
+from pipelines.topic_cache import TopicTables
+from pipelines.topic_process import TopicProcessError, fit_topics_in_child
 from pipelines.topic_sampling import fit_topics_on_sample
 from pipelines.topics import SavedTopicModel, TopicConfig, assign_new_passages, load_topic_model
-from pipelines.statement_cache import extract_or_reuse_statements
+from pipelines.statement_cache import StatementProcessError, extract_or_reuse_statements
 from pipelines.statements import extract_statements, passage_speakers
 from pipelines.update_steps import already_present_rejects, recount_topics, split_already_present
 from pipelines.verify import choose_run
@@ -64,6 +67,7 @@ class BuildConfig(BaseModel):
     theme_labels: ThemeLabelConfig = Field(default_factory=ThemeLabelConfig)
     engine: EngineConfig = Field(default_factory=EngineConfig)
     topic_fit_sample: int = Field(200_000, ge=1)  # passages BERTopic is fitted on (pipelines/topic_sampling.py)
+    topic_process_above: int = Field(250_000, ge=0)  # more passages: topics in a child (pipelines/topic_process.py)
     keep_runs: int = 5
     reuse_topic_fit: bool = True  # an unchanged corpus reuses the cached (seeded, identical) fit
 
@@ -162,6 +166,22 @@ def _classify(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, do
     return named
 
 
+def _fit_topics(config: BuildConfig, engine: Engine, scratch: Path, documents: pl.DataFrame, passages: pl.DataFrame,
+                embedder, vectors, titles, themes: list, model_folder: Path,  # noqa: ANN001
+                primary: np.ndarray | None) -> tuple[TopicTables, int]:
+    """The topics stage: BERTopic fitted on a sample, every passage assigned. A large corpus on the
+    local engine runs it in a child process (pipelines/topic_process.py)."""
+    args = (config.cache_dir.parent / "topics", config.reuse_topic_fit, config.topics, documents, passages)
+    if engine is LOCAL and passages.height > config.topic_process_above:
+        try:
+            return fit_topics_in_child(scratch, *args, config.embedding, vectors, titles, themes, model_folder,
+                                       primary, config.topic_fit_sample)
+        except TopicProcessError as exc:
+            raise BuildError(str(exc)) from None
+    return fit_topics_on_sample(*args, embedder, vectors, titles, themes, model_folder, primary,
+                                config.topic_fit_sample, engine.assign_topics)
+
+
 def _themed(passages: pl.DataFrame, named: ThemeStageResult, topics: pl.DataFrame, themes: list,
             ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(passage_themes, topics with a row for every carried theme)."""
@@ -199,7 +219,11 @@ def _statements(clock: StageClock, tables: dict[str, pl.DataFrame], documents: p
         if extracted is not None:
             statements, reused = extracted, False
         elif again:
-            statements, reused = extract_or_reuse_statements(cache, documents, passages, tables["mentions"], registry)
+            try:
+                statements, reused = extract_or_reuse_statements(cache, documents, passages, tables["mentions"],
+                                                                 registry)
+            except StatementProcessError as exc:
+                raise BuildError(str(exc)) from None
         else:
             statements, reused = pl.concat([old, extract_statements(new_documents, passages, tables["mentions"],
                                                                     registry)]), False
@@ -255,10 +279,8 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
         embedder, vectors, titles = _embed(clock, config, passages, documents, engine, scratch)
         named = _classify(clock, config, passages, documents, embedder, vectors, titles, themes, engine)
         with clock.stage("topics", passages.height) as note:
-            result, fitted_on = fit_topics_on_sample(
-                config.cache_dir.parent / "topics", config.reuse_topic_fit, config.topics, documents, passages,
-                embedder, vectors, titles, themes, folder / TOPIC_MODEL_FOLDER, named.primary, config.topic_fit_sample,
-                engine.assign_topics)
+            result, fitted_on = _fit_topics(config, engine, scratch, documents, passages, embedder, vectors, titles,
+                                            themes, folder / TOPIC_MODEL_FOLDER, named.primary)
             note["detail"] = f"{result.topics.filter(pl.col('topic_id') != OUTLIER_TOPIC).height} topics" + (
                 " (unchanged input: reused)" if result.reused else "")
         embedding = embedding_record(embedder, vectors)
