@@ -117,11 +117,22 @@ class BuildResult:
 
 
 
+WRITTEN_EARLY = ("search_index", "trends", "month_totals", "passage_themes")  # final before statements
+
+
+def _write_early(folder: Path, tables: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Write the large tables that are final before the statements stage into the partial run
+    folder and let them go (a million passages: half a GB the stage can use); their rows."""
+    return {name: write_table(folder, name, tables.pop(name)) for name in WRITTEN_EARLY}
+
+
 def _write_and_publish(config: "BuildConfig", run_id: str, folder: Path, tables: dict[str, pl.DataFrame],
-                       manifest: Manifest) -> BuildResult:
-    """Write the tables (in the contract's form) and the manifest into the partial run folder,
-    then publish it."""
-    rows = {name: write_table(folder, name, tables[name]) for name in PUBLISHED}
+                       manifest: Manifest, written: dict[str, int] | None = None) -> BuildResult:
+    """Write the tables (in the contract's form; `written`: those already written, with their
+    rows) and the manifest into the partial run folder, then publish it."""
+    written = written or {}
+    rows = {name: written[name] if name in written else write_table(folder, name, tables[name])
+            for name in PUBLISHED}
     finished = dt.datetime.now(dt.timezone.utc).isoformat()
     manifest = write_manifest(folder, manifest.model_copy(update={"rows": rows, "finished_at": finished}))
     final = publish(config.out, folder, run_id, config.keep_runs)
@@ -291,14 +302,17 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
                             topic_memberships(passages, table, topics), engine)
         tables.update(documents=documents, mentions=mentions, topics=topics, rejects=ingest.rejects,
                       passage_themes=table, theme_quality=named.quality)
+        themes_record = named.record
+        del table, named  # passage_themes goes to disk next
+        written = _write_early(folder, tables)
         _statements(clock, tables, documents, passages, registry, _statements_cache(config), extracted=extracted)
         counts = _counts(ingest, tables, result.outlier_share) | {
             "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4),
             "topic_fit_passages": fitted_on}
         manifest = run_manifest(run_id, started, config, clock, inputs, embedding, counts,
-                                topics_reused_from_cache=result.reused, themes=named.record,
+                                topics_reused_from_cache=result.reused, themes=themes_record,
                                 people_registry=file_record(config.people_path))
-        return _write_and_publish(config, run_id, folder, tables, manifest)
+        return _write_and_publish(config, run_id, folder, tables, manifest, written)
 
 
 @contextlib.contextmanager
