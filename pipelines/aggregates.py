@@ -24,6 +24,7 @@ import polars as pl
 
 TREND_KEYS = ["month", "topic_id", "person", "source"]
 TOTAL_KEYS = ["month", "person", "source"]
+TREND_INPUTS = ["passage_id", "doc_id", "month", "topic_id", "source", "people"]  # all trend tables read
 COUNTS = [pl.len().cast(pl.UInt32).alias("passages"), pl.col("doc").n_unique().cast(pl.UInt32).alias("documents")]
 
 
@@ -302,10 +303,10 @@ def membership_trend_tables(passages_with_people: pl.DataFrame, memberships: pl.
     """(trends, month_totals) when a passage belongs to several topics (one per theme it
     carries, see pipelines/passage_themes.py; memberships: passage_id, topic_id): trends
     count a passage under each of its topics, the share denominators count it once."""
-    if memberships.height == passages_with_people.height:  # one topic each: its own
-        return trend_tables(passages_with_people)
-    expanded = (passages_with_people.drop("topic_id")
-                .join(memberships, on="passage_id", maintain_order="left"))
+    keys = passages_with_people.select(TREND_INPUTS)  # never copy the text (a GB at a million passages)
+    if memberships.height == keys.height:  # one topic each: its own
+        return trend_tables(keys)
+    expanded = keys.drop("topic_id").join(memberships, on="passage_id", maintain_order="left")
     trends, _ = trend_tables(expanded)
-    _, totals = trend_tables(passages_with_people)
+    _, totals = trend_tables(keys)
     return trends, totals

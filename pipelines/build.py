@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import polars as pl
 from pydantic import BaseModel, Field
 
@@ -42,9 +43,11 @@ from pipelines.theme_stage import (
     ThemeLabelConfig, ThemeStageResult, classify_themes, load_stage, save_stage, stage_key,
 )
 from pipelines.themes import DEFAULT_THEMES, load_themes
+from pipelines.topic_cache import TopicTables
+from pipelines.topic_process import TopicProcessError, fit_topics_in_child
 from pipelines.topic_sampling import fit_topics_on_sample
 from pipelines.topics import SavedTopicModel, TopicConfig, assign_new_passages, load_topic_model
-from pipelines.statement_cache import extract_or_reuse_statements
+from pipelines.statement_cache import StatementProcessError, extract_or_reuse_statements
 from pipelines.statements import extract_statements, passage_speakers
 from pipelines.update_steps import already_present_rejects, recount_topics, split_already_present
 from pipelines.verify import choose_run
@@ -64,6 +67,7 @@ class BuildConfig(BaseModel):
     theme_labels: ThemeLabelConfig = Field(default_factory=ThemeLabelConfig)
     engine: EngineConfig = Field(default_factory=EngineConfig)
     topic_fit_sample: int = Field(200_000, ge=1)  # passages BERTopic is fitted on (pipelines/topic_sampling.py)
+    topic_process_above: int = Field(250_000, ge=0)  # more passages: topics in a child (pipelines/topic_process.py)
     keep_runs: int = 5
     reuse_topic_fit: bool = True  # an unchanged corpus reuses the cached (seeded, identical) fit
 
@@ -113,11 +117,22 @@ class BuildResult:
 
 
 
+WRITTEN_EARLY = ("search_index", "trends", "month_totals", "passage_themes")  # final before statements
+
+
+def _write_early(folder: Path, tables: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Write the large tables that are final before the statements stage into the partial run
+    folder and let them go (a million passages: half a GB the stage can use); their rows."""
+    return {name: write_table(folder, name, tables.pop(name)) for name in WRITTEN_EARLY}
+
+
 def _write_and_publish(config: "BuildConfig", run_id: str, folder: Path, tables: dict[str, pl.DataFrame],
-                       manifest: Manifest) -> BuildResult:
-    """Write the tables (in the contract's form) and the manifest into the partial run folder,
-    then publish it."""
-    rows = {name: write_table(folder, name, tables[name]) for name in PUBLISHED}
+                       manifest: Manifest, written: dict[str, int] | None = None) -> BuildResult:
+    """Write the tables (in the contract's form; `written`: those already written, with their
+    rows) and the manifest into the partial run folder, then publish it."""
+    written = written or {}
+    rows = {name: written[name] if name in written else write_table(folder, name, tables[name])
+            for name in PUBLISHED}
     finished = dt.datetime.now(dt.timezone.utc).isoformat()
     manifest = write_manifest(folder, manifest.model_copy(update={"rows": rows, "finished_at": finished}))
     final = publish(config.out, folder, run_id, config.keep_runs)
@@ -162,6 +177,22 @@ def _classify(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, do
     return named
 
 
+def _fit_topics(config: BuildConfig, engine: Engine, scratch: Path, documents: pl.DataFrame, passages: pl.DataFrame,
+                embedder, vectors, titles, themes: list, model_folder: Path,  # noqa: ANN001
+                primary: np.ndarray | None) -> tuple[TopicTables, int]:
+    """The topics stage: BERTopic fitted on a sample, every passage assigned. A large corpus on the
+    local engine runs it in a child process (pipelines/topic_process.py)."""
+    args = (config.cache_dir.parent / "topics", config.reuse_topic_fit, config.topics, documents, passages)
+    if engine is LOCAL and passages.height > config.topic_process_above:
+        try:
+            return fit_topics_in_child(scratch, *args, config.embedding, vectors, titles, themes, model_folder,
+                                       primary, config.topic_fit_sample)
+        except TopicProcessError as exc:
+            raise BuildError(str(exc)) from None
+    return fit_topics_on_sample(*args, embedder, vectors, titles, themes, model_folder, primary,
+                                config.topic_fit_sample, engine.assign_topics)
+
+
 def _themed(passages: pl.DataFrame, named: ThemeStageResult, topics: pl.DataFrame, themes: list,
             ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(passage_themes, topics with a row for every carried theme)."""
@@ -199,7 +230,11 @@ def _statements(clock: StageClock, tables: dict[str, pl.DataFrame], documents: p
         if extracted is not None:
             statements, reused = extracted, False
         elif again:
-            statements, reused = extract_or_reuse_statements(cache, documents, passages, tables["mentions"], registry)
+            try:
+                statements, reused = extract_or_reuse_statements(cache, documents, passages, tables["mentions"],
+                                                                 registry)
+            except StatementProcessError as exc:
+                raise BuildError(str(exc)) from None
         else:
             statements, reused = pl.concat([old, extract_statements(new_documents, passages, tables["mentions"],
                                                                     registry)]), False
@@ -255,10 +290,8 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
         embedder, vectors, titles = _embed(clock, config, passages, documents, engine, scratch)
         named = _classify(clock, config, passages, documents, embedder, vectors, titles, themes, engine)
         with clock.stage("topics", passages.height) as note:
-            result, fitted_on = fit_topics_on_sample(
-                config.cache_dir.parent / "topics", config.reuse_topic_fit, config.topics, documents, passages,
-                embedder, vectors, titles, themes, folder / TOPIC_MODEL_FOLDER, named.primary, config.topic_fit_sample,
-                engine.assign_topics)
+            result, fitted_on = _fit_topics(config, engine, scratch, documents, passages, embedder, vectors, titles,
+                                            themes, folder / TOPIC_MODEL_FOLDER, named.primary)
             note["detail"] = f"{result.topics.filter(pl.col('topic_id') != OUTLIER_TOPIC).height} topics" + (
                 " (unchanged input: reused)" if result.reused else "")
         embedding = embedding_record(embedder, vectors)
@@ -269,14 +302,17 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
                             topic_memberships(passages, table, topics), engine)
         tables.update(documents=documents, mentions=mentions, topics=topics, rejects=ingest.rejects,
                       passage_themes=table, theme_quality=named.quality)
+        themes_record = named.record
+        del table, named  # passage_themes goes to disk next
+        written = _write_early(folder, tables)
         _statements(clock, tables, documents, passages, registry, _statements_cache(config), extracted=extracted)
         counts = _counts(ingest, tables, result.outlier_share) | {
             "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4),
             "topic_fit_passages": fitted_on}
         manifest = run_manifest(run_id, started, config, clock, inputs, embedding, counts,
-                                topics_reused_from_cache=result.reused, themes=named.record,
+                                topics_reused_from_cache=result.reused, themes=themes_record,
                                 people_registry=file_record(config.people_path))
-        return _write_and_publish(config, run_id, folder, tables, manifest)
+        return _write_and_publish(config, run_id, folder, tables, manifest, written)
 
 
 @contextlib.contextmanager

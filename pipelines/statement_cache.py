@@ -6,9 +6,14 @@ rebuild reads it back instead of loading spaCy and reading every document again.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import re
 import uuid
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from importlib import metadata
 from pathlib import Path
 
@@ -22,7 +27,12 @@ PIPELINES_DIR = Path(__file__).resolve().parent
 EXTRACTOR_ENTRY = "statements"  # pipelines/statements.py and every pipelines module it imports
 KEEP_ENTRIES = 3  # cached tables kept (the newest)
 CHUNK_DOCUMENTS = 20_000  # documents whose statements are extracted at once
+WORKERS = max(1, min(2, os.cpu_count() or 1))  # processes extracting chunks of a large corpus
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+pipelines\.([a-z_]+)", re.MULTILINE)
+
+
+class StatementProcessError(RuntimeError):
+    """A child extracting statements ended without an answer (killed, or out of memory)."""
 
 
 def extractor_sources(entry: str = EXTRACTOR_ENTRY) -> list[Path]:
@@ -101,15 +111,33 @@ def extract_or_reuse_statements(cache: Path, documents: pl.DataFrame, passages: 
 
 
 def extract_in_chunks(documents: pl.DataFrame, passages: pl.DataFrame, mentions: pl.DataFrame,
-                      registry: Registry, size: int = CHUNK_DOCUMENTS) -> pl.DataFrame:
+                      registry: Registry, size: int | None = None, workers: int = WORKERS) -> pl.DataFrame:
     """`extract_statements`, `size` documents at a time (a document's statements depend on it
-    alone), so that only one chunk's Python objects are held at once; the same table."""
+    alone); the same table. More than one chunk is extracted in `workers` child processes, so
+    spaCy (and the torch it imports when installed) and its Python objects never load the
+    build's own process; at most `workers + 1` chunks are handed out at once."""
+    size = size or CHUNK_DOCUMENTS
     if documents.height <= size:
         return extract_statements(documents, passages, mentions, registry)
-    parts = []
+    parts: list[pl.DataFrame] = []
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pending: deque = deque()
+            for chunk in _chunks(documents, passages, mentions, size):
+                pending.append(pool.submit(extract_statements, *chunk, registry))
+                if len(pending) > workers:
+                    parts.append(pending.popleft().result())
+            parts.extend(job.result() for job in pending)
+    except BrokenProcessPool:
+        raise StatementProcessError("a statement-extraction process ended without finishing (killed, or out of "
+                                    "memory); nothing was published") from None
+    return pl.concat(parts).sort(STATEMENT_ORDER, nulls_last=True, maintain_order=True)
+
+
+def _chunks(documents: pl.DataFrame, passages: pl.DataFrame, mentions: pl.DataFrame,
+            size: int) -> Iterator[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]:
+    """(documents, their passages, their mentions), `size` documents at a time."""
     for start in range(0, documents.height, size):
         chunk = documents.slice(start, size)
         ids = chunk["doc_id"].implode()
-        parts.append(extract_statements(chunk, passages.filter(pl.col("doc_id").is_in(ids)),
-                                        mentions.filter(pl.col("doc_id").is_in(ids)), registry))
-    return pl.concat(parts).sort(STATEMENT_ORDER, nulls_last=True, maintain_order=True)
+        yield chunk, passages.filter(pl.col("doc_id").is_in(ids)), mentions.filter(pl.col("doc_id").is_in(ids))

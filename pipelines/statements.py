@@ -26,6 +26,7 @@ from collections.abc import Iterator
 import polars as pl
 
 from pipelines.artifacts import empty
+from pipelines.frames import attach_list_column
 from pipelines.passages import paragraph_spans
 from pipelines.people import Registry, build_automaton, find_name_forms
 from pipelines.quotes import Segment, nested_quotes, paragraph_quotes
@@ -272,6 +273,4 @@ def passage_speakers(passages: pl.DataFrame, statements: pl.DataFrame) -> pl.Dat
     each passage (an empty list when none)."""
     speakers = (statements.filter(pl.col("speaker").is_not_null())
                 .group_by("passage_id").agg(speakers=pl.col("speaker").unique().sort()))
-    return (passages.drop("speakers", strict=False)
-            .join(speakers, on="passage_id", how="left", maintain_order="left")
-            .with_columns(pl.col("speakers").fill_null(pl.lit([], dtype=pl.List(pl.String)))))
+    return attach_list_column(passages, speakers, "speakers")

@@ -113,6 +113,7 @@ def test_statements_extracted_in_chunks_equal_one_pass(bundled_documents):
     passages = split_passages(bundled_documents.lazy()).collect()
     mentions = extract_mentions(bundled_documents, passages.lazy(), registry)
     whole = extract_statements(bundled_documents, passages, mentions, registry)
-    chunked = extract_in_chunks(bundled_documents, passages, mentions, registry, size=7)
+    chunked = extract_in_chunks(bundled_documents, passages, mentions, registry, size=40, workers=2)
+    assert bundled_documents.height > 2 * 40  # three chunks or more, in two child processes
     assert whole.height > 20
     assert chunked.equals(whole)
