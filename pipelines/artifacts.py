@@ -169,6 +169,12 @@ def read_table(run_dir: Path, name: str) -> pl.DataFrame:
     return _with_added(TABLES[name], check_table(name, frame))
 
 
+def scan_table(run_dir: Path, name: str) -> pl.LazyFrame:
+    """One table of a run (or of the partial run a build is writing), read lazily: only what a
+    query selects is loaded."""
+    return pl.scan_parquet(Path(run_dir) / _table(name).file)
+
+
 def _with_added(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` with null columns for the table's added columns it lacks, in the contract's order."""
     missing = [pl.lit(None, dtype=table.schema[c]).alias(c) for c in table.added if c not in frame.columns]

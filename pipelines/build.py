@@ -9,6 +9,7 @@ written, so readers never see a half-written run and a killed build leaves it un
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import shutil
 import tempfile
@@ -25,7 +26,7 @@ from pydantic import BaseModel, Field
 from pipelines import aggregates, search_index
 from pipelines.artifacts import (  # current_run and publish: the run folders' layout, used here and re-exported
     OUTLIER_TOPIC, PUBLISHED, TOPIC_MODEL_FOLDER, Manifest, current_run, empty,
-    publish, read_manifest, read_table, write_manifest, write_table,
+    publish, read_manifest, read_table, scan_table, write_manifest, write_table,
 )
 from pipelines.config import IngestConfig
 from pipelines.embedders import load_embedder
@@ -126,6 +127,14 @@ def _write_early(folder: Path, tables: dict[str, pl.DataFrame]) -> dict[str, int
     return {name: write_table(folder, name, tables.pop(name)) for name in WRITTEN_EARLY}
 
 
+def _documents_to_disk(folder: Path, ingest: IngestResult) -> tuple[IngestResult, int]:
+    """Write the documents table, final once passages are split, into the partial run folder and
+    keep only its columns without the text (a million passages: 0.4 GB); the statements stage
+    reads the text back a chunk at a time. (the ingest result without text, the table's rows)"""
+    rows = write_table(folder, "documents", ingest.documents)
+    return dataclasses.replace(ingest, documents=ingest.documents.drop("text")), rows
+
+
 def _write_and_publish(config: "BuildConfig", run_id: str, folder: Path, tables: dict[str, pl.DataFrame],
                        manifest: Manifest, written: dict[str, int] | None = None) -> BuildResult:
     """Write the tables (in the contract's form; `written`: those already written, with their
@@ -220,11 +229,11 @@ def _aggregate(clock: StageClock, documents: pl.DataFrame, passages: pl.DataFram
 def _statements(clock: StageClock, tables: dict[str, pl.DataFrame], documents: pl.DataFrame, passages: pl.DataFrame,
                 registry: Registry, cache: Path, old: pl.DataFrame | None = None,
                 new_documents: pl.DataFrame | None = None, rematch: bool = True,
-                extracted: pl.DataFrame | None = None) -> None:
+                extracted: pl.DataFrame | None = None, texts: pl.LazyFrame | None = None) -> None:
     """The statements stage (pipelines/statements.py): `statements`, and `passages.speakers`. An
     update with the base run's registry extracts only the new documents' statements; an unchanged
     input reads the cached table back (pipelines/statement_cache.py). `extracted`: the table the
-    Ray engine made with the passages."""
+    Ray engine made with the passages; `texts`: the documents' text when `documents` has none."""
     again = old is None or rematch or new_documents is None
     with clock.stage("statements", (documents if again else new_documents).height) as note:
         if extracted is not None:
@@ -232,7 +241,7 @@ def _statements(clock: StageClock, tables: dict[str, pl.DataFrame], documents: p
         elif again:
             try:
                 statements, reused = extract_or_reuse_statements(cache, documents, passages, tables["mentions"],
-                                                                 registry)
+                                                                 registry, texts)
             except StatementProcessError as exc:
                 raise BuildError(str(exc)) from None
         else:
@@ -287,6 +296,8 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
         with clock.stage("passages", documents.height) as note:  # and people (and statements on Ray)
             passages, mentions, extracted = engine.split_and_match(documents, config.passages, registry)
             note["detail"] = f"{passages.height:,} passages, {mentions.height:,} mentions"
+        ingest, documents_rows = _documents_to_disk(folder, ingest)
+        documents = ingest.documents
         embedder, vectors, titles = _embed(clock, config, passages, documents, engine, scratch)
         named = _classify(clock, config, passages, documents, embedder, vectors, titles, themes, engine)
         with clock.stage("topics", passages.height) as note:
@@ -304,8 +315,9 @@ def build(config: BuildConfig, progress: Progress | None = None) -> BuildResult:
                       passage_themes=table, theme_quality=named.quality)
         themes_record = named.record
         del table, named  # passage_themes goes to disk next
-        written = _write_early(folder, tables)
-        _statements(clock, tables, documents, passages, registry, _statements_cache(config), extracted=extracted)
+        written = _write_early(folder, tables) | {"documents": documents_rows}
+        _statements(clock, tables, documents, passages, registry, _statements_cache(config), extracted=extracted,
+                    texts=scan_table(folder, "documents"))
         counts = _counts(ingest, tables, result.outlier_share) | {
             "outlier_share_before_reduction": round(result.outlier_share_before_reduction, 4),
             "topic_fit_passages": fitted_on}

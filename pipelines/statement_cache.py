@@ -58,24 +58,53 @@ def _spacy_version() -> str:
 
 
 def _frame_digest(digest, frame: pl.DataFrame) -> None:  # noqa: ANN001 - a hashlib hash
+    _schema_digest(digest, frame)
+    _rows_digest(digest, frame)
+
+
+def _schema_digest(digest, frame: pl.DataFrame) -> None:  # noqa: ANN001
     digest.update(",".join(f"{n}:{t}" for n, t in frame.schema.items()).encode())
+
+
+def _rows_digest(digest, frame: pl.DataFrame) -> None:  # noqa: ANN001
     for row in frame.iter_rows():
         digest.update("\x1f".join(str(v) for v in row).encode("utf-8", "surrogatepass") + b"\x1e")
 
 
 def statements_cache_key(documents: pl.DataFrame, passages: pl.DataFrame, mentions: pl.DataFrame,
-                         registry: Registry, roles_path: Path = DEFAULT_ROLES) -> str:
-    """Everything statement extraction depends on: same key, same statements."""
+                         registry: Registry, roles_path: Path = DEFAULT_ROLES,
+                         texts: pl.LazyFrame | None = None) -> str:
+    """Everything statement extraction depends on: same key, same statements. `texts`: as for
+    `document_chunks`."""
     digest = hashlib.sha256()
     digest.update(repr(registry).encode())
     digest.update(roles_path.read_bytes() if roles_path.is_file() else b"no roles file")
     digest.update(_spacy_version().encode())
     for source in extractor_sources():
         digest.update(source.name.encode() + b"\x1d" + source.read_bytes())
-    _frame_digest(digest, documents.select("doc_id", "date", "text"))
+    for number, chunk in enumerate(document_chunks(documents, texts, CHUNK_DOCUMENTS)):
+        part = chunk.select("doc_id", "date", "text")
+        if number == 0:
+            _schema_digest(digest, part)
+        _rows_digest(digest, part)
     _frame_digest(digest, passages.select("passage_id", "doc_id", "char_start", "char_end"))
     _frame_digest(digest, mentions)
     return digest.hexdigest()[:32]
+
+
+def document_chunks(documents: pl.DataFrame, texts: pl.LazyFrame | None, size: int) -> Iterator[pl.DataFrame]:
+    """`documents`, `size` rows at a time, each chunk with its text: the frame's own or, when
+    `texts` is given, read from it (doc_id, text: the same documents in the same order, e.g. the
+    run's documents table on disk), so that only one chunk's text is in memory at a time."""
+    for start in range(0, max(documents.height, 1), size):
+        chunk = documents.slice(start, size)
+        if texts is not None:
+            read = texts.select("doc_id", "text").slice(start, size).collect()
+            if not read["doc_id"].equals(chunk["doc_id"]):
+                raise StatementProcessError("the documents' text on disk is not that of the documents being "
+                                            "built (another order or another corpus); nothing was published")
+            chunk = chunk.with_columns(read["text"])
+        yield chunk
 
 
 def read_cached(cache: Path, key: str) -> pl.DataFrame | None:
@@ -99,31 +128,35 @@ def write_cached(cache: Path, key: str, statements: pl.DataFrame) -> None:
 
 
 def extract_or_reuse_statements(cache: Path, documents: pl.DataFrame, passages: pl.DataFrame,
-                                mentions: pl.DataFrame, registry: Registry) -> tuple[pl.DataFrame, bool]:
-    """Every document's statements, and whether they came from the cache."""
-    key = statements_cache_key(documents, passages, mentions, registry)
+                                mentions: pl.DataFrame, registry: Registry,
+                                texts: pl.LazyFrame | None = None) -> tuple[pl.DataFrame, bool]:
+    """Every document's statements, and whether they came from the cache. `texts`: where the
+    documents' text is read from, a chunk at a time, when `documents` has none (`document_chunks`)."""
+    key = statements_cache_key(documents, passages, mentions, registry, texts=texts)
     cached = read_cached(cache, key)
     if cached is not None:
         return cached, True
-    statements = extract_in_chunks(documents, passages, mentions, registry)
+    statements = extract_in_chunks(documents, passages, mentions, registry, texts=texts)
     write_cached(cache, key, statements)
     return statements, False
 
 
 def extract_in_chunks(documents: pl.DataFrame, passages: pl.DataFrame, mentions: pl.DataFrame,
-                      registry: Registry, size: int | None = None, workers: int = WORKERS) -> pl.DataFrame:
+                      registry: Registry, size: int | None = None, workers: int = WORKERS,
+                      texts: pl.LazyFrame | None = None) -> pl.DataFrame:
     """`extract_statements`, `size` documents at a time (a document's statements depend on it
     alone); the same table. More than one chunk is extracted in `workers` child processes, so
     spaCy (and the torch it imports when installed) and its Python objects never load the
     build's own process; at most `workers + 1` chunks are handed out at once."""
     size = size or CHUNK_DOCUMENTS
+    chunks = _chunks(documents, passages, mentions, size, texts)
     if documents.height <= size:
-        return extract_statements(documents, passages, mentions, registry)
+        return extract_statements(*next(chunks), registry)
     parts: list[pl.DataFrame] = []
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             pending: deque = deque()
-            for chunk in _chunks(documents, passages, mentions, size):
+            for chunk in chunks:
                 pending.append(pool.submit(extract_statements, *chunk, registry))
                 if len(pending) > workers:
                     parts.append(pending.popleft().result())
@@ -134,10 +167,9 @@ def extract_in_chunks(documents: pl.DataFrame, passages: pl.DataFrame, mentions:
     return pl.concat(parts).sort(STATEMENT_ORDER, nulls_last=True, maintain_order=True)
 
 
-def _chunks(documents: pl.DataFrame, passages: pl.DataFrame, mentions: pl.DataFrame,
-            size: int) -> Iterator[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]:
-    """(documents, their passages, their mentions), `size` documents at a time."""
-    for start in range(0, documents.height, size):
-        chunk = documents.slice(start, size)
+def _chunks(documents: pl.DataFrame, passages: pl.DataFrame, mentions: pl.DataFrame, size: int,
+            texts: pl.LazyFrame | None) -> Iterator[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]:
+    """(documents with their text, their passages, their mentions), `size` documents at a time."""
+    for chunk in document_chunks(documents, texts, size):
         ids = chunk["doc_id"].implode()
         yield chunk, passages.filter(pl.col("doc_id").is_in(ids)), mentions.filter(pl.col("doc_id").is_in(ids))

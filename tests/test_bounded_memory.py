@@ -117,3 +117,29 @@ def test_statements_extracted_in_chunks_equal_one_pass(bundled_documents):
     assert bundled_documents.height > 2 * 40  # three chunks or more, in two child processes
     assert whole.height > 20
     assert chunked.equals(whole)
+
+
+def test_statements_read_the_documents_text_from_disk(bundled_documents, tmp_path):
+    """The build keeps the documents' text only on disk once passages are split: statements read
+    it back a chunk at a time, with the same table and the same cache key as from memory; text
+    that is not that of the documents being built is refused."""
+    from pipelines.artifacts import scan_table, write_table
+    from pipelines.passages import split_passages
+    from pipelines.people import extract_mentions, load_registry
+    from pipelines.statement_cache import (StatementProcessError, extract_in_chunks, statements_cache_key)
+
+    registry = load_registry()
+    passages = split_passages(bundled_documents.lazy()).collect()
+    mentions = extract_mentions(bundled_documents, passages.lazy(), registry)
+    write_table(tmp_path, "documents", bundled_documents)
+    texts, without_text = scan_table(tmp_path, "documents"), bundled_documents.drop("text")
+    in_memory = extract_in_chunks(bundled_documents, passages, mentions, registry, size=40, workers=2)
+    from_disk = extract_in_chunks(without_text, passages, mentions, registry, size=40, workers=2, texts=texts)
+    assert in_memory.height > 20 and from_disk.equals(in_memory)
+    one_chunk = extract_in_chunks(without_text, passages, mentions, registry, size=10_000, texts=texts)
+    assert one_chunk.equals(in_memory)
+    assert (statements_cache_key(without_text, passages, mentions, registry, texts=texts)
+            == statements_cache_key(bundled_documents, passages, mentions, registry))
+    reordered = without_text.reverse()
+    with pytest.raises(StatementProcessError, match="not that of the documents being built"):
+        extract_in_chunks(reordered, passages, mentions, registry, size=10_000, texts=texts)
