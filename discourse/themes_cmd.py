@@ -65,12 +65,10 @@ def themes(
     themes_path: Annotated[Path, typer.Option("--themes", help="Theme definitions.")] = DEFAULT_THEMES,
     cache: Annotated[Path | None, typer.Option(help="Embedding cache folder.")] = LABEL_CACHE,
     csv: Annotated[Path | None, typer.Option(help="Also write the figures to this CSV file.")] = None,
-    cue_weight: Annotated[float | None, typer.Option(help="Weight of a theme's own cue column after standardising (default: ClassifierConfig's).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the grouped fold splits (default: ClassifierConfig's); another seed shows how much a figure owes to one split.")] = None,
 ) -> None:
     """Theme classifiers: how well they do on labelled passages they were not trained on."""
     if not evaluate:
         raise typer.BadParameter("say what to do: --evaluate")
-    overrides = {"cue_weight": cue_weight, "random_state": seed}
-    config = ClassifierConfig(**{k: v for k, v in overrides.items() if v is not None})
+    config = ClassifierConfig() if seed is None else ClassifierConfig(random_state=seed)
     evaluate_themes(embedder, labels, themes_path, cache, csv, config)

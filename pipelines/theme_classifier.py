@@ -4,12 +4,6 @@ zero-shot scorer computes (pipelines/themes.py):
 
     features = passage vector ⊕ description similarity ⊕ seed words ⊕ title similarity
                ⊕ seed words of the whole document (its mean over the document's passages)
-               ⊕ cue sentences, one column per theme with `cue_groups` (data/themes.toml)
-
-Every theme's classifier sees the shared columns; a theme with `cue_groups` also sees its
-own cue column (sentences holding a word of each group, capped at 2), and no classifier
-sees another theme's: a theme without cues is fitted on exactly the features it had before
-cue columns existed.
 
 A passage carries a theme when that theme's probability reaches the theme's threshold.
 Each threshold is the one that maximises F1 on out-of-fold probabilities of a k-fold
@@ -27,7 +21,7 @@ import polars as pl
 from pydantic import BaseModel
 
 from pipelines.themes import (
-    Theme, cue_sentence_hits, max_similarity, seed_word_hits, similarity_calibration, theme_exemplars,
+    Theme, max_similarity, seed_word_hits, similarity_calibration, theme_exemplars,
 )
 
 
@@ -38,7 +32,6 @@ class ClassifierConfig(BaseModel):
     folds: int = 5  # grouped folds for thresholds (and, nested, for `evaluate`)
     min_positives: int = 4  # a theme with fewer labelled positives gets no classifier
     seed_cap: int = 3
-    cue_weight: float = 3.0  # a theme's own cue column x this after standardising
     random_state: int = 42
 
 
@@ -68,37 +61,7 @@ def theme_features(inputs: FeatureInputs, themes: list[Theme], embedder, cap: in
     doc_mean = (inputs.passages.select("doc_id")
                 .join(doc_seeds.group_by("doc_id").mean(), on="doc_id", how="left",
                       maintain_order="left").drop("doc_id").fill_null(0).to_numpy())
-    cues = cue_sentence_hits(inputs.passages["text"], cued_themes(themes))
-    return np.hstack([inputs.vectors, description, seeds, title, doc_mean, cues]
-                     ).astype(np.float32)
-
-
-def cued_themes(themes: list[Theme]) -> list[Theme]:
-    """The themes with cue groups, in order: one cue column each, the last of the features."""
-    return [t for t in themes if t.cue_groups]
-
-
-def feature_views(width: int, themes: list[Theme]) -> list[tuple[int, int | None]]:
-    """Per theme, what its classifier sees of a feature matrix `width` columns wide:
-    (number of shared columns, index of its own cue column or None)."""
-    cued = [t.key for t in cued_themes(themes)]
-    shared = width - len(cued)
-    return [(shared, shared + cued.index(t.key) if t.key in cued else None) for t in themes]
-
-
-def theme_columns(x: np.ndarray, shared: int, cue: int | None) -> np.ndarray:
-    """The shared columns of `x`, plus the theme's own cue column last (C-contiguous copy)."""
-    if cue is None:
-        return np.ascontiguousarray(x[:, :shared])
-    return np.ascontiguousarray(np.hstack([x[:, :shared], x[:, cue:cue + 1]]))
-
-
-def weigh_last(x: np.ndarray, weight: float) -> np.ndarray:
-    """`x` with its last column multiplied by `weight` (a lighter L2 penalty on it once
-    standardised)."""
-    x = np.array(x, dtype=np.float64, copy=True)
-    x[:, -1] *= weight
-    return x
+    return np.hstack([inputs.vectors, description, seeds, title, doc_mean]).astype(np.float32)
 
 
 def label_matrix(themes_per_passage: pl.Series, themes: list[Theme]) -> np.ndarray:
@@ -112,18 +75,12 @@ def label_matrix(themes_per_passage: pl.Series, themes: list[Theme]) -> np.ndarr
     return y
 
 
-def _fit_one(x: np.ndarray, y: np.ndarray, config: ClassifierConfig,
-             view: tuple[int, int | None]):
+def _fit_one(x: np.ndarray, y: np.ndarray, config: ClassifierConfig):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+    from sklearn.preprocessing import StandardScaler
 
-    shared, cue = view
-    steps = [FunctionTransformer(theme_columns, kw_args={"shared": shared, "cue": cue}),
-             StandardScaler()]
-    if cue is not None:
-        steps.append(FunctionTransformer(weigh_last, kw_args={"weight": config.cue_weight}))
-    model = make_pipeline(*steps, LogisticRegression(
+    model = make_pipeline(StandardScaler(), LogisticRegression(
         C=config.C, class_weight="balanced", max_iter=2000, random_state=config.random_state))
     return model.fit(x, y)
 
@@ -138,15 +95,14 @@ def _folds(groups: np.ndarray, y: np.ndarray, k: int, seed: int):
     return list(splitter.split(np.zeros(len(groups)), y.any(axis=1).astype(int), groups))
 
 
-def out_of_fold(x: np.ndarray, y: np.ndarray, groups: np.ndarray, config: ClassifierConfig,
-                views: list[tuple[int, int | None]]) -> np.ndarray:
+def out_of_fold(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
+                config: ClassifierConfig) -> np.ndarray:
     """passages x themes probabilities, each predicted by a model that never saw its document."""
     probs = np.full(y.shape, np.nan, dtype=np.float64)
     for train, test in _folds(groups, y, config.folds, config.random_state):
         for j in range(y.shape[1]):
             if y[train, j].sum() >= 2 and (~y[train, j]).sum() >= 2:
-                model = _fit_one(x[train], y[train, j], config, views[j])
-                probs[test, j] = model.predict_proba(x[test])[:, 1]
+                probs[test, j] = _fit_one(x[train], y[train, j], config).predict_proba(x[test])[:, 1]
     return probs
 
 
@@ -190,15 +146,14 @@ class ThemeClassifier:
 def fit_classifier(x: np.ndarray, y: np.ndarray, groups: np.ndarray, themes: list[Theme],
                    config: ClassifierConfig) -> ThemeClassifier:
     """Models on every labelled passage; thresholds from grouped out-of-fold probabilities."""
-    views = feature_views(x.shape[1], themes)
-    probs = out_of_fold(x, y, groups, config, views)
+    probs = out_of_fold(x, y, groups, config)
     keys = [t.key for t in themes]
     models, thresholds, positives = {}, {}, {}
     for j, key in enumerate(keys):
         positives[key] = int(y[:, j].sum())
         if positives[key] < config.min_positives or positives[key] == len(y):
             continue
-        models[key] = _fit_one(x, y[:, j], config, views[j])
+        models[key] = _fit_one(x, y[:, j], config)
         thresholds[key] = best_threshold(probs[:, j], y[:, j])
     return ThemeClassifier(keys, models, thresholds, positives)
 

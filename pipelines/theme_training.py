@@ -27,7 +27,7 @@ from pipelines.theme_classifier import (
 from pipelines.theme_labels import LabelledPassages, read_label_files, resolve_labels
 from pipelines.themes import Theme
 
-CACHE_CODE = 2  # bump when training changes in a way the config does not show
+CACHE_CODE = 1  # bump when training changes in a way the config does not show
 
 
 @dataclass

@@ -48,9 +48,6 @@ class Theme(BaseModel):
     seed_words: list[str] = []
     override_score: float | None = None
     override_needs_seed_word: bool = False
-    # a sentence is a cue when it holds a word of every group; a theme with cue groups gets
-    # its own cue column, seen by its classifier only (pipelines/theme_classifier.py)
-    cue_groups: list[list[str]] = []
 
 
 class ThemeScoring(BaseModel):
@@ -154,26 +151,6 @@ def seed_word_hits(texts: pl.Series, themes: list[Theme]) -> np.ndarray:
         ]
         columns.append(pl.sum_horizontal(hits).alias(theme.key) if hits else pl.lit(0).alias(theme.key))
     return frame.select(columns).to_numpy().astype(np.float32)
-
-
-def cue_sentence_hits(texts: pl.Series, themes: list[Theme], cap: int = 2) -> np.ndarray:
-    """passages x themes: sentences (capped) holding a word of each of the theme's
-    `cue_groups` (whole words, any case); 0 for a theme without cues."""
-    if not themes:
-        return np.zeros((len(texts), 0), dtype=np.float32)
-    sentences = (pl.DataFrame({"text": texts.str.to_lowercase()}).with_row_index("row")
-                 .select("row", pl.col("text").str.extract_all(r"[^.!?;\n]+").alias("s"))
-                 .explode("s").with_columns(pl.col("s").fill_null("")))
-    columns = []
-    for theme in themes:
-        fires = [pl.col("s").str.contains(r"\b(?:" + "|".join(re.escape(w.lower()) for w in group)
-                                          + r")\b") for group in theme.cue_groups if group]
-        hit = pl.all_horizontal(fires) if fires else pl.lit(False)
-        columns.append(hit.cast(pl.UInt16).sum().clip(upper_bound=cap).alias(theme.key))
-    counts = sentences.group_by("row").agg(columns)
-    rows = pl.DataFrame({"row": np.arange(len(texts), dtype=np.uint32)})
-    joined = rows.join(counts, on="row", how="left", maintain_order="left").fill_null(0)
-    return joined.drop("row").to_numpy().astype(np.float32).reshape(len(texts), len(themes))
 
 
 def document_mean(scores: np.ndarray, doc_ids: pl.Series) -> np.ndarray:
