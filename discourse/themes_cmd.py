@@ -34,14 +34,15 @@ def quality_table(figures: pl.DataFrame, subset: str, title: str) -> Table:
 
 
 def evaluate_themes(embedder_name: str, labels: Path, themes_path: Path, cache: Path | None,
-                    out_csv: Path | None) -> pl.DataFrame:
+                    out_csv: Path | None, config: ClassifierConfig | None = None
+                    ) -> pl.DataFrame:
     """Held-out figures from nested k-fold cross-validation grouped by document."""
     from pipelines.embedders import load_embedder
 
     themes = load_themes(themes_path)
     embedder = load_embedder(EmbeddingConfig(embedder=embedder_name))
     vectors = EmbeddingCache(cache, embedder.identity, embedder.dimension) if cache else None
-    config = ClassifierConfig()
+    config = config or ClassifierConfig()
     data = load_training_set(label_files(labels), themes, embedder, vectors, config)
     if data.skipped:
         console.print("Labels not used: " + ", ".join(f"{k}: {v}" for k, v in data.skipped.items()))
@@ -64,8 +65,10 @@ def themes(
     themes_path: Annotated[Path, typer.Option("--themes", help="Theme definitions.")] = DEFAULT_THEMES,
     cache: Annotated[Path | None, typer.Option(help="Embedding cache folder.")] = LABEL_CACHE,
     csv: Annotated[Path | None, typer.Option(help="Also write the figures to this CSV file.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the grouped fold splits (default: ClassifierConfig's); another seed shows how much a figure owes to one split.")] = None,
 ) -> None:
     """Theme classifiers: how well they do on labelled passages they were not trained on."""
     if not evaluate:
         raise typer.BadParameter("say what to do: --evaluate")
-    evaluate_themes(embedder, labels, themes_path, cache, csv)
+    config = ClassifierConfig() if seed is None else ClassifierConfig(random_state=seed)
+    evaluate_themes(embedder, labels, themes_path, cache, csv, config)
