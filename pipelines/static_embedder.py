@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,17 +78,28 @@ def load_static_embedder(config: EmbeddingConfig) -> StaticEmbedder:
         from model2vec.distill import distill
 
         model = distill(model_name=str(source), pca_dims=PCA_DIMS, sif_coefficient=SIF_COEFFICIENT)
-        tmp = folder.with_name(folder.name + ".tmp")
+        tmp = folder.with_name(f"{folder.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
         model.save_pretrained(str(tmp))
         _write_calibration(tmp, model, source, sha, config.batch_size)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, folder)
+        move_into_place(tmp, folder)
     model = StaticModel.from_pretrained(str(folder))
     if not (folder / CALIBRATION_FILE).is_file():  # a folder distilled before calibration existed
         _write_calibration(folder, model, source, sha, config.batch_size)
     calibration = SimilarityCalibration(**json.loads((folder / CALIBRATION_FILE).read_text()))
     return StaticEmbedder(model, identity=f"static:{folder.name}", dimension=PCA_DIMS,
                           similarity_calibration=calibration)
+
+
+def move_into_place(tmp: Path, folder: Path) -> None:
+    """Rename a finished model folder into place. Two builds distilling at once each write their
+    own `tmp`; the second finds the first's folder there and drops its own copy (the same model)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(tmp, folder)
+    except OSError:
+        if not (folder / "model.safetensors").is_file():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _write_calibration(folder: Path, model: object, source: Path, sha: str, batch_size: int) -> None:

@@ -164,3 +164,28 @@ def test_static_embedder_is_calibrated_against_minilm_and_spreads_passages_apart
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     pairwise = vectors @ vectors.T
     assert pairwise[np.triu_indices(len(texts), 1)].mean() < 0.45
+
+
+def test_a_second_distillation_finishing_late_keeps_the_first_models_folder(tmp_path):
+    """Two first-time static builds distil at once, each into its own temporary folder: the one
+    that finishes second finds the model in place, keeps it and removes its own copy; a failed
+    rename with no model in place is still an error."""
+    from pipelines.static_embedder import move_into_place
+
+    folder = tmp_path / "static-abc"
+    first, second = tmp_path / "static-abc.1.tmp", tmp_path / "static-abc.2.tmp"
+    for tmp, content in ((first, b"first"), (second, b"second")):
+        tmp.mkdir()
+        (tmp / "model.safetensors").write_bytes(content)
+    move_into_place(first, folder)
+    move_into_place(second, folder)
+    assert (folder / "model.safetensors").read_bytes() == b"first"
+    assert not first.exists() and not second.exists()
+    blocked = tmp_path / "blocked"
+    (blocked / "other").mkdir(parents=True)  # a non-empty folder without a model
+    third = tmp_path / "blocked.3.tmp"
+    third.mkdir()
+    (third / "model.safetensors").write_bytes(b"third")
+    with pytest.raises(OSError):
+        move_into_place(third, blocked)
+    assert third.is_dir()
