@@ -45,6 +45,20 @@ for _verb_form in ("praised", "praises", "hailed", "hails"):
     VERBS[_verb_form] = ("as",)  # "hailed the accord as a breakthrough": an evaluation (not "praised the summit")
 for _verb_form in ("accused", "accuses"):
     VERBS[_verb_form] = ("of",)  # "accused the company of misleading users"
+for _verb_form in ("argue", "insist", "claim", "contend", "maintain"):  # "Toner and McCauley argue ...", "went
+    VERBS[_verb_form] = SAY                                               # on to argue ..." (base forms)
+for _verb_form in ("warn", "caution"):
+    VERBS[_verb_form] = THAT + ("of", "against", "about")
+for _verb_form in ("note", "add", "explain", "stress", "emphasize", "emphasise", "suggest", "predict", "acknowledge",
+                   "concede", "admit", "assert", "observe", "recall", "write", "tell", "declare", "reply", "respond"):
+    VERBS[_verb_form] = THAT
+BASE_FORMS = {"say", "ask", "underscore", "argue", "insist", "claim", "contend", "maintain", "warn", "caution", "note",
+              "add", "explain", "stress", "emphasize", "emphasise", "suggest", "predict", "acknowledge", "concede",
+              "admit", "assert", "observe", "recall", "write", "tell", "declare", "reply", "respond"}
+# "went on to say", "took to X to argue", "used the hearing to warn": the speech act happened, and its
+# speaker is the subject of the verb before "to" ("is expected to say", "wants to argue": not said)
+CATENATIVES = {"went", "goes", "proceeded", "proceeds", "continued", "continues", "took", "takes", "used", "uses",
+               "seized"}
 VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
 URGE = ("urged", "urges", "urging", "pressed", "encouraged", "encourages", "implored", "exhorted")
 PARTICIPLES = {"comparing", "saying", "arguing", "adding", "warning", "noting", "urging", "suggesting", "insisting",

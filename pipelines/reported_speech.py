@@ -24,7 +24,7 @@ import re
 from typing import TYPE_CHECKING
 
 from pipelines.cue_lexicon import (  # noqa: F401 - VERBS, PARTICIPLES, URGE: re-exported for statements.py
-    BOUNDARY_MARKS, BOUNDARY_WORDS, CLAUSE_OPENERS, CUE_PHRASES, DOCUMENT_NOUNS, EMPTY_CONTENT, FILINGS, LEAD_INS,
+    BASE_FORMS, BOUNDARY_MARKS, BOUNDARY_WORDS, CATENATIVES, CLAUSE_OPENERS, CUE_PHRASES, DOCUMENT_NOUNS, EMPTY_CONTENT, FILINGS, LEAD_INS,
     MODALS, MUST_HAVE_OBJECT, NEGATIONS, NO_CLAUSE, OBJECT_VERBS, PARTICIPLE_NEEDS, PARTICIPLES, PASSIVE, PUBLISHING,
     SAY, SAY_AFTER, SKIP_BEFORE, SPEECH_PARTICIPLES, SUBJECT_PRONOUNS, SUBORDINATORS, THAT, TIME_WORDS, URGE, VERBS)
 from pipelines.cue_words import CLAUSE_SUBJECTS, after_object, as_said_where, quoted_word, time_phrase
@@ -257,9 +257,14 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
         return []
     if needs == ("to", "that") and end - start == 1 and par.tokens[end].lower_ != "that":
         words = (par.offset(end), words[1])
-    if _coordinated(par, start):  # "..., but said ...": the sentence's speaker goes on
-        return _continued(par, start, cue, words, found)
-    spans = _subject(par, start)
+    head = start
+    if start > 0 and tokens[start - 1].lower_ == "to" and lower in BASE_FORMS:
+        head = _catenative(par, start)  # "went on to say": the subject of "went"
+        if head is None:
+            return [] if lower not in {"say", "ask", "underscore"} else _verb_infinitive(par, start, cue, words)
+    if _coordinated(par, head):  # "..., but said ...": the sentence's speaker goes on
+        return _continued(par, head, cue, words, found)
+    spans = _subject(par, head)
     if spans is None:
         return []
     made = [_statement(par, span, cue, words) for span in spans]
@@ -270,6 +275,27 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
         people = par.group(spans[0][0], made[0]["speaker_text"]) or they_group(par, made[0], spans[0][0], found)
         made = [{**made[0], "speaker": person} for person in people] or made
     return _clause_before(par, start, end, spans, made) + made
+
+
+def _verb_infinitive(par: Paragraph, start: int, cue: str, words: tuple[int, int]) -> list[dict]:
+    """"is expected to say", "wants to say": no speech act; kept as before (no person speaks)."""
+    spans = _subject(par, start)
+    return [] if spans is None else [s for s in (_statement(par, span, cue, words) for span in spans[:1])
+                                     if s["speaker"] is None and s["speaker_text"].strip()]
+
+
+def _catenative(par: Paragraph, start: int) -> int | None:
+    """The token of the verb governing "to <cue>" at `start` when it entails the speech act ("went on
+    to say", "took to X to argue", "used the hearing to warn", "continued to insist"), else None."""
+    tokens = par.tokens
+    first, _ = par.sentence_of(start)
+    for k in range(start - 2, max(first, start - 9) - 1, -1):
+        lower = tokens[k].lower_
+        if tokens[k].text in BOUNDARY_MARKS or lower in BOUNDARY_WORDS - {"then"}:
+            return None
+        if lower in CATENATIVES and (lower not in {"went", "goes"} or tokens[k + 1].lower_ == "on"):
+            return k
+    return None
 
 
 def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, int]], made: list[dict]) -> list[dict]:
@@ -292,7 +318,7 @@ def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, 
 
 def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict]) -> list[dict]:
     tokens = par.tokens
-    if start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—", "while"} or _after_document(par, start)):
+    if start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—", "while", "by"} or _after_document(par, start)):
         return []
     lower = tokens[start].lower_
     needs = SAY if lower in {"saying", "arguing", "insisting", "claiming", "calling", "comparing"} \

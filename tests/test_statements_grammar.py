@@ -1,0 +1,52 @@
+"""Fourth tuning round (2026-12-05): general mechanisms of English reporting clauses, each with
+sentences written from the grammar (not from a labelled example) and a negative case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipelines.people import load_registry
+
+from test_statements import run, said
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def who(registry, text: str, day: dt.date = dt.date(2024, 5, 1)) -> list[tuple[str | None, str, str]]:
+    frame, text = run(registry, text, day)
+    return said(frame, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Cruz went on to say that the bill would help startups.",
+    "Cruz took to social media to argue that the bill would help startups.",
+    "Cruz used the hearing to warn that the bill would help startups.",
+    "Cruz continued to insist the bill would help startups.",
+])
+def test_a_catenative_verb_before_an_infinitive_cue_keeps_its_subject(registry, text):
+    assert ("Ted Cruz", "reported", "the bill would help startups") in who(registry, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Cruz is expected to argue that the bill would help startups.",
+    "Cruz wants to warn that the bill would help startups.",
+    "Cruz declined to say whether the bill would help startups.",
+])
+def test_an_infinitive_cue_that_was_not_performed_names_no_speaker(registry, text):
+    assert all(s[0] is None for s in who(registry, text))
+
+
+@pytest.mark.parametrize("verb", ["responded by saying", "concluded by noting", "began by arguing"])
+def test_a_by_participle_takes_the_subject(registry, verb):
+    text = f"Cruz {verb} that the bill would help startups."
+    assert ("Ted Cruz", "reported", "the bill would help startups") in who(registry, text)
+
+
+def test_present_tense_base_forms_are_cues(registry):
+    got = who(registry, "In their essay, Helen Toner and Tasha McCauley argue that boards cannot govern labs.")
+    assert {s[0] for s in got if s[2] == "boards cannot govern labs"} == {"Helen Toner", "Tasha McCauley"}
