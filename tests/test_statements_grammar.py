@@ -50,3 +50,22 @@ def test_a_by_participle_takes_the_subject(registry, verb):
 def test_present_tense_base_forms_are_cues(registry):
     got = who(registry, "In their essay, Helen Toner and Tasha McCauley argue that boards cannot govern labs.")
     assert {s[0] for s in got if s[2] == "boards cannot govern labs"} == {"Helen Toner", "Tasha McCauley"}
+
+
+@pytest.mark.parametrize("text", [
+    "Cruz was blunt: “This bill will stifle innovation.”",
+    "The hearing ran late. Cruz put it bluntly: “This bill will stifle innovation.”",
+    "Cruz also addressed the critics, “This bill will stifle innovation.”",
+])
+def test_a_quotation_after_its_subjects_own_clause(registry, text):
+    assert ("Ted Cruz", "quote", "This bill will stifle innovation.") in who(registry, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Trump signed the order: “Removing Barriers to American Leadership in Artificial Intelligence.”",
+    "Trump signed an order, “Removing Barriers to American Leadership.”",
+    "Musk’s company had one message: “Comply or pay us now.”",
+    "Cruz and Schumer were clear: “This bill will stifle innovation.”",
+])
+def test_a_title_or_a_possessive_subject_after_a_clause_names_no_speaker(registry, text):
+    assert all(s[0] is None for s in who(registry, text))
