@@ -50,11 +50,11 @@ for _verb_form in ("argue", "insist", "claim", "contend", "maintain"):  # "Toner
 for _verb_form in ("warn", "caution"):
     VERBS[_verb_form] = THAT + ("of", "against", "about")
 for _verb_form in ("note", "add", "explain", "stress", "emphasize", "emphasise", "suggest", "predict", "acknowledge",
-                   "concede", "admit", "assert", "observe", "recall", "write", "tell", "declare", "reply", "respond"):
+                   "concede", "admit", "assert", "observe", "recall", "write", "declare", "reply", "respond"):
     VERBS[_verb_form] = THAT
 BASE_FORMS = {"say", "ask", "underscore", "argue", "insist", "claim", "contend", "maintain", "warn", "caution", "note",
               "add", "explain", "stress", "emphasize", "emphasise", "suggest", "predict", "acknowledge", "concede",
-              "admit", "assert", "observe", "recall", "write", "tell", "declare", "reply", "respond"}
+              "admit", "assert", "observe", "recall", "write", "declare", "reply", "respond"}
 # "went on to say", "took to X to argue", "used the hearing to warn": the speech act happened, and its
 # speaker is the subject of the verb before "to" ("is expected to say", "wants to argue": not said)
 CATENATIVES = {"went", "goes", "proceeded", "proceeds", "continued", "continues", "took", "takes", "used", "uses",

@@ -258,6 +258,10 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
     if needs == ("to", "that") and end - start == 1 and par.tokens[end].lower_ != "that":
         words = (par.offset(end), words[1])
     head = start
+    before = next((t.lower_ for t in tokens[start - 1::-1] if t.lower_ not in SKIP_BEFORE - MODALS), "") \
+        if start > 0 else ""
+    if lower in BASE_FORMS - {"say", "ask", "underscore"} and before in MODALS:
+        return []  # "I would (just) argue, ...": a hedge, not a report
     if start > 0 and tokens[start - 1].lower_ == "to" and lower in BASE_FORMS:
         head = _catenative(par, start)  # "went on to say": the subject of "went"
         if head is None:

@@ -69,3 +69,10 @@ def test_a_quotation_after_its_subjects_own_clause(registry, text):
 ])
 def test_a_title_or_a_possessive_subject_after_a_clause_names_no_speaker(registry, text):
     assert all(s[0] is None for s in who(registry, text))
+
+
+def test_a_hedged_base_form_is_no_report(registry):
+    text = "THE PRESIDENT:  We have, I would argue, the closest partnership in the world.  And I would just argue " \
+           "that the work of two years has paid off."
+    got = [s for s in who(registry, text, dt.date(2023, 6, 8)) if s[1] == "reported"]
+    assert got == []
