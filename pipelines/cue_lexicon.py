@@ -35,6 +35,8 @@ for _verb_form in ("observed", "observes", "remarked", "remarks", "asserted", "a
                    "mentioned", "underscores", "underscore", "emphasizes", "emphasises"):
     VERBS[_verb_form] = THAT + (("importance", "need") if _verb_form.startswith(("under", "emph", "affirm", "reaffirm"))
                                 else ())
+for _verb_form in ("affirmed", "reaffirmed", "affirms", "reaffirms"):  # "affirmed the enduring partnership": an
+    VERBS[_verb_form] = THAT + ("importance", "need", "the", "their", "its", "our")  # assertion, its object the claim
 for _verb_form in ("noted", "notes"):  # "both leaders noted the need to ...", "noted the progress of ..."
     VERBS[_verb_form] = THAT + ("importance", "need", "progress")
 for _verb_form in ("welcomed", "welcomes"):  # readouts: "The leaders welcomed the progress on ..." (a stated position)

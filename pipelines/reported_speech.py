@@ -217,8 +217,8 @@ def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]
     tokens = par.tokens
     lower = tokens[start].lower_
     if lower in {"call", "calls", "called"} and end - start == 1 and end + 1 < len(tokens) \
-            and tokens[end].text.isspace() and tokens[end + 1].lower_ in {"for", "on"}:
-        end += 2  # "called\nfor": the phrase across a line break
+            and (tokens[end].text.isspace() or _manner(tokens[end].text)) and tokens[end + 1].lower_ in {"for", "on"}:
+        end += 2  # "called\nfor", "called publicly for": the phrase across a line break or a manner adverb
     cue = re.sub(r"\s+", " ", par.text[par.offset(start):par.token_end(end - 1)])
     if lower in PARTICIPLES or (lower == "calling" and end - start == 2):
         return _participle(par, start, end, cue, found)
@@ -243,6 +243,11 @@ def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]
         if inverted:  # ", said he was stunned": no one after the cue; try its subject first
             return _verb_forward(par, start, end, cue, needs, found) or inverted
     return _verb_forward(par, start, end, cue, needs, found)
+
+
+def _manner(word: str) -> bool:
+    """A manner adverb ("publicly", "repeatedly") that may sit between a verb and its particle."""
+    return word.islower() and word.endswith("ly") and len(word) > 4
 
 
 def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[str, ...] | str,
@@ -458,11 +463,12 @@ def _need(par: Paragraph, start: int, end: int) -> list[dict]:
 
 def _in_view(par: Paragraph, start: int, end: int) -> list[dict]:
     tokens = par.tokens
-    if end >= len(tokens) or tokens[end].text != ",":
-        return []
-    content_end = _clause_end(par, end + 1)
-    if content_end - (end + 1) < 3:
+    if end >= len(tokens) or (tokens[end].text != "," and par.sentence_of(start)[0] != start):
+        return []  # "In her view they deserve ...": the comma may go when the phrase opens the sentence
+    words = end + 1 if tokens[end].text == "," else end
+    content_end = _clause_end(par, words)
+    if content_end - words < 3:
         return []
     pronoun = (par.offset(start + 1), par.token_end(start + 1))
     return [_statement(par, pronoun, par.text[par.offset(start):par.token_end(end - 1)],
-                       (par.offset(end + 1), par.token_end(content_end - 1)))]
+                       (par.offset(words), par.token_end(content_end - 1)))]

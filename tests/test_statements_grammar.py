@@ -76,3 +76,21 @@ def test_a_hedged_base_form_is_no_report(registry):
            "that the work of two years has paid off."
     got = [s for s in who(registry, text, dt.date(2023, 6, 8)) if s[1] == "reported"]
     assert got == []
+
+
+def test_in_her_view_opening_a_sentence_needs_no_comma(registry):
+    text = "Kamala Harris spoke about the risks. In her view the harms deserve the same urgency as bioweapons."
+    assert ("Kamala Harris", "reported", "the harms deserve the same urgency as bioweapons") in who(registry, text)
+
+
+def test_a_manner_adverb_inside_called_for(registry):
+    text = "Gary Marcus has also called publicly for a global agency for AI."
+    assert ("Gary Marcus", "reported", "a global agency for AI") in who(registry, text)
+
+
+def test_affirmed_takes_a_claim_as_its_object(registry):
+    text = "President Biden and Prime Minister Kishida met today. The leaders reaffirmed their commitment to a " \
+           "free and open Indo-Pacific."
+    got = {s[0] for s in who(registry, text) if s[2].startswith("their commitment")}
+    assert got == {"Joe Biden", "Fumio Kishida"}
+    assert who(registry, "Biden never affirmed the plan in public.") == []
