@@ -34,11 +34,14 @@ from pipelines.reported_speech import PARTICIPLES, URGE, VERBS, cue_matcher, par
 from pipelines.roles import Roles, default_roles, fold_label
 from pipelines.speaker_phrases import PRONOUNS, Mention, Paragraph
 from pipelines.speaker_turns import LabelResolver, Turn, document_turns
+from pipelines.speech_frames import paragraph_frames
 
 STATEMENT_COLUMNS = ["statement_id", "passage_id", "doc_id", "speaker", "speaker_text", "kind", "char_start",
                      "char_end", "cue"]
 _CUES = sorted(set(VERBS) | PARTICIPLES | set(URGE) | {"call", "calls", "called", "calling"}, key=len, reverse=True)
-CUE_PATTERN = r"[“”\"]|\b(?:" + "|".join(_CUES) + r")\b|\baccording to\b|\bin (?:his|her) (?:view|words)\b"
+CUE_PATTERN = r"[“”\"]|\b(?:" + "|".join(_CUES) + r")\b|\baccording to\b|\bin (?:his|her) (?:view|words)\b" \
+    r"|\bputs?\s+it\b|\bmade\s+(?:it\s+)?(?:clear|plain|the\s+case|the\s+point|the\s+argument)\b" \
+    r"|['’]s\s+(?:view|words|telling|estimation|account)\b|\bquoted\s+as\b"  # speech_frames.py
 TURN_PATTERN = r"(?m)^[ \t\xa0]*(?:Q(?:[ \t\xa0]{2}|\xa0|:)|[A-Z][A-Z.'’\- \xa0]{1,60}:)"
 _CUE_RE = re.compile(CUE_PATTERN, re.I)
 MAX_PARAGRAPH = 20_000  # longer paragraphs are read in windows of this size, cut after a sentence
@@ -150,6 +153,8 @@ def document_prose(text: str, day: dt.date | None, mentions: list[Mention], role
             segments += nested_quotes(par, segment)
         quoted = _emit_segments(text, [s for s in segments if s.attributed], [])
         reported = paragraph_reported(par, quoted)
+        reported += [r for r in paragraph_frames(par) if not any(r["start"] < x["end"] and x["start"] < r["end"]
+                                                                 and x["speaker"] is not None for x in reported)]
         all_segments.append(segments)
         reported_all.append(reported)
         previous = segments[-1] if segments and segments[-1].close is None else None

@@ -94,3 +94,24 @@ def test_affirmed_takes_a_claim_as_its_object(registry):
     got = {s[0] for s in who(registry, text) if s[2].startswith("their commitment")}
     assert got == {"Joe Biden", "Fumio Kishida"}
     assert who(registry, "Biden never affirmed the plan in public.") == []
+
+
+@pytest.mark.parametrize("text", [
+    "As Biden put it, America must lead the world in AI.",
+    "America must lead the world in AI, as Biden put it.",
+    "In Biden’s words, America must lead the world in AI.",
+    "Biden was quoted as saying that America must lead the world in AI.",
+    "Biden has made it clear that America must lead the world in AI.",
+    "The President made the case that America must lead the world in AI.",
+])
+def test_reporting_frames_without_a_reporting_verb(registry, text):
+    assert ("Joe Biden", "reported", "America must lead the world in AI") in who(registry, text, dt.date(2023, 5, 1))
+
+
+@pytest.mark.parametrize("text", [
+    "Biden never made clear that America must lead the world in AI.",
+    "Critics made the point that America must lead the world in AI.",
+    "In Biden’s administration, America must lead the world in AI.",
+])
+def test_reporting_frames_negated_or_without_a_person(registry, text):
+    assert all(s[0] is None for s in who(registry, text, dt.date(2023, 5, 1)))
