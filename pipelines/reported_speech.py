@@ -363,8 +363,10 @@ def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:
         k = end
         while k < last and tokens[k].text not in BOUNDARY_MARKS and k - end < 10:
             k += 1
-        if k == end or (k < last and tokens[k].text not in {".", "!", "?"}) or par.in_quote(par.offset(start)):
-            return []
+        relative = k + 1 < last and tokens[k].text == "," and tokens[k + 1].lower_ in {"who", "the", "a", "an"}
+        if k == end or (k < last and tokens[k].text not in {".", "!", "?"} and not relative) \
+                or par.in_quote(par.offset(start)):
+            return []  # ", said Cruz." / ", said Cruz, who chairs ..." / ", said Cruz, the ranking member."
         comma = start - 1
         speaker, text = par.resolve_after(par.offset(end), par.token_end(k - 1))
     else:
@@ -376,11 +378,15 @@ def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:
         spans = _subject(par, start)
         if not spans:
             return []
-        comma = par.token_at(spans[0][0]) - 1
+        comma = par.token_at(min(span[0] for span in spans)) - 1
         if comma <= first or tokens[comma].text != "," or par.in_quote(par.offset(comma)):
             return []
-        speaker, text = par.resolve(*spans[0])
-        par.spoken.append((spans[0][0], speaker))
+        named = [par.resolve(*span) for span in spans]
+        named = named[:1] + [n for n in named[1:] if n[0] is not None]  # ", Cruz and Schumer said.": both
+        par.spoken.append((spans[0][0], named[0][0]))
+        if comma - first < 3 or tokens[first].text in {"“", "\""}:
+            return []
+        return [_statement(par, None, cue, (par.offset(first), par.token_end(comma - 1)), *n) for n in named]
     if comma - first < 3 or tokens[first].text in {"“", "\""}:
         return []
     return [_statement(par, None, cue, (par.offset(first), par.token_end(comma - 1)), speaker, text)]

@@ -115,3 +115,21 @@ def test_reporting_frames_without_a_reporting_verb(registry, text):
 ])
 def test_reporting_frames_negated_or_without_a_person(registry, text):
     assert all(s[0] is None for s in who(registry, text, dt.date(2023, 5, 1)))
+
+
+@pytest.mark.parametrize("tail", ["said Cruz, who chairs the commerce committee.", "said Cruz, the ranking member."])
+def test_an_inverted_speaker_followed_by_an_apposition(registry, tail):
+    got = who(registry, "The bill would stifle innovation, " + tail)
+    assert ("Ted Cruz", "reported", "The bill would stifle innovation") in got
+
+
+def test_joint_speakers_after_the_reported_clause(registry):
+    got = who(registry, "The bill would stifle innovation, Cruz and Schumer said.")
+    assert {s[0] for s in got if s[2] == "The bill would stifle innovation"} == {"Ted Cruz", "Chuck Schumer"}
+
+
+def test_q_with_a_colon_is_a_questioners_turn(registry):
+    text = "PRESIDENT BIDEN:  Thank you.\n\nQ:  A question for you.\n\nPRIME MINISTER SUNAK:  Well, thanks."
+    got = who(registry, text, dt.date(2023, 6, 8))
+    assert (None, "turn", "A question for you.") in got
+    assert ("Joe Biden", "turn", "Thank you.") in got
