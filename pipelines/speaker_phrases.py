@@ -70,6 +70,7 @@ class Paragraph:
     matcher: object = None  # the cue PhraseMatcher (pipelines/reported_speech.py)
     author: str | None = None  # who "I" is outside any turn: a signed statement's or a speech's author
     turn_people: frozenset[str] = frozenset()  # the registry speakers of the document's turns
+    carried: str | None = None  # the one person the previous paragraph of the same turn spoke of
 
     def __post_init__(self) -> None:
         self.starts = [m.start for m in self.mentions]
@@ -229,12 +230,24 @@ class Paragraph:
         before.discard(own)
         if before:  # named before, but not as a subject: only a lone person is a safe antecedent
             return before.pop() if len(before) == 1 else None
+        if first == self.sentences[0] and scope is None and self.carried is not None:
+            return self.carried  # "President Biden pointed out ... [paragraph] And he also pointed out": same turn
         if not forward or first != self.sentences[0]:
             return None
         upper = scope[1] if scope else self.end
         after = {m.person for m in self.mentions_between(offset, upper) if not self._quoted_apart(m, scope)}
         after.discard(own)
         return after.pop() if len(after) == 1 else None
+
+    def spoke_of(self) -> str | None:
+        """The one person (not the turn's own speaker) this paragraph's statements name as speaker,
+        else the one person it names: what a pronoun opening the turn's next paragraph refers to."""
+        own = self.turn_person(self.start)
+        people = {p for _, p in self.spoken if p and p != own}
+        if not people:
+            people = {m.person for m in self.mentions if not self.vocative(m) and self.in_quote(m.start) is None}
+            people.discard(own)
+        return people.pop() if len(people) == 1 else None
 
     def group(self, offset: int, phrase: str) -> list[str]:
         """Who "the leaders", "both leaders", "the two presidents" at `offset` are: the people its

@@ -30,6 +30,7 @@ from pipelines.frames import attach_list_column
 from pipelines.passages import paragraph_spans
 from pipelines.people import Registry, build_automaton, find_name_forms
 from pipelines.quotes import Segment, nested_quotes, paragraph_quotes
+from pipelines.cue_lexicon import CUE_PHRASES
 from pipelines.reported_speech import PARTICIPLES, URGE, VERBS, cue_matcher, paragraph_reported
 from pipelines.roles import Roles, default_roles, fold_label
 from pipelines.speaker_phrases import PRONOUNS, Mention, Paragraph
@@ -38,7 +39,9 @@ from pipelines.speech_frames import paragraph_frames
 
 STATEMENT_COLUMNS = ["statement_id", "passage_id", "doc_id", "speaker", "speaker_text", "kind", "char_start",
                      "char_end", "cue"]
-_CUES = sorted(set(VERBS) | PARTICIPLES | set(URGE) | {"call", "calls", "called", "calling"}, key=len, reverse=True)
+_CUES = sorted(set(VERBS) | PARTICIPLES | set(URGE) | {"call", "calls", "called", "calling"}
+               | {re.escape(p).replace(r"\ ", r"\s+") for p in CUE_PHRASES["BACK"] + CUE_PHRASES["NEED"]},
+               key=len, reverse=True)  # every cue the matcher knows, so no paragraph holding one is skipped
 CUE_PATTERN = r"[“”\"]|\b(?:" + "|".join(_CUES) + r")\b|\baccording to\b|\bin (?:his|her) (?:view|words)\b" \
     r"|\bputs?\s+it\b|\bmade\s+(?:it\s+)?(?:clear|plain|the\s+case|the\s+point|the\s+argument)\b" \
     r"|['’]s\s+(?:view|words|telling|estimation|account)\b|\bquoted\s+as\b"  # speech_frames.py
@@ -119,6 +122,17 @@ def _link_run_on(previous: Segment | None, segments: list[Segment], text: str, p
             target.speaker = source.speaker
 
 
+def _carried(text: str, last: Paragraph | None, start: int, lookup) -> str | None:  # noqa: ANN001
+    """Who a pronoun opening the paragraph at `start` may refer to: the one person the paragraph
+    just before it spoke of, when both lie in the same transcript turn (rule 7: "the same turn")."""
+    if last is None or lookup is None or text[last.end:start].strip() or lookup(start) is None:
+        return None
+    here, there = lookup(start), lookup(last.start)
+    if there is None or here != there or text.rfind(":", last.end, start) >= 0:
+        return None
+    return last.spoke_of()
+
+
 def _worth_reading(text: str, start: int, end: int, hits: list[tuple[int, int]] | None) -> bool:
     """Whether a paragraph may hold a statement: it overlaps a passage that Polars found holding a
     quotation mark or a cue (`hits`, sorted), or, without those, it matches the cue pattern."""
@@ -142,10 +156,13 @@ def document_prose(text: str, day: dt.date | None, mentions: list[Mention], role
     reported_all: list[list[dict]] = []
     previous: Segment | None = None
     previous_end = -1
+    last: Paragraph | None = None
     for (start, end), doc in zip(spans, nlp.tokenizer.pipe(text[s:e] for s, e in spans)):
         inside = mentions[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
         par = Paragraph(text, start, end, day, roles, doc, inside, turn_speaker=lookup, matcher=cue_matcher(nlp),
-                        author=author, turn_people=frozenset(t.speaker for t in turns if t.speaker))
+                        author=author, turn_people=frozenset(t.speaker for t in turns if t.speaker),
+                        carried=_carried(text, last, start, lookup))
+        last = par
         segments = paragraph_quotes(par)
         if previous is not None and not text[previous_end:start].strip():
             _link_run_on(previous, segments, text, start)

@@ -133,3 +133,25 @@ def test_q_with_a_colon_is_a_questioners_turn(registry):
     got = who(registry, text, dt.date(2023, 6, 8))
     assert (None, "turn", "A question for you.") in got
     assert ("Joe Biden", "turn", "Thank you.") in got
+
+
+def test_a_paragraph_whose_only_cue_is_a_phrase_is_read(registry):
+    got = who(registry, "Sullivan spoke on Tuesday. President Biden pointed out that the position is there should be "
+                        "no escalation.", dt.date(2024, 11, 17))
+    assert ("Joe Biden", "reported", "the position is there should be no escalation") in got
+
+
+def test_a_pronoun_opening_a_turns_next_paragraph_continues_its_person(registry):
+    text = ("MR. SULLIVAN:  President Biden pointed out that the position is there should be no escalation.\n\n"
+            "And he also pointed out that the PRC does have influence and capacity.\n\n"
+            "Q    And what did he say?\n\nMR. SULLIVAN:  He said nothing.")
+    got = who(registry, text, dt.date(2024, 11, 17))
+    assert ("Joe Biden", "reported", "the PRC does have influence and capacity") in got
+
+
+def test_a_pronoun_after_a_paragraph_naming_two_people_stays_unresolved(registry):
+    text = ("MR. SULLIVAN:  President Biden said that talks had gone well, and President Xi said that they had "
+            "gone badly.\n\n"
+            "And he also pointed out that the PRC does have influence and capacity.")
+    got = who(registry, text, dt.date(2024, 11, 17))
+    assert [s[0] for s in got if s[2].startswith("the PRC")] == [None]
