@@ -146,6 +146,9 @@ def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
                 m = long
             return _set(segment, par, base + m.start("np"), base + m.end("np"), m.group("cue"), inverted=True)
         m = AFTER_NORMAL.match(after)
+        if m and closed and text[segment.start:segment.end].rstrip(" \xa0\n*").endswith(".") \
+                and re.match(rf"[^.!?“”\"]*?\b(?:that\b|[“\"])", after[m.end():]):
+            m = None  # “... Midwest.” Smith said of Altman that “...”: a new sentence with its own words
         if m:
             base = segment.close
             segment.cue_after = True

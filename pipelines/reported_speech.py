@@ -413,8 +413,20 @@ def _continued(par: Paragraph, start: int, cue: str, words: tuple[int, int], fou
     if role is not None:  # "The Tesla and Twitter chief repeated his warnings, saying ..."
         return [_statement(par, role, cue, words)]
     if person is None:
-        return _pronoun_subject(par, first, start, cue, words)
+        return _group_subject(par, first, start, cue, words) or _pronoun_subject(par, first, start, cue, words)
     return [_statement(par, None, cue, words, p, p) for p in joint_subject(par, first, start, person)]
+
+
+def _group_subject(par: Paragraph, first: int, start: int, cue: str, words: tuple[int, int]) -> list[dict]:
+    """"The Leaders jointly inaugurated ... and reaffirmed that ...": a sentence opening with a group
+    phrase ("the leaders", "the three leaders") goes on with the people it stands for."""
+    tokens = par.tokens
+    for n in (2, 3):
+        if first + n <= start and tokens[first + n - 1].lower_ in {"leaders", "presidents"}:
+            phrase = par.text[par.offset(first):par.token_end(first + n - 1)]
+            people = par.group(par.offset(first), phrase)
+            return [_statement(par, None, cue, words, p, phrase) for p in people]
+    return []
 
 
 def _pronoun_subject(par: Paragraph, first: int, start: int, cue: str, words: tuple[int, int]) -> list[dict]:

@@ -218,6 +218,10 @@ class Paragraph:
                 following = self.sentences[k + 1] if k + 1 < len(self.sentences) else len(self.tokens)
                 limit = min(following, here)
                 person = self.sentence_subject(sentence, limit)
+                spoke = [p for at, p in self.spoken if self.offset(sentence) <= at < self.offset(limit)
+                         and _SECOND_CLAUSE.search(self.text, self.offset(sentence), at)]
+                if spoke and person not in spoke and (spoke[-1] is None or spoke[-1] != own):
+                    return spoke[-1]  # "A signed it, but its organiser, B, said ... He added": B, the speaker
                 if person is None:  # a role phrase or description that spoke in that sentence
                     person = next((p for at, p in self.spoken
                                    if p and p != own and self.offset(sentence) <= at < self.offset(limit)), None)
@@ -263,7 +267,8 @@ class Paragraph:
                                         if not m.possessive and self.in_quote(m.start) is None))
             if len(people) >= 2:
                 break
-        if len(people) < 2 or len(people) > 4 or (match.group(1) != "the" and len(people) != 2):
+        count = _COUNTS.get(match.group(1).split()[-1])
+        if len(people) < 2 or len(people) > 4 or (count is not None and len(people) != count):
             return []
         return people
 
@@ -383,7 +388,10 @@ def _role_pattern(phrases: tuple[str, ...]) -> re.Pattern | None:
                                           sorted(phrases, key=len, reverse=True)) + r")\b(?!\s+of\b)", re.I)
 
 
-_GROUP = re.compile(r"(both|the two|two|the)\s+(?:leaders|presidents|heads of state)")
+_GROUP = re.compile(r"(both|the two|two|the three|three|all three|the four|four|all four|the)\s+"
+                    r"(?:leaders|presidents|heads of state|heads of government)")
+_COUNTS = {"both": 2, "two": 2, "three": 3, "four": 4}
+_SECOND_CLAUSE = re.compile(r"(?:[,;]\s*(?:but|and|while|whereas)|;)\s*$")  # "A signed, but B said": B's clause
 _ADDRESS_TITLE = re.compile(r"(?:^|[,.?!—]\s*)(?:[A-Z][\w.]*\s+){0,3}$")  # "Prime — Prime Minister Sunak,"
 _FIRST_NAME = re.compile(r"(?:^|[.?!]\s+|\b(?:thanks|thank you|hey|hi|hello|okay|and|so),?\s+)([A-Z][a-z]+)[,.](?=\s)",
                          re.I)

@@ -101,6 +101,10 @@ def _emit_segments(text: str, segments: list[Segment], reported: list[dict]) -> 
                 continue
             segment.speaker, segment.speaker_text, segment.cue = holder["speaker"], holder["speaker_text"], \
                 holder["cue"]
+        elif (segment.speaker_text or "").lower() in PRONOUNS:  # "He added that the letter “...”": the
+            holder = next((r for r in reported if r["start"] <= segment.open and end <= r["end"] + 2  # clause's
+                           and r["cue"] == segment.cue and r["speaker_text"] == segment.speaker_text), None)
+            segment.speaker = holder["speaker"] if holder is not None else segment.speaker  # pronoun, read later
         rows.append({"start": start, "end": end, "kind": "quote", "cue": segment.cue or "",
                      "speaker": segment.speaker, "speaker_text": segment.speaker_text or ""})
     return rows

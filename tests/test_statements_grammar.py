@@ -155,3 +155,33 @@ def test_a_pronoun_after_a_paragraph_naming_two_people_stays_unresolved(registry
             "And he also pointed out that the PRC does have influence and capacity.")
     got = who(registry, text, dt.date(2024, 11, 17))
     assert [s[0] for s in got if s[2].startswith("the PRC")] == [None]
+
+
+def test_a_counted_group_of_leaders_named_before(registry):
+    text = ("Today’s Summit is the fourth meeting between President Biden, Prime Minister Kishida, and President Yoon. "
+            "Today, the three Leaders reaffirmed the critical importance of regular consultations. The Leaders "
+            "jointly opened a new era and reaffirmed that cooperation between the three countries advances security.")
+    got = who(registry, text, dt.date(2023, 8, 18))
+    trio = {"Joe Biden", "Fumio Kishida", "Yoon Suk Yeol"}
+    assert {s[0] for s in got if s[2].startswith("the critical importance")} == trio
+    assert {s[0] for s in got if s[2].startswith("cooperation between")} == trio
+    got = who(registry, "President Biden met Prime Minister Kishida. The three leaders reaffirmed that the alliance "
+                        "is strong.", dt.date(2023, 8, 18))
+    assert all(s[0] is None for s in got)  # three leaders, two named
+
+
+def test_he_added_after_a_coordinated_speaker_is_that_speaker(registry):
+    text = ("Dario Amodei signed the open letter on Monday, but its organiser, Tomás Ferreira, said the Anthropic chief "
+            "had not been consulted. He added that the letter “asks nothing of governments that they have not "
+            "already promised.”")
+    assert all(s[0] is None for s in who(registry, text, dt.date(2025, 6, 10)))
+    text = "Sam Altman spoke at a forum called Winning the Race. He said the United States would win the race."
+    assert ("Sam Altman", "reported", "the United States would win the race") in who(registry, text)
+
+
+def test_a_quotation_closed_by_a_full_stop_does_not_take_the_next_sentences_clause(registry):
+    text = ("The Nvidia chief executive called the deal “a template for the Midwest.” Brad Smith said of Sam Altman, "
+            "who did not attend, that “nobody has pushed us harder on capacity.”")
+    got = who(registry, text, dt.date(2024, 5, 15))
+    assert [s[0] for s in got if s[1] == "quote" and s[2].startswith("a template")] != ["Brad Smith"]
+    assert ("Brad Smith", "quote", "nobody has pushed us harder on capacity.") in got
