@@ -61,6 +61,11 @@ BASE_FORMS = {"say", "ask", "underscore", "argue", "insist", "claim", "contend",
 # speaker is the subject of the verb before "to" ("is expected to say", "wants to argue": not said)
 CATENATIVES = {"went", "goes", "proceeded", "proceeds", "continued", "continues", "took", "takes", "used", "uses",
                "seized"}
+for _verb_form in ("clarified", "disclosed", "informed", "reminded", "clarifies", "reminds", "informs"):
+    VERBS[_verb_form] = THAT  # "reminded companies that ...", "later clarified that ..."
+for _verb_form in ("expressed", "voiced", "expresses", "voices"):  # "expressed concern that ...": a stated position
+    VERBS[_verb_form] = ("concern", "concerns", "confidence", "support", "hope", "optimism", "scepticism", "skepticism",
+                         "doubt", "doubts", "frustration", "opposition", "alarm", "dismay", "regret", "disappointment")
 VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
 URGE = ("urged", "urges", "urging", "pressed", "encouraged", "encourages", "implored", "exhorted")
 PARTICIPLES = {"comparing", "saying", "arguing", "adding", "warning", "noting", "urging", "suggesting", "insisting",
@@ -96,7 +101,7 @@ OBJECT_VERBS = {  # verbs whose object may come before the words their cue needs
     "warns", "reminded", "asked", "asks", "repeated", "reiterated", "shot", "fired", "hit", "urged", "urges",
     "defended", "defends", "praised", "praises", "hailed", "hails", "accused", "accuses", "accusing", "asking",
     "describing", "praising", "encouraged", "encourages", "encouraging", "implored", "exhorted", "affirmed",
-    "reaffirmed", "welcomed", "welcomes", "on"}  # "on": "called on Congress to act" (the cue's last token)
+    "reaffirmed", "welcomed", "welcomes", "informed", "informs", "reminds", "cautioned", "telling", "on"}  # "on": "called on Congress to act" (the cue's last token)
 LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earlier", "yesterday", "today",
             "to", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "via", "through"}
 
@@ -132,4 +137,4 @@ SPEECH_PARTICIPLES = {"saying", "asking", "arguing", "urging", "warning", "calli
 SUBORDINATORS = {"because", "if", "although", "though", "unless", "since", "once", "while", "whereas"}
 NO_CLAUSE = (BOUNDARY_MARKS - {"—", "–"}) | {"and", "but", "or", "when", "because", "many", "repeatedly",
                                            "publicly", "himself", "herself", "too", "before", "often", "on", "in", "at",
-                                           "during", "yesterday", "today", "earlier", "last"}
+                                           "during", "yesterday", "today", "earlier", "last", "all", "again"}

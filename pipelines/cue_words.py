@@ -54,3 +54,44 @@ def time_phrase(words: list[str]) -> int:
     while k < len(words) and (words[k] in TIME_WORDS or words[k].isdigit()):
         k += 1
     return k if k > n else 0
+
+
+BE_FORMS = {"is", "are", "was", "were", "been", "be", "'s", "’s"}
+RENEWING = {"reiterated", "repeated", "renewed", "restated", "echoed", "reiterates", "repeats", "renews"}
+ASIDES = {"however", "though", "moreover", "too", "also", "again", "meanwhile", "instead", "nonetheless", "then"}
+
+
+def progressive_head(par: Paragraph, start: int) -> int | None:
+    """The auxiliary of a progressive cue ("is telling", "has been warning", "was saying"): a form
+    of "be" before the participle at `start`, adverbs aside; None otherwise."""
+    k = start - 1
+    while k >= 0 and par.tokens[k].lower_ in ASIDES | {"now", "still", "already", "long", "repeatedly", "publicly"}:
+        k -= 1
+    return k if k >= 1 and par.tokens[k].lower_ in BE_FORMS else None
+
+
+def nominal_head(par: Paragraph, start: int) -> int | None:
+    """The verb of "reiterated his call for", "renewed her warning that": the cue is a noun owned by
+    the subject of a verb of repeating, who speaks; None otherwise."""
+    tokens = par.tokens
+    if start >= 2 and tokens[start - 1].lower_ in {"his", "her", "their"} and tokens[start - 2].lower_ in RENEWING:
+        return start - 2
+    return None
+
+
+def aside_after(par: Paragraph, i: int, last: int) -> int:
+    """How many tokens after a cue are a parenthetical adverb between commas ("noted, however, that")."""
+    tokens = par.tokens
+    if i + 2 < last and tokens[i].text == "," and tokens[i + 1].lower_ in ASIDES and tokens[i + 2].text == ",":
+        return 3
+    return 0
+
+
+def dash_aside(par: Paragraph, j: int, first: int) -> int | None:
+    """"Gina Raimondo — the commerce secretary — said": the token before the opening dash of an aside
+    ending at token j (a dash), or None."""
+    tokens = par.tokens
+    if tokens[j].text not in {"—", "–"}:
+        return None
+    k = next((k for k in range(j - 1, max(first, j - 15) - 1, -1) if tokens[k].text in {"—", "–"}), None)
+    return k - 1 if k is not None and k - 1 >= first else None

@@ -27,7 +27,8 @@ from pipelines.cue_lexicon import (  # noqa: F401 - VERBS, PARTICIPLES, URGE: re
     BASE_FORMS, BOUNDARY_MARKS, BOUNDARY_WORDS, CATENATIVES, CLAUSE_OPENERS, CUE_PHRASES, DOCUMENT_NOUNS, EMPTY_CONTENT, FILINGS, LEAD_INS,
     MODALS, MUST_HAVE_OBJECT, NEGATIONS, NO_CLAUSE, OBJECT_VERBS, PARTICIPLE_NEEDS, PARTICIPLES, PASSIVE, PUBLISHING,
     SAY, SAY_AFTER, SKIP_BEFORE, SPEECH_PARTICIPLES, SUBJECT_PRONOUNS, SUBORDINATORS, THAT, TIME_WORDS, URGE, VERBS)
-from pipelines.cue_words import CLAUSE_SUBJECTS, after_object, as_said_where, quoted_word, time_phrase
+from pipelines.cue_words import (CLAUSE_SUBJECTS, after_object, as_said_where, aside_after, dash_aside, nominal_head,
+                                 progressive_head, quoted_word, time_phrase)
 from pipelines.speaker_lists import (appositive, conjuncts, joint_subject, new_subject, relative_antecedent,
                                      series_subject, skip_time_lead, they_group)
 from pipelines.speaker_phrases import OPENERS, PREPOSITIONS, Paragraph
@@ -101,9 +102,12 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     verb = tokens[i - 1].lower_ if i > 0 else ""
     while i < last and tokens[i].text.isspace():  # "noted\xa0the need": a non-breaking space is its own token
         i += 1
+    i += aside_after(par, i, last)
     if i >= last:
         return None
     window = [t.lower_ for t in tokens[i:min(last, i + 10)]]
+    if window[0] == "by" and verb.endswith("ed"):
+        return None  # "informed by the fact that", "told by aides": a passive, its agent not a speaker
     if needs == SAY and window[0] in LEAD_INS and "that" not in window:  # "said in an interview published ... that"
         longer = [t.lower_ for t in tokens[i:min(last, i + 14)]]
         if "that" in longer and any(w in DOCUMENT_NOUNS for w in longer[:4]):
@@ -167,6 +171,7 @@ def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
         return None  # "he will call for", "why he would say that": expected or supposed, not said
     if j < first or (tokens[j].lower_ in PASSIVE and not tokens[i].lower_.endswith("ing")):
         return None
+    j = dash_aside(par, j, first) or j  # "Gina Raimondo — the commerce secretary — said"
     if tokens[j].text == ")":  # "Senator Cruz (R-Texas) said": skip the parenthesis
         k = next((k for k in range(j - 1, max(first, j - 12) - 1, -1) if tokens[k].text == "("), None)
         if k is None or k - 1 < first:
@@ -262,7 +267,7 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
         return []
     if needs == ("to", "that") and end - start == 1 and par.tokens[end].lower_ != "that":
         words = (par.offset(end), words[1])
-    head = start
+    head = nominal_head(par, start) or start  # "reiterated his call for"
     before = next((t.lower_ for t in tokens[start - 1::-1] if t.lower_ not in SKIP_BEFORE - MODALS), "") \
         if start > 0 else ""
     if lower in BASE_FORMS - {"say", "ask", "underscore"} and before in MODALS:
@@ -327,7 +332,9 @@ def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, 
 
 def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict]) -> list[dict]:
     tokens = par.tokens
-    if start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—", "while", "by"} or _after_document(par, start)):
+    head = progressive_head(par, start) or nominal_head(par, start)  # "is telling", "renewed his warning that"
+    if head is None and (start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—", "while", "by"}
+                                            or _after_document(par, start))):
         return []
     lower = tokens[start].lower_
     needs = SAY if lower in {"saying", "arguing", "insisting", "claiming", "calling", "comparing"} \
@@ -335,6 +342,9 @@ def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict
     words = _content(par, end, needs)
     if words is None:
         return []
+    if head is not None:
+        spans = _subject(par, head)
+        return [] if not spans else [_statement(par, span, cue, words) for span in spans]
     return _continued(par, start, cue, words, found)
 
 

@@ -185,3 +185,29 @@ def test_a_quotation_closed_by_a_full_stop_does_not_take_the_next_sentences_clau
     got = who(registry, text, dt.date(2024, 5, 15))
     assert [s[0] for s in got if s[1] == "quote" and s[2].startswith("a template")] != ["Brad Smith"]
     assert ("Brad Smith", "quote", "nobody has pushed us harder on capacity.") in got
+
+
+@pytest.mark.parametrize("text", [
+    "Raimondo is telling companies that the rules will take effect next year.",
+    "Raimondo has been warning that the rules will take effect next year.",
+    "Raimondo noted, however, that the rules will take effect next year.",
+    "Gina Raimondo — the commerce secretary — said the rules will take effect next year.",
+    "Raimondo reminded companies that the rules will take effect next year.",
+    "Raimondo later clarified that the rules will take effect next year.",
+])
+def test_progressive_aside_and_dash_forms_of_a_reporting_clause(registry, text):
+    assert ("Gina Raimondo", "reported", "the rules will take effect next year") in who(registry, text)
+
+
+def test_a_repeated_call_or_warning_is_its_owners(registry):
+    got = who(registry, "Biden reiterated his call for Congress to pass privacy legislation.", dt.date(2023, 5, 1))
+    assert ("Joe Biden", "reported", "Congress to pass privacy legislation") in got
+    got = who(registry, "Biden renewed his warning that AI could be misused by bad actors.", dt.date(2023, 5, 1))
+    assert ("Joe Biden", "reported", "AI could be misused by bad actors") in got
+
+
+def test_expressed_concern_is_a_stated_position_but_passive_informed_by_is_not(registry):
+    got = who(registry, "Raimondo expressed concern that the rules would take effect too late.")
+    assert ("Gina Raimondo", "reported", "concern that the rules would take effect too late") in got
+    assert who(registry, "Raimondo was mindful and informed by the fact that the rules would take effect.") == []
+    assert all(s[0] is None for s in who(registry, "Raimondo is not telling companies that the rules will change."))
