@@ -101,7 +101,8 @@ OBJECT_VERBS = {  # verbs whose object may come before the words their cue needs
     "warns", "reminded", "asked", "asks", "repeated", "reiterated", "shot", "fired", "hit", "urged", "urges",
     "defended", "defends", "praised", "praises", "hailed", "hails", "accused", "accuses", "accusing", "asking",
     "describing", "praising", "encouraged", "encourages", "encouraging", "implored", "exhorted", "affirmed",
-    "reaffirmed", "welcomed", "welcomes", "informed", "informs", "reminds", "cautioned", "telling", "on"}  # "on": "called on Congress to act" (the cue's last token)
+    "reaffirmed", "welcomed", "welcomes", "informed", "informs", "reminds", "cautioned", "telling",
+    "on"}  # "on": "called on Congress to act" (the cue's last token)
 LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earlier", "yesterday", "today",
             "to", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "via", "through"}
 

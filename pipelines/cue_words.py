@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from pipelines.cue_lexicon import BOUNDARY_MARKS, BOUNDARY_WORDS, TIME_WORDS
+from pipelines.cue_lexicon import (BOUNDARY_MARKS, BOUNDARY_WORDS, DOCUMENT_NOUNS, FILINGS, PUBLISHING, SKIP_BEFORE,
+                                   SPEECH_PARTICIPLES, TIME_WORDS)
 from pipelines.speaker_phrases import PREPOSITIONS, Paragraph
 
 CLAUSE_SUBJECTS = {"he", "she", "they", "we", "i"}  # nominative only: a clause starts here ("it" may be an object)
@@ -95,3 +96,27 @@ def dash_aside(par: Paragraph, j: int, first: int) -> int | None:
         return None
     k = next((k for k in range(j - 1, max(first, j - 15) - 1, -1) if tokens[k].text in {"—", "–"}), None)
     return k - 1 if k is not None and k - 1 >= first else None
+
+
+def after_document(par: Paragraph, i: int) -> bool:
+    """"published a statement saying ...", "wrote to Zuckerberg on Tuesday asking ...": a speech
+    participle right after the subject's own document ("a", a publishing verb before it) or a time
+    phrase, with no comma, goes on with the sentence's subject ("the letter calling for": the letter's)."""
+    tokens = par.tokens
+    previous = tokens[i - 1]
+    if tokens[i].lower_ not in SPEECH_PARTICIPLES:
+        return False
+    if previous.lower_ in TIME_WORDS or previous.text.isdigit():
+        return not any(t.lower_ in FILINGS | DOCUMENT_NOUNS for t in tokens[max(0, i - 9):i])
+    if previous.lower_ not in DOCUMENT_NOUNS:
+        return False
+    window = [t.lower_ for t in tokens[max(0, i - 5):i - 1]]
+    return any(w in {"a", "an"} for w in window) and any(w in PUBLISHING for w in window)
+
+
+def coordinated(par: Paragraph, i: int) -> bool:
+    """A verb whose subject is the previous clause's: "... and said", "..., but added"."""
+    j = i - 1
+    while j >= 0 and par.tokens[j].lower_ in SKIP_BEFORE:
+        j -= 1
+    return j >= 1 and par.tokens[j].lower_ in {"and", "but"} and par.tokens[j - 1].text not in {"“", "\""}

@@ -161,7 +161,8 @@ def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
     return _introduced(segment, par, lower)
 
 
-_SENTENCE_END = re.compile(rf"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr))(?<!\bMrs|\bSen|\bRep|\bGov|\bGen)(?<!\b[A-Z])[.!?][”\"’]?{_S}+")
+_SENTENCE_END = re.compile(  # a full stop after "Mr", "Sen" or an initial ends no sentence
+    rf"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr))(?<!\bMrs|\bSen|\bRep|\bGov|\bGen)(?<!\b[A-Z])[.!?][”\"’]?{_S}+")
 _INTRO = re.compile(rf"(?P<clause>[^“”\"]{{2,160}}?){_S}*(?P<mark>[:,]){_S}*(?:\*\*)?{_S}*$")
 _LEAD = re.compile(rf"(?:(?:But|And|Then|Later|Again|Instead|So){_S}+)?")
 

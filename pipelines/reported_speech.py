@@ -24,11 +24,11 @@ import re
 from typing import TYPE_CHECKING
 
 from pipelines.cue_lexicon import (  # noqa: F401 - VERBS, PARTICIPLES, URGE: re-exported for statements.py
-    BASE_FORMS, BOUNDARY_MARKS, BOUNDARY_WORDS, CATENATIVES, CLAUSE_OPENERS, CUE_PHRASES, DOCUMENT_NOUNS, EMPTY_CONTENT, FILINGS, LEAD_INS,
-    MODALS, MUST_HAVE_OBJECT, NEGATIONS, NO_CLAUSE, OBJECT_VERBS, PARTICIPLE_NEEDS, PARTICIPLES, PASSIVE, PUBLISHING,
-    SAY, SAY_AFTER, SKIP_BEFORE, SPEECH_PARTICIPLES, SUBJECT_PRONOUNS, SUBORDINATORS, THAT, TIME_WORDS, URGE, VERBS)
-from pipelines.cue_words import (CLAUSE_SUBJECTS, after_object, as_said_where, aside_after, dash_aside, nominal_head,
-                                 progressive_head, quoted_word, time_phrase)
+    BASE_FORMS, BOUNDARY_MARKS, BOUNDARY_WORDS, CATENATIVES, CLAUSE_OPENERS, CUE_PHRASES, DOCUMENT_NOUNS, EMPTY_CONTENT,
+    LEAD_INS, MODALS, MUST_HAVE_OBJECT, NEGATIONS, NO_CLAUSE, OBJECT_VERBS, PARTICIPLE_NEEDS, PARTICIPLES, PASSIVE, SAY,
+    SAY_AFTER, SKIP_BEFORE, SUBJECT_PRONOUNS, SUBORDINATORS, THAT, TIME_WORDS, URGE, VERBS)
+from pipelines.cue_words import (CLAUSE_SUBJECTS, after_document, after_object, as_said_where, aside_after, coordinated,
+                                 dash_aside, nominal_head, progressive_head, quoted_word, time_phrase)
 from pipelines.speaker_lists import (appositive, conjuncts, joint_subject, new_subject, relative_antecedent,
                                      series_subject, skip_time_lead, they_group)
 from pipelines.speaker_phrases import OPENERS, PREPOSITIONS, Paragraph
@@ -276,7 +276,7 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
         head = _catenative(par, start)  # "went on to say": the subject of "went"
         if head is None:
             return [] if lower not in {"say", "ask", "underscore"} else _verb_infinitive(par, start, cue, words)
-    if _coordinated(par, head):  # "..., but said ...": the sentence's speaker goes on
+    if coordinated(par, head):  # "..., but said ...": the sentence's speaker goes on
         return _continued(par, head, cue, words, found)
     spans = _subject(par, head)
     if spans is None:
@@ -334,7 +334,7 @@ def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict
     tokens = par.tokens
     head = progressive_head(par, start) or nominal_head(par, start)  # "is telling", "renewed his warning that"
     if head is None and (start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—", "while", "by"}
-                                            or _after_document(par, start))):
+                                            or after_document(par, start))):
         return []
     lower = tokens[start].lower_
     needs = SAY if lower in {"saying", "arguing", "insisting", "claiming", "calling", "comparing"} \
@@ -346,22 +346,6 @@ def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict
         spans = _subject(par, head)
         return [] if not spans else [_statement(par, span, cue, words) for span in spans]
     return _continued(par, start, cue, words, found)
-
-
-def _after_document(par: Paragraph, i: int) -> bool:
-    """"published a statement saying ...", "wrote to Zuckerberg on Tuesday asking ...": a speech
-    participle right after the subject's own document ("a", a publishing verb before it) or a time
-    phrase, with no comma, goes on with the sentence's subject ("the letter calling for": the letter's)."""
-    tokens = par.tokens
-    previous = tokens[i - 1]
-    if tokens[i].lower_ not in SPEECH_PARTICIPLES:
-        return False
-    if previous.lower_ in TIME_WORDS or previous.text.isdigit():
-        return not any(t.lower_ in FILINGS | DOCUMENT_NOUNS for t in tokens[max(0, i - 9):i])
-    if previous.lower_ not in DOCUMENT_NOUNS:
-        return False
-    window = [t.lower_ for t in tokens[max(0, i - 5):i - 1]]
-    return any(w in {"a", "an"} for w in window) and any(w in PUBLISHING for w in window)
 
 
 def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:
@@ -400,14 +384,6 @@ def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:
     if comma - first < 3 or tokens[first].text in {"“", "\""}:
         return []
     return [_statement(par, None, cue, (par.offset(first), par.token_end(comma - 1)), speaker, text)]
-
-
-def _coordinated(par: Paragraph, i: int) -> bool:
-    """A verb whose subject is the previous clause's: "... and said", "..., but added"."""
-    j = i - 1
-    while j >= 0 and par.tokens[j].lower_ in SKIP_BEFORE:
-        j -= 1
-    return j >= 1 and par.tokens[j].lower_ in {"and", "but"} and par.tokens[j - 1].text not in {"“", "\""}
 
 
 def _continued(par: Paragraph, start: int, cue: str, words: tuple[int, int], found: list[dict]) -> list[dict]:
