@@ -71,6 +71,7 @@ class Paragraph:
     author: str | None = None  # who "I" is outside any turn: a signed statement's or a speech's author
     turn_people: frozenset[str] = frozenset()  # the registry speakers of the document's turns
     carried: str | None = None  # the one person the previous paragraph of the same turn spoke of
+    people_roles: dict[str, str] = field(default_factory=dict)  # person -> registry role and affiliation (lower)
 
     def __post_init__(self) -> None:
         self.starts = [m.start for m in self.mentions]
@@ -137,6 +138,9 @@ class Paragraph:
         if held is not None:
             return held, phrase
         mention = self.mention_ending(end)
+        fit = self.described(start, lower) if mention is None else None
+        if fit is not None:  # "The secretary", "the majority leader": the one person named before whose role fits
+            return fit, phrase
         if mention is None and is_description(phrase):  # "The Microsoft co-founder" named earlier
             return self.antecedent(start, forward=False), phrase
         if mention is None or mention.possessive or mention.start < start:
@@ -147,6 +151,19 @@ class Paragraph:
         if any(w.lower() in PREPOSITIONS for w in before) and not _title_words(before):
             return None, phrase
         return mention.person, phrase
+
+    def described(self, offset: int, lower: str) -> str | None:
+        """Who "the secretary", "the majority leader", "the commerce secretary" at `offset` is: the one
+        person named before it in the paragraph whose registry role holds every word of the phrase."""
+        words = lower.split()
+        if not 2 <= len(words) <= 4 or words[0] != "the" or not self.people_roles:
+            return None
+        words = [w for w in words[1:] if w not in {"former", "top", "senior", "current", "then"}]
+        if not words or words[-1] not in PERSON_HEADS or not all(re.fullmatch(r"[a-z][a-z\-]+", w) for w in words):
+            return None  # "the party", "the Commission", "the United States": not a person's title
+        fits = {m.person for m in self.mentions_between(self.start, offset) if all(
+            re.search(rf"\b{w}\b", self.people_roles.get(m.person, "")) for w in words)}
+        return fits.pop() if len(fits) == 1 else None
 
     def resolve_after(self, start: int, end: int) -> tuple[str | None, str]:
         """(speaker or None, speaker_text) of a phrase after its cue ("said OSTP Director Kratsios",
@@ -370,6 +387,12 @@ def _title_words(words: list[str]) -> bool:
 TITLE_NOUNS = {"co-founder", "cofounder", "founder", "chief", "executive", "ceo", "billionaire", "entrepreneur",
                "senator", "lawmaker", "congressman", "congresswoman", "scientist", "researcher", "investor", "boss",
                "pioneer", "chairman", "chairwoman", "commissioner", "governor", "professor", "mogul", "magnate"}
+
+
+PERSON_HEADS = {"secretary", "senator", "leader", "minister", "governor", "commissioner", "director", "chair",
+                "chairman", "chairwoman", "administrator", "ambassador", "adviser", "advisor", "representative",
+                "congressman", "congresswoman", "speaker", "mayor", "chancellor", "founder", "co-founder", "ceo",
+                "scientist", "researcher", "professor", "economist", "judge", "lawmaker", "coordinator", "envoy"}
 
 
 def is_description(phrase: str) -> bool:

@@ -148,7 +148,7 @@ def _worth_reading(text: str, start: int, end: int, hits: list[tuple[int, int]] 
 
 def document_prose(text: str, day: dt.date | None, mentions: list[Mention], roles: Roles, nlp,  # noqa: ANN001
                    turns: list[Turn], hits: list[tuple[int, int]] | None = None,
-                   author: str | None = None) -> list[dict]:
+                   author: str | None = None, people_roles: dict[str, str] | None = None) -> list[dict]:
     """Quotations and reported speech of one document (offsets into `text`); `hits`: the spans of
     its passages worth reading (see `_worth_reading`); `author`: who "I" is outside any turn."""
     lookup = _turn_lookup(turns) if turns else None
@@ -165,7 +165,7 @@ def document_prose(text: str, day: dt.date | None, mentions: list[Mention], role
         inside = mentions[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
         par = Paragraph(text, start, end, day, roles, doc, inside, turn_speaker=lookup, matcher=cue_matcher(nlp),
                         author=author, turn_people=frozenset(t.speaker for t in turns if t.speaker),
-                        carried=_carried(text, last, start, lookup))
+                        carried=_carried(text, last, start, lookup), people_roles=people_roles or {})
         last = par
         segments = paragraph_quotes(par)
         if previous is not None and not text[previous_end:start].strip():
@@ -210,12 +210,13 @@ def document_author(title: str | None, day: dt.date | None, resolver: LabelResol
 
 
 def _doc_rows(row: dict, mentions: list[Mention], resolver: LabelResolver, roles: Roles, nlp,  # noqa: ANN001
-              automaton, hits: list[tuple[int, int]] | None = None) -> list[tuple]:  # noqa: ANN001
+              automaton, hits: list[tuple[int, int]] | None = None,  # noqa: ANN001
+              people_roles: dict[str, str] | None = None) -> list[tuple]:
     text, day = row["text"], row["date"]
     turns = document_turns(text, day, resolver, _context(row, mentions, automaton))
     out = [(row["doc_id"], t.speaker, t.label, "turn", t.start, t.end, t.label) for t in turns]
     author = document_author(row["title"], day, resolver, automaton)
-    for s in document_prose(text, day, mentions, roles, nlp, turns, hits, author):
+    for s in document_prose(text, day, mentions, roles, nlp, turns, hits, author, people_roles):
         if s["end"] > s["start"]:
             out.append((row["doc_id"], s["speaker"], s["speaker_text"], s["kind"], s["start"], s["end"], s["cue"]))
     return out
@@ -240,9 +241,10 @@ def extract_statements(documents: pl.DataFrame, passages: pl.DataFrame, mentions
             "doc_id", "char_start", "char_end").sort("doc_id", "char_start").iter_rows():
         hits.setdefault(doc_id, []).append((start, end))
     rows: list[tuple] = []
+    people_roles = {p.name: f"{p.role or ''} {p.affiliation or ''}".lower() for p in registry.people}
     for row in candidate_documents(documents).select("doc_id", "text", "date", "title").iter_rows(named=True):
         rows += _doc_rows(row, by_doc.get(row["doc_id"], []), resolver, roles, nlp, automaton,
-                          hits.get(row["doc_id"], []))
+                          hits.get(row["doc_id"], []), people_roles)
     return statements_frame(rows, passages)
 
 

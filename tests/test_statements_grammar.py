@@ -211,3 +211,20 @@ def test_expressed_concern_is_a_stated_position_but_passive_informed_by_is_not(r
     assert ("Gina Raimondo", "reported", "concern that the rules would take effect too late") in got
     assert who(registry, "Raimondo was mindful and informed by the fact that the rules would take effect.") == []
     assert all(s[0] is None for s in who(registry, "Raimondo is not telling companies that the rules will change."))
+
+
+@pytest.mark.parametrize("text, person", [
+    ("Gina Raimondo opened the forum. The secretary said Congress must act this year.", "Gina Raimondo"),
+    ("Senator Chuck Schumer opened the forum. The majority leader said Congress must act this year.", "Chuck Schumer"),
+])
+def test_a_title_description_is_the_person_named_before_whose_role_fits(registry, text, person):
+    assert (person, "reported", "Congress must act this year") in who(registry, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The secretary said Congress must act this year.",  # nobody named before
+    "Gina Raimondo and Antony Blinken met. The secretary said Congress must act this year.",  # two secretaries
+    "Chuck Schumer spoke for the Democrats. The party said Congress must act this year.",  # an organisation
+])
+def test_a_title_description_without_one_fitting_person_stays_unresolved(registry, text):
+    assert all(s[0] is None for s in who(registry, text))
