@@ -158,7 +158,24 @@ def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
     if m:
         return _set(segment, par, before_start + m.start("np"), before_start + m.end("np"), m.group("cue"),
                     appos=_span(m, "appos", before_start))
-    return _introduced(segment, par, lower)
+    return _introduced(segment, par, lower) or _signed(segment, par, upper)
+
+
+SIGNED = re.compile(rf"[\s\xa0]*[—–][\s\xa0]*(?P<np>[^,.;:“”\"()\[\]—–\n]{{2,60}}?)(?=[,;(\n]|[\s\xa0]*$|\.[\s\xa0]*$)")
+
+
+def _signed(segment: Segment, par: Paragraph, upper: int) -> bool:
+    """“...” — Sam Altman, CEO of OpenAI: a quotation signed with a dash and a person's name."""
+    if segment.close is None:
+        return False
+    m = SIGNED.match(par.text, segment.close, upper)
+    if m is None:
+        return False
+    person, phrase = par.resolve_after(m.start("np"), m.end("np"))
+    if person is None or par.mention_ending(m.end("np")) is None:
+        return False
+    segment.speaker, segment.speaker_text, segment.cue, segment.attributed = person, phrase, "—", True
+    return True
 
 
 _SENTENCE_END = re.compile(  # a full stop after "Mr", "Sen" or an initial ends no sentence
@@ -201,6 +218,10 @@ def _title(words: list[str]) -> bool:
     return len(words) < 3 or sum(w[:1].isupper() for w in words) > 0.6 * len(words)
 
 
+SPEECH_NOUNS = {"message", "reply", "response", "answer", "verdict", "warning", "words", "advice", "retort",
+                "comment", "comments", "remarks", "argument", "promise", "pitch", "plea", "prediction"}
+
+
 def clause_speaker(par: Paragraph, start: int, end: int) -> tuple[str, str] | None:
     """(person, words naming them) when the last sentence of text[start:end] is a short clause whose
     subject is a person named (or a pronoun referring to one) at its start and a lower-case verb
@@ -214,9 +235,13 @@ def clause_speaker(par: Paragraph, start: int, end: int) -> tuple[str, str] | No
         subject = (start, start + len(first))
     else:
         named = par.mentions_between(start, end)
-        if not named or named[0].possessive:
+        if not named:
             return None
         subject = (start, named[0].end)
+        if named[0].possessive:  # "Musk's reply was short: “...”": his own words, a speech noun
+            rest = text[subject[1]:end].split()
+            speech = bool(rest) and rest[0].lower().strip(",") in SPEECH_NOUNS and len(rest) <= 4
+            return (named[0].person, text[subject[0]:subject[1]]) if speech and named[0].start == start else None
     rest = text[subject[1]:end].split()
     if not rest or not rest[0][:1].islower() or rest[0] in {"and", "or", "of", "for", "from"}:
         return None

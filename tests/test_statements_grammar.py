@@ -228,3 +228,20 @@ def test_a_title_description_is_the_person_named_before_whose_role_fits(registry
 ])
 def test_a_title_description_without_one_fitting_person_stays_unresolved(registry, text):
     assert all(s[0] is None for s in who(registry, text))
+
+
+@pytest.mark.parametrize("text", [
+    "“Congress must act this year.” — Sam Altman, CEO of OpenAI",
+    "Altman’s message: “Congress must act this year.”",
+    "Altman’s reply was short: “Congress must act this year.”",
+])
+def test_a_quotation_signed_with_a_dash_or_introduced_by_its_speakers_words(registry, text):
+    assert ("Sam Altman", "quote", "Congress must act this year.") in who(registry, text)
+
+
+@pytest.mark.parametrize("text", [
+    "“Congress must act this year” — a claim Sam Altman often makes.",
+    "Altman’s company had one message: “Congress must act this year.”",
+])
+def test_a_dash_clause_or_a_possessed_organisation_is_no_speaker(registry, text):
+    assert all(s[0] is None for s in who(registry, text) if s[1] == "quote")
