@@ -16,7 +16,8 @@ Update: folds 0 and 1 are retired as a held-out set (a separately written file r
 and all of attributions.jsonl is now development: `--folds all --errors` lists every example's
 errors. The default report keeps the old split so earlier figures stay reproducible (its
 "held out" line is no longer a clean held-out figure). `--labels PATH` scores any labels file
-of the same format over all its examples and prints aggregates only, never per-example errors.
+of the same format over all its examples and prints aggregates only; per-example errors only for
+the development files (heldout_2, dev_4, /work/labels-stmt6/dev_5*.jsonl), never a held-out set.
 
 Scoring. Every labelled document is run through the real pipeline (ingest, passages, people
 mentions, statements) and scored inside its labelled passages; a handwritten example is a
@@ -268,12 +269,13 @@ def main(argv: list[str] | None = None) -> None:
                              "attributions.jsonl as development (folds 0 and 1 are retired)")
     parser.add_argument("--labels", type=Path, default=None,
                         help="score another labels file of the same format: all examples, aggregates only "
-                             "(--errors lists per-example errors for heldout_2.jsonl and dev_4.jsonl only)")
+                             "(--errors lists per-example errors for heldout_2, dev_4 and dev_5* only)")
     args = parser.parse_args(argv)
     if args.labels is not None and Path(args.labels).resolve() != LABELS.resolve():
         shown = errors_shown(args.labels)
         if args.errors and not shown:
-            parser.error("--errors is only allowed for attributions.jsonl, heldout_2.jsonl, dev_4.jsonl and dev_5*.jsonl")
+            parser.error("--errors is only allowed for attributions.jsonl, heldout_2.jsonl, dev_4.jsonl and "
+                         "dev_5*.jsonl")
         tally, missing = evaluate(None, keep_errors=args.errors, labels=args.labels, errors_allowed=ALL_FOLDS)
         print(tally.line(f"{args.labels} (all examples)"))
         if args.errors:
