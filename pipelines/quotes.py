@@ -161,7 +161,8 @@ def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
     return _introduced(segment, par, lower) or _signed(segment, par, upper)
 
 
-SIGNED = re.compile(rf"[\s\xa0]*[—–][\s\xa0]*(?P<np>[^,.;:“”\"()\[\]—–\n]{{2,60}}?)(?=[,;(\n]|[\s\xa0]*$|\.[\s\xa0]*$)")
+SIGNED = re.compile(rf"{_S}*[—–]{_S}*(?P<np>[^,.;:“”\"()\[\]—–\n]{{2,60}}?)"  # "“...” — Sam Altman, CEO"
+                    rf"(?=[,;(\n]|{_S}*$|\.{_S}*$)")
 
 
 def _signed(segment: Segment, par: Paragraph, upper: int) -> bool:

@@ -272,7 +272,8 @@ def unresolved_labels(turns: pl.DataFrame) -> pl.DataFrame:
             .sort(["turns", "label"], descending=[True, False]))
 
 
-STATEMENT_ORDER = ["doc_id", "char_start", "char_end", "kind", "speaker", "speaker_text", "cue"]  # row order (nulls last)
+STATEMENT_ORDER = ["doc_id", "char_start", "char_end", "kind", "speaker", "speaker_text",
+                   "cue"]  # the table's row order (nulls last), total so chunked runs equal one pass
 
 
 def statements_frame(rows: list[tuple], passages: pl.DataFrame) -> pl.DataFrame:
