@@ -58,7 +58,8 @@ def time_phrase(words: list[str]) -> int:
 
 
 BE_FORMS = {"is", "are", "was", "were", "been", "be", "'s", "’s"}
-RENEWING = {"reiterated", "repeated", "renewed", "restated", "echoed", "reiterates", "repeats", "renews"}
+RENEWING = {"reiterated", "repeated", "renewed", "restated", "reiterates", "repeats", "renews"}  # one's own call again
+ECHOING = RENEWING | {"echoed", "echoes", "seconded"}  # "echoed Bengio's call for": said it too (not "backed": endorsing)
 ASIDES = {"however", "though", "moreover", "too", "also", "again", "meanwhile", "instead", "nonetheless", "then"}
 
 
@@ -77,6 +78,10 @@ def nominal_head(par: Paragraph, start: int) -> int | None:
     tokens = par.tokens
     if start >= 2 and tokens[start - 1].lower_ in {"his", "her", "their"} and tokens[start - 2].lower_ in RENEWING:
         return start - 2
+    if start >= 3 and tokens[start - 1].lower_ in {"'s", "’s"}:  # "echoed Bengio's call for": the echoer speaks
+        k = next((k for k in range(start - 2, max(0, start - 5), -1) if tokens[k].lower_ in ECHOING), None)
+        if k is not None and all(t.text[:1].isupper() for t in tokens[k + 1:start - 1]):
+            return k
     return None
 
 

@@ -333,7 +333,7 @@ def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, 
 def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict]) -> list[dict]:
     tokens = par.tokens
     head = progressive_head(par, start) or nominal_head(par, start)  # "is telling", "renewed his warning that"
-    if head is None and (start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—", "while", "by"}
+    if head is None and (start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—", "while", "by", "in"}
                                             or after_document(par, start))):
         return []
     lower = tokens[start].lower_

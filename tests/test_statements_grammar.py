@@ -245,3 +245,12 @@ def test_a_quotation_signed_with_a_dash_or_introduced_by_its_speakers_words(regi
 ])
 def test_a_dash_clause_or_a_possessed_organisation_is_no_speaker(registry, text):
     assert all(s[0] is None for s in who(registry, text) if s[1] == "quote")
+
+
+def test_echoing_a_named_persons_call_and_joining_in_calling(registry):
+    got = who(registry, "Hinton echoed Bengio’s call for a pause on giant AI experiments.")
+    assert ("Geoffrey Hinton", "reported", "a pause on giant AI experiments") in got
+    got = who(registry, "Hinton joined Bengio in calling for a pause on giant AI experiments.")
+    assert ("Geoffrey Hinton", "reported", "a pause on giant AI experiments") in got
+    got = who(registry, "Hinton backed Bengio’s call for a pause on giant AI experiments.")
+    assert all(s[0] != "Geoffrey Hinton" for s in got)  # endorsing is a mention
