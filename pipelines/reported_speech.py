@@ -199,6 +199,8 @@ def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
         j = named if named is not None else k - 1
         if j >= first and tokens[j].lower_ == "who" and j - 1 >= first and tokens[j - 1].text == ",":
             j -= 2
+        if j - 2 >= first and tokens[j].text.isdigit() and tokens[j - 1].text == ",":
+            j -= 2  # "Musk, 52, who owns X, wrote": an age in apposition
     elif tokens[j].lower_ == "who" and j - 1 >= first and tokens[j - 1].text == ",":
         antecedent = relative_antecedent(par, j, first)
         if antecedent:

@@ -254,3 +254,8 @@ def test_echoing_a_named_persons_call_and_joining_in_calling(registry):
     assert ("Geoffrey Hinton", "reported", "a pause on giant AI experiments") in got
     got = who(registry, "Hinton backed Bengio’s call for a pause on giant AI experiments.")
     assert all(s[0] != "Geoffrey Hinton" for s in got)  # endorsing is a mention
+
+
+def test_an_age_and_a_relative_clause_after_the_subject(registry):
+    got = who(registry, "Musk, 52, who owns X, wrote that Congress must act this year.")
+    assert ("Elon Musk", "reported", "Congress must act this year") in got
