@@ -5,7 +5,7 @@ reads those): fixed phrases of English that attribute the rest of a sentence to 
 - "In Biden's view/words/telling, ..." (a named possessor; "in his view" is a reporting cue);
 - "Altman was quoted as saying (that) ..." (the passive of quoting: the subject is the speaker);
 - "Biden made (it) clear / made the case / made the point / made the argument that ..." (a light
-  verb with a speech-act noun: the subject speaks).
+  verb with a speech-act noun: the subject speaks); "The President has been (very) clear that ...".
 Each frame's speaker phrase is resolved like a reporting clause's (`Paragraph.resolve`), and a
 frame inside a quotation or without words after it gives nothing.
 """
@@ -24,6 +24,8 @@ POSSESSOR = re.compile(rf"\b[Ii]n{_S}(?P<np>{_NP}['’]s){_S}(?:view|words|telli
 QUOTED = re.compile(rf"{_S}(?:was|is|has{_S}been|had{_S}been){_S}(?:(?:also|later|widely|reportedly){_S})?"
                     rf"quoted{_S}as{_S}(?:saying|stating|telling{_S}\w+)(?:{_S}that)?\b")
 MADE = re.compile(rf"{_S}made{_S}(?:it{_S})?(?:clear|plain|the{_S}case|the{_S}point|the{_S}argument){_S}that\b")
+BE_CLEAR = re.compile(rf"{_S}(?:(?:has|have|had){_S})?(?:been|was|were|is|are){_S}"
+                      rf"(?:(?:very|quite|abundantly|pretty|crystal|also|always|equally){_S})*clear{_S}that\b")
 
 
 def paragraph_frames(par: Paragraph) -> list[dict]:
@@ -34,9 +36,9 @@ def paragraph_frames(par: Paragraph) -> list[dict]:
         found += _put_it(par, m)
     for m in POSSESSOR.finditer(text, par.start, par.end):
         found += _possessor(par, m)
-    for pattern in (QUOTED, MADE):
-        for m in pattern.finditer(text, par.start, par.end):
-            found += _subject_frame(par, m, re.sub(r"\s+that$", "", m.group(0).strip()))
+    frames = [m for pattern in (QUOTED, MADE, BE_CLEAR) for m in pattern.finditer(text, par.start, par.end)]
+    for m in sorted(frames, key=lambda m: m.start()):  # in text order: "The President has been clear ... He made clear"
+        found += _subject_frame(par, m, re.sub(r"\s+that$", "", m.group(0).strip()))
     return found
 
 
@@ -61,6 +63,7 @@ def _words(par: Paragraph, start: int, end: int) -> tuple[int, int] | None:
         start += 1
     while end > start and text[end - 1] in " \xa0\t\n,":
         end -= 1
+    end -= text[end - 1:end] == "." and end > start  # the sentence's own full stop
     if len(text[start:end].split()) < 3 or text[start:start + 1] in {"“", "\""}:
         return None
     return start, end
@@ -98,7 +101,8 @@ def _subject_frame(par: Paragraph, m: re.Match, cue: str) -> list[dict]:
     if par.in_quote(m.start()):
         return []
     sentence = _sentence(par, m.start())
-    clause = max(sentence[0], par.text.rfind(",", sentence[0], m.start()) + 1)
+    clause = max(sentence[0], par.text.rfind(",", sentence[0], m.start()) + 1,
+                 par.text.rfind(":", sentence[0], m.start()) + 1)  # "MS. JEAN-PIERRE:  The President has been clear"
     words = par.text[clause:m.start()].split()
     while words and words[-1].lower() in SKIP_BEFORE:
         words.pop()
@@ -108,4 +112,7 @@ def _subject_frame(par: Paragraph, m: re.Match, cue: str) -> list[dict]:
     start = par.text.find(words[0], clause)
     speaker, phrase = par.resolve(start, end)
     found = _words(par, m.end(), sentence[1])
-    return [] if found is None or speaker is None else [_row(*found, cue, speaker, phrase)]
+    if found is None or speaker is None:
+        return []
+    par.spoken.append((start, speaker))
+    return [_row(*found, cue, speaker, phrase)]

@@ -44,7 +44,7 @@ _CUES = sorted(set(VERBS) | PARTICIPLES | set(URGE) | {"call", "calls", "called"
                key=len, reverse=True)  # every cue the matcher knows, so no paragraph holding one is skipped
 CUE_PATTERN = r"[“”\"]|\b(?:" + "|".join(_CUES) + r")\b|\baccording to\b|\bin (?:his|her) (?:view|words)\b" \
     r"|\bputs?\s+it\b|\bmade\s+(?:it\s+)?(?:clear|plain|the\s+case|the\s+point|the\s+argument)\b" \
-    r"|['’]s\s+(?:view|words|telling|estimation|account)\b|\bquoted\s+as\b"  # speech_frames.py
+    r"|['’]s\s+(?:view|words|telling|estimation|account)\b|\bquoted\s+as\b|\bclear\s+that\b"  # speech_frames
 TURN_PATTERN = r"(?m)^[ \t\xa0]*(?:Q(?:[ \t\xa0]{2}|\xa0|:)|[A-Z][A-Z.'’\- \xa0]{1,60}:)"
 _CUE_RE = re.compile(CUE_PATTERN, re.I)
 MAX_PARAGRAPH = 20_000  # longer paragraphs are read in windows of this size, cut after a sentence

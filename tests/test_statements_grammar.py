@@ -259,3 +259,11 @@ def test_echoing_a_named_persons_call_and_joining_in_calling(registry):
 def test_an_age_and_a_relative_clause_after_the_subject(registry):
     got = who(registry, "Musk, 52, who owns X, wrote that Congress must act this year.")
     assert ("Elon Musk", "reported", "Congress must act this year") in got
+
+
+def test_has_been_clear_that_in_a_briefing_turn(registry):
+    text = ("MS. JEAN-PIERRE:  The President has been very clear that we need Congress to act.\n\n"
+            "Q    Thank you, Karine.\n\nMS. JEAN-PIERRE:  It is clear that Congress has not acted yet.")
+    got = who(registry, text, dt.date(2024, 3, 1))
+    assert ("Joe Biden", "reported", "we need Congress to act") in got
+    assert [s for s in got if s[2].startswith("Congress has not")] == []
