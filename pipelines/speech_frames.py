@@ -108,11 +108,25 @@ def _subject_frame(par: Paragraph, m: re.Match, cue: str) -> list[dict]:
         words.pop()
     if not words or len(words) > 8 or any(w.lower() in NEGATIONS or w.lower().endswith("n't") for w in words):
         return []
-    end = par.text.find(words[-1], clause) + len(words[-1])
+    end = par.text.rfind(words[-1], clause, m.start()) + len(words[-1])
     start = par.text.find(words[0], clause)
-    speaker, phrase = par.resolve(start, end)
     found = _words(par, m.end(), sentence[1])
-    if found is None or speaker is None:
+    if found is None:
         return []
-    par.spoken.append((start, speaker))
-    return [_row(*found, cue, speaker, phrase)]
+    rows = []
+    for part_start, part_end in _conjuncts(par.text, start, end):  # "The President and Vice President were clear"
+        speaker, phrase = par.resolve(part_start, part_end)
+        if speaker is None and not phrase.lower().startswith("the "):
+            speaker = par.role_phrase("the " + phrase.lower())  # "Vice President" after "The President and"
+        if speaker is not None:
+            par.spoken.append((part_start, speaker))
+            rows.append(_row(*found, cue, speaker, phrase))
+    return rows
+
+
+def _conjuncts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of "A and B" (or the whole phrase when it has no "and")."""
+    cut = re.search(r"\s+and\s+", text[start:end])
+    if cut is None:
+        return [(start, end)]
+    return [(start, start + cut.start()), (start + cut.end(), end)]

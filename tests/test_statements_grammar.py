@@ -267,3 +267,11 @@ def test_has_been_clear_that_in_a_briefing_turn(registry):
     got = who(registry, text, dt.date(2024, 3, 1))
     assert ("Joe Biden", "reported", "we need Congress to act") in got
     assert [s for s in got if s[2].startswith("Congress has not")] == []
+
+
+def test_joint_role_subjects_of_a_frame(registry):
+    got = who(registry, "The President and Vice President were clear that companies must make their products safe.",
+              dt.date(2023, 5, 4))
+    assert {s[0] for s in got if s[2] == "companies must make their products safe"} == {"Joe Biden", "Kamala Harris"}
+    got = who(registry, "The firm and its lawyers were clear that the suit would go ahead.")
+    assert all(s[0] is None for s in got)
