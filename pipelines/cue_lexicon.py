@@ -35,6 +35,8 @@ for _verb_form in ("observed", "observes", "remarked", "remarks", "asserted", "a
                    "mentioned", "underscores", "underscore", "emphasizes", "emphasises"):
     VERBS[_verb_form] = THAT + (("importance", "need") if _verb_form.startswith(("under", "emph", "affirm", "reaffirm"))
                                 else ())
+for _verb_form in ("affirmed", "reaffirmed", "affirms", "reaffirms"):  # "affirmed the enduring partnership": an
+    VERBS[_verb_form] = THAT + ("importance", "need", "the", "their", "its", "our")  # assertion, its object the claim
 for _verb_form in ("noted", "notes"):  # "both leaders noted the need to ...", "noted the progress of ..."
     VERBS[_verb_form] = THAT + ("importance", "need", "progress")
 for _verb_form in ("welcomed", "welcomes"):  # readouts: "The leaders welcomed the progress on ..." (a stated position)
@@ -45,6 +47,25 @@ for _verb_form in ("praised", "praises", "hailed", "hails"):
     VERBS[_verb_form] = ("as",)  # "hailed the accord as a breakthrough": an evaluation (not "praised the summit")
 for _verb_form in ("accused", "accuses"):
     VERBS[_verb_form] = ("of",)  # "accused the company of misleading users"
+for _verb_form in ("argue", "insist", "claim", "contend", "maintain"):  # "Toner and McCauley argue ...", "went
+    VERBS[_verb_form] = SAY                                               # on to argue ..." (base forms)
+for _verb_form in ("warn", "caution"):
+    VERBS[_verb_form] = THAT + ("of", "against", "about")
+for _verb_form in ("note", "add", "explain", "stress", "emphasize", "emphasise", "suggest", "predict", "acknowledge",
+                   "concede", "admit", "assert", "observe", "recall", "write", "declare", "reply", "respond"):
+    VERBS[_verb_form] = THAT
+BASE_FORMS = {"say", "ask", "underscore", "argue", "insist", "claim", "contend", "maintain", "warn", "caution", "note",
+              "add", "explain", "stress", "emphasize", "emphasise", "suggest", "predict", "acknowledge", "concede",
+              "admit", "assert", "observe", "recall", "write", "declare", "reply", "respond"}
+# "went on to say", "took to X to argue", "used the hearing to warn": the speech act happened, and its
+# speaker is the subject of the verb before "to" ("is expected to say", "wants to argue": not said)
+CATENATIVES = {"went", "goes", "proceeded", "proceeds", "continued", "continues", "took", "takes", "used", "uses",
+               "seized"}
+for _verb_form in ("clarified", "disclosed", "informed", "reminded", "clarifies", "reminds", "informs"):
+    VERBS[_verb_form] = THAT  # "reminded companies that ...", "later clarified that ..."
+for _verb_form in ("expressed", "voiced", "expresses", "voices"):  # "expressed concern that ...": a stated position
+    VERBS[_verb_form] = ("concern", "concerns", "confidence", "support", "hope", "optimism", "scepticism", "skepticism",
+                         "doubt", "doubts", "frustration", "opposition", "alarm", "dismay", "regret", "disappointment")
 VERBS["believes"] = ()  # a mental state, never a cue on its own ("he said he believes ...")
 URGE = ("urged", "urges", "urging", "pressed", "encouraged", "encourages", "implored", "exhorted")
 PARTICIPLES = {"comparing", "saying", "arguing", "adding", "warning", "noting", "urging", "suggesting", "insisting",
@@ -80,7 +101,8 @@ OBJECT_VERBS = {  # verbs whose object may come before the words their cue needs
     "warns", "reminded", "asked", "asks", "repeated", "reiterated", "shot", "fired", "hit", "urged", "urges",
     "defended", "defends", "praised", "praises", "hailed", "hails", "accused", "accuses", "accusing", "asking",
     "describing", "praising", "encouraged", "encourages", "encouraging", "implored", "exhorted", "affirmed",
-    "reaffirmed", "welcomed", "welcomes", "on"}  # "on": "called on Congress to act" (the cue's last token)
+    "reaffirmed", "welcomed", "welcomes", "informed", "informs", "reminds", "cautioned", "telling",
+    "on"}  # "on": "called on Congress to act" (the cue's last token)
 LEAD_INS = {"in", "on", "at", "during", "last", "this", "after", "before", "earlier", "yesterday", "today",
             "to", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "via", "through"}
 
@@ -116,4 +138,4 @@ SPEECH_PARTICIPLES = {"saying", "asking", "arguing", "urging", "warning", "calli
 SUBORDINATORS = {"because", "if", "although", "though", "unless", "since", "once", "while", "whereas"}
 NO_CLAUSE = (BOUNDARY_MARKS - {"—", "–"}) | {"and", "but", "or", "when", "because", "many", "repeatedly",
                                            "publicly", "himself", "herself", "too", "before", "often", "on", "in", "at",
-                                           "during", "yesterday", "today", "earlier", "last"}
+                                           "during", "yesterday", "today", "earlier", "last", "all", "again"}

@@ -146,6 +146,9 @@ def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
                 m = long
             return _set(segment, par, base + m.start("np"), base + m.end("np"), m.group("cue"), inverted=True)
         m = AFTER_NORMAL.match(after)
+        if m and closed and text[segment.start:segment.end].rstrip(" \xa0\n*").endswith(".") \
+                and re.match(rf"[^.!?“”\"]*?\b(?:that\b|[“\"])", after[m.end():]):
+            m = None  # “... Midwest.” Smith said of Altman that “...”: a new sentence with its own words
         if m:
             base = segment.close
             segment.cue_after = True
@@ -155,7 +158,96 @@ def attribute(segment: Segment, par: Paragraph, lower: int, upper: int) -> bool:
     if m:
         return _set(segment, par, before_start + m.start("np"), before_start + m.end("np"), m.group("cue"),
                     appos=_span(m, "appos", before_start))
-    return False
+    return _introduced(segment, par, lower) or _signed(segment, par, upper)
+
+
+SIGNED = re.compile(rf"{_S}*[—–]{_S}*(?P<np>[^,.;:“”\"()\[\]—–\n]{{2,60}}?)"  # "“...” — Sam Altman, CEO"
+                    rf"(?=[,;(\n]|{_S}*$|\.{_S}*$)")
+
+
+def _signed(segment: Segment, par: Paragraph, upper: int) -> bool:
+    """“...” — Sam Altman, CEO of OpenAI: a quotation signed with a dash and a person's name."""
+    if segment.close is None:
+        return False
+    m = SIGNED.match(par.text, segment.close, upper)
+    if m is None:
+        return False
+    person, phrase = par.resolve_after(m.start("np"), m.end("np"))
+    if person is None or par.mention_ending(m.end("np")) is None:
+        return False
+    segment.speaker, segment.speaker_text, segment.cue, segment.attributed = person, phrase, "—", True
+    return True
+
+
+_SENTENCE_END = re.compile(  # a full stop after "Mr", "Sen" or an initial ends no sentence
+    rf"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr))(?<!\bMrs|\bSen|\bRep|\bGov|\bGen)(?<!\b[A-Z])[.!?][”\"’]?{_S}+")
+_INTRO = re.compile(rf"(?P<clause>[^“”\"]{{2,160}}?){_S}*(?P<mark>[:,]){_S}*(?:\*\*)?{_S}*$")
+_LEAD = re.compile(rf"(?:(?:But|And|Then|Later|Again|Instead|So){_S}+)?")
+
+
+def _introduced(segment: Segment, par: Paragraph, lower: int) -> bool:
+    """“...” after a clause of its own ending in a colon (or, for a whole quoted sentence, a comma)
+    whose subject is a person: "Cruz was blunt: “...”", "Mrs. Trump also addressed the cynics,
+    “...”". The subject speaks; a title ("signed an order, “Removing Barriers ...”") does not."""
+    text = par.text
+    m = _INTRO.fullmatch(text, _sentence_start(text, lower, segment.open), segment.open)
+    words = text[segment.start:segment.end].split()
+    if m is None or _title(words):
+        return False
+    if m.group("mark") == "," and not (words[0][:1].isupper() and text[segment.start:segment.end].rstrip(
+            " \xa0\n*").endswith((".", "?", "!"))):
+        return False
+    found = clause_speaker(par, m.start("clause"), m.end("clause"))
+    if found is None:
+        return False
+    segment.speaker, segment.speaker_text = found
+    segment.cue, segment.attributed = m.group("mark"), True
+    par.spoken.append((m.start("clause"), segment.speaker))
+    return True
+
+
+def _sentence_start(text: str, lower: int, upper: int) -> int:
+    """Where the last sentence of text[lower:upper] starts."""
+    start = lower
+    for end in _SENTENCE_END.finditer(text, lower, upper):
+        start = end.end()
+    return start
+
+
+def _title(words: list[str]) -> bool:
+    """Too short to be said, or mostly capitalised words: a title, not speech."""
+    return len(words) < 3 or sum(w[:1].isupper() for w in words) > 0.6 * len(words)
+
+
+SPEECH_NOUNS = {"message", "reply", "response", "answer", "verdict", "warning", "words", "advice", "retort",
+                "comment", "comments", "remarks", "argument", "promise", "pitch", "plea", "prediction"}
+
+
+def clause_speaker(par: Paragraph, start: int, end: int) -> tuple[str, str] | None:
+    """(person, words naming them) when the last sentence of text[start:end] is a short clause whose
+    subject is a person named (or a pronoun referring to one) at its start and a lower-case verb
+    phrase follows."""
+    text = par.text
+    start = _LEAD.match(text, _sentence_start(text, start, end), end).end()
+    if len(text[start:end].split()) > 12:
+        return None
+    first = text[start:end].split()[0] if text[start:end].split() else ""
+    if first.lower() in {"he", "she"}:
+        subject = (start, start + len(first))
+    else:
+        named = par.mentions_between(start, end)
+        if not named:
+            return None
+        subject = (start, named[0].end)
+        if named[0].possessive:  # "Musk's reply was short: “...”": his own words, a speech noun
+            rest = text[subject[1]:end].split()
+            speech = bool(rest) and rest[0].lower().strip(",") in SPEECH_NOUNS and len(rest) <= 4
+            return (named[0].person, text[subject[0]:subject[1]]) if speech and named[0].start == start else None
+    rest = text[subject[1]:end].split()
+    if not rest or not rest[0][:1].islower() or rest[0] in {"and", "or", "of", "for", "from"}:
+        return None
+    person, phrase = par.resolve_after(*subject) if first.lower() not in {"he", "she"} else par.resolve(*subject)
+    return (person, phrase) if person is not None else None
 
 
 def _round_up(par: Paragraph, segments: list[Segment]) -> None:
@@ -178,6 +270,10 @@ def _round_up(par: Paragraph, segments: list[Segment]) -> None:
             speaker = mention.person
         break
     label = re.sub(r"[\s\xa0]+", " ", re.sub(r"\*\*", "", par.text[label_start:label_end])).strip(" ,")
+    clause = clause_speaker(par, label_start, label_end) if speaker is None and not m.group("markup") \
+        and not _title(par.text[first.start:first.end].split()) else None
+    if clause is not None:  # "Cruz was blunt: “...”": a sentence, its subject speaks
+        speaker, label = clause
     first.speaker, first.speaker_text, first.cue, first.attributed = speaker, label, ":", True
 
 

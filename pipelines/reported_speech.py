@@ -24,10 +24,11 @@ import re
 from typing import TYPE_CHECKING
 
 from pipelines.cue_lexicon import (  # noqa: F401 - VERBS, PARTICIPLES, URGE: re-exported for statements.py
-    BOUNDARY_MARKS, BOUNDARY_WORDS, CLAUSE_OPENERS, CUE_PHRASES, DOCUMENT_NOUNS, EMPTY_CONTENT, FILINGS, LEAD_INS,
-    MODALS, MUST_HAVE_OBJECT, NEGATIONS, NO_CLAUSE, OBJECT_VERBS, PARTICIPLE_NEEDS, PARTICIPLES, PASSIVE, PUBLISHING,
-    SAY, SAY_AFTER, SKIP_BEFORE, SPEECH_PARTICIPLES, SUBJECT_PRONOUNS, SUBORDINATORS, THAT, TIME_WORDS, URGE, VERBS)
-from pipelines.cue_words import CLAUSE_SUBJECTS, after_object, as_said_where, quoted_word, time_phrase
+    BASE_FORMS, BOUNDARY_MARKS, BOUNDARY_WORDS, CATENATIVES, CLAUSE_OPENERS, CUE_PHRASES, DOCUMENT_NOUNS, EMPTY_CONTENT,
+    LEAD_INS, MODALS, MUST_HAVE_OBJECT, NEGATIONS, NO_CLAUSE, OBJECT_VERBS, PARTICIPLE_NEEDS, PARTICIPLES, PASSIVE, SAY,
+    SAY_AFTER, SKIP_BEFORE, SUBJECT_PRONOUNS, SUBORDINATORS, THAT, TIME_WORDS, URGE, VERBS)
+from pipelines.cue_words import (CLAUSE_SUBJECTS, after_document, after_object, as_said_where, aside_after, coordinated,
+                                 dash_aside, nominal_head, progressive_head, quoted_word, time_phrase)
 from pipelines.speaker_lists import (appositive, conjuncts, joint_subject, new_subject, relative_antecedent,
                                      series_subject, skip_time_lead, they_group)
 from pipelines.speaker_phrases import OPENERS, PREPOSITIONS, Paragraph
@@ -101,9 +102,12 @@ def _content(par: Paragraph, i: int, needs: tuple[str, ...] | str) -> tuple[int,
     verb = tokens[i - 1].lower_ if i > 0 else ""
     while i < last and tokens[i].text.isspace():  # "noted\xa0the need": a non-breaking space is its own token
         i += 1
+    i += aside_after(par, i, last)
     if i >= last:
         return None
     window = [t.lower_ for t in tokens[i:min(last, i + 10)]]
+    if window[0] == "by" and verb.endswith("ed"):
+        return None  # "informed by the fact that", "told by aides": a passive, its agent not a speaker
     if needs == SAY and window[0] in LEAD_INS and "that" not in window:  # "said in an interview published ... that"
         longer = [t.lower_ for t in tokens[i:min(last, i + 14)]]
         if "that" in longer and any(w in DOCUMENT_NOUNS for w in longer[:4]):
@@ -167,6 +171,7 @@ def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
         return None  # "he will call for", "why he would say that": expected or supposed, not said
     if j < first or (tokens[j].lower_ in PASSIVE and not tokens[i].lower_.endswith("ing")):
         return None
+    j = dash_aside(par, j, first) or j  # "Gina Raimondo — the commerce secretary — said"
     if tokens[j].text == ")":  # "Senator Cruz (R-Texas) said": skip the parenthesis
         k = next((k for k in range(j - 1, max(first, j - 12) - 1, -1) if tokens[k].text == "("), None)
         if k is None or k - 1 < first:
@@ -194,6 +199,8 @@ def _subject(par: Paragraph, i: int) -> list[tuple[int, int]] | None:
         j = named if named is not None else k - 1
         if j >= first and tokens[j].lower_ == "who" and j - 1 >= first and tokens[j - 1].text == ",":
             j -= 2
+        if j - 2 >= first and tokens[j].text.isdigit() and tokens[j - 1].text == ",":
+            j -= 2  # "Musk, 52, who owns X, wrote": an age in apposition
     elif tokens[j].lower_ == "who" and j - 1 >= first and tokens[j - 1].text == ",":
         antecedent = relative_antecedent(par, j, first)
         if antecedent:
@@ -217,8 +224,8 @@ def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]
     tokens = par.tokens
     lower = tokens[start].lower_
     if lower in {"call", "calls", "called"} and end - start == 1 and end + 1 < len(tokens) \
-            and tokens[end].text.isspace() and tokens[end + 1].lower_ in {"for", "on"}:
-        end += 2  # "called\nfor": the phrase across a line break
+            and (tokens[end].text.isspace() or _manner(tokens[end].text)) and tokens[end + 1].lower_ in {"for", "on"}:
+        end += 2  # "called\nfor", "called publicly for": the phrase across a line break or a manner adverb
     cue = re.sub(r"\s+", " ", par.text[par.offset(start):par.token_end(end - 1)])
     if lower in PARTICIPLES or (lower == "calling" and end - start == 2):
         return _participle(par, start, end, cue, found)
@@ -245,6 +252,11 @@ def _verb(par: Paragraph, start: int, end: int, found: list[dict]) -> list[dict]
     return _verb_forward(par, start, end, cue, needs, found)
 
 
+def _manner(word: str) -> bool:
+    """A manner adverb ("publicly", "repeatedly") that may sit between a verb and its particle."""
+    return word.islower() and word.endswith("ly") and len(word) > 4
+
+
 def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[str, ...] | str,
                   found: list[dict]) -> list[dict]:
     """A finite cue with its words after it (or, failing that, the clause before it)."""
@@ -257,9 +269,18 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
         return []
     if needs == ("to", "that") and end - start == 1 and par.tokens[end].lower_ != "that":
         words = (par.offset(end), words[1])
-    if _coordinated(par, start):  # "..., but said ...": the sentence's speaker goes on
-        return _continued(par, start, cue, words, found)
-    spans = _subject(par, start)
+    head = nominal_head(par, start) or start  # "reiterated his call for"
+    before = next((t.lower_ for t in tokens[start - 1::-1] if t.lower_ not in SKIP_BEFORE - MODALS), "") \
+        if start > 0 else ""
+    if lower in BASE_FORMS - {"say", "ask", "underscore"} and before in MODALS:
+        return []  # "I would (just) argue, ...": a hedge, not a report
+    if start > 0 and tokens[start - 1].lower_ == "to" and lower in BASE_FORMS:
+        head = _catenative(par, start)  # "went on to say": the subject of "went"
+        if head is None:
+            return [] if lower not in {"say", "ask", "underscore"} else _verb_infinitive(par, start, cue, words)
+    if coordinated(par, head):  # "..., but said ...": the sentence's speaker goes on
+        return _continued(par, head, cue, words, found)
+    spans = _subject(par, head)
     if spans is None:
         return []
     made = [_statement(par, span, cue, words) for span in spans]
@@ -270,6 +291,27 @@ def _verb_forward(par: Paragraph, start: int, end: int, cue: str, needs: tuple[s
         people = par.group(spans[0][0], made[0]["speaker_text"]) or they_group(par, made[0], spans[0][0], found)
         made = [{**made[0], "speaker": person} for person in people] or made
     return _clause_before(par, start, end, spans, made) + made
+
+
+def _verb_infinitive(par: Paragraph, start: int, cue: str, words: tuple[int, int]) -> list[dict]:
+    """"is expected to say", "wants to say": no speech act; kept as before (no person speaks)."""
+    spans = _subject(par, start)
+    return [] if spans is None else [s for s in (_statement(par, span, cue, words) for span in spans[:1])
+                                     if s["speaker"] is None and s["speaker_text"].strip()]
+
+
+def _catenative(par: Paragraph, start: int) -> int | None:
+    """The token of the verb governing "to <cue>" at `start` when it entails the speech act ("went on
+    to say", "took to X to argue", "used the hearing to warn", "continued to insist"), else None."""
+    tokens = par.tokens
+    first, _ = par.sentence_of(start)
+    for k in range(start - 2, max(first, start - 9) - 1, -1):
+        lower = tokens[k].lower_
+        if tokens[k].text in BOUNDARY_MARKS or lower in BOUNDARY_WORDS - {"then"}:
+            return None
+        if lower in CATENATIVES and (lower not in {"went", "goes"} or tokens[k + 1].lower_ == "on"):
+            return k
+    return None
 
 
 def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, int]], made: list[dict]) -> list[dict]:
@@ -292,7 +334,9 @@ def _clause_before(par: Paragraph, start: int, end: int, spans: list[tuple[int, 
 
 def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict]) -> list[dict]:
     tokens = par.tokens
-    if start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—", "while"} or _after_document(par, start)):
+    head = progressive_head(par, start) or nominal_head(par, start)  # "is telling", "renewed his warning that"
+    if head is None and (start == 0 or not (tokens[start - 1].lower_ in {",", "and", "—", "while", "by", "in"}
+                                            or after_document(par, start))):
         return []
     lower = tokens[start].lower_
     needs = SAY if lower in {"saying", "arguing", "insisting", "claiming", "calling", "comparing"} \
@@ -300,23 +344,10 @@ def _participle(par: Paragraph, start: int, end: int, cue: str, found: list[dict
     words = _content(par, end, needs)
     if words is None:
         return []
+    if head is not None:
+        spans = _subject(par, head)
+        return [] if not spans else [_statement(par, span, cue, words) for span in spans]
     return _continued(par, start, cue, words, found)
-
-
-def _after_document(par: Paragraph, i: int) -> bool:
-    """"published a statement saying ...", "wrote to Zuckerberg on Tuesday asking ...": a speech
-    participle right after the subject's own document ("a", a publishing verb before it) or a time
-    phrase, with no comma, goes on with the sentence's subject ("the letter calling for": the letter's)."""
-    tokens = par.tokens
-    previous = tokens[i - 1]
-    if tokens[i].lower_ not in SPEECH_PARTICIPLES:
-        return False
-    if previous.lower_ in TIME_WORDS or previous.text.isdigit():
-        return not any(t.lower_ in FILINGS | DOCUMENT_NOUNS for t in tokens[max(0, i - 9):i])
-    if previous.lower_ not in DOCUMENT_NOUNS:
-        return False
-    window = [t.lower_ for t in tokens[max(0, i - 5):i - 1]]
-    return any(w in {"a", "an"} for w in window) and any(w in PUBLISHING for w in window)
 
 
 def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:
@@ -328,8 +359,10 @@ def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:
         k = end
         while k < last and tokens[k].text not in BOUNDARY_MARKS and k - end < 10:
             k += 1
-        if k == end or (k < last and tokens[k].text not in {".", "!", "?"}) or par.in_quote(par.offset(start)):
-            return []
+        relative = k + 1 < last and tokens[k].text == "," and tokens[k + 1].lower_ in {"who", "the", "a", "an"}
+        if k == end or (k < last and tokens[k].text not in {".", "!", "?"} and not relative) \
+                or par.in_quote(par.offset(start)):
+            return []  # ", said Cruz." / ", said Cruz, who chairs ..." / ", said Cruz, the ranking member."
         comma = start - 1
         speaker, text = par.resolve_after(par.offset(end), par.token_end(k - 1))
     else:
@@ -341,22 +374,18 @@ def _after_clause(par: Paragraph, start: int, end: int, cue: str) -> list[dict]:
         spans = _subject(par, start)
         if not spans:
             return []
-        comma = par.token_at(spans[0][0]) - 1
+        comma = par.token_at(min(span[0] for span in spans)) - 1
         if comma <= first or tokens[comma].text != "," or par.in_quote(par.offset(comma)):
             return []
-        speaker, text = par.resolve(*spans[0])
-        par.spoken.append((spans[0][0], speaker))
+        named = [par.resolve(*span) for span in spans]
+        named = named[:1] + [n for n in named[1:] if n[0] is not None]  # ", Cruz and Schumer said.": both
+        par.spoken.append((spans[0][0], named[0][0]))
+        if comma - first < 3 or tokens[first].text in {"“", "\""}:
+            return []
+        return [_statement(par, None, cue, (par.offset(first), par.token_end(comma - 1)), *n) for n in named]
     if comma - first < 3 or tokens[first].text in {"“", "\""}:
         return []
     return [_statement(par, None, cue, (par.offset(first), par.token_end(comma - 1)), speaker, text)]
-
-
-def _coordinated(par: Paragraph, i: int) -> bool:
-    """A verb whose subject is the previous clause's: "... and said", "..., but added"."""
-    j = i - 1
-    while j >= 0 and par.tokens[j].lower_ in SKIP_BEFORE:
-        j -= 1
-    return j >= 1 and par.tokens[j].lower_ in {"and", "but"} and par.tokens[j - 1].text not in {"“", "\""}
 
 
 def _continued(par: Paragraph, start: int, cue: str, words: tuple[int, int], found: list[dict]) -> list[dict]:
@@ -372,8 +401,20 @@ def _continued(par: Paragraph, start: int, cue: str, words: tuple[int, int], fou
     if role is not None:  # "The Tesla and Twitter chief repeated his warnings, saying ..."
         return [_statement(par, role, cue, words)]
     if person is None:
-        return _pronoun_subject(par, first, start, cue, words)
+        return _group_subject(par, first, start, cue, words) or _pronoun_subject(par, first, start, cue, words)
     return [_statement(par, None, cue, words, p, p) for p in joint_subject(par, first, start, person)]
+
+
+def _group_subject(par: Paragraph, first: int, start: int, cue: str, words: tuple[int, int]) -> list[dict]:
+    """"The Leaders jointly inaugurated ... and reaffirmed that ...": a sentence opening with a group
+    phrase ("the leaders", "the three leaders") goes on with the people it stands for."""
+    tokens = par.tokens
+    for n in (2, 3):
+        if first + n <= start and tokens[first + n - 1].lower_ in {"leaders", "presidents"}:
+            phrase = par.text[par.offset(first):par.token_end(first + n - 1)]
+            people = par.group(par.offset(first), phrase)
+            return [_statement(par, None, cue, words, p, phrase) for p in people]
+    return []
 
 
 def _pronoun_subject(par: Paragraph, first: int, start: int, cue: str, words: tuple[int, int]) -> list[dict]:
@@ -428,11 +469,12 @@ def _need(par: Paragraph, start: int, end: int) -> list[dict]:
 
 def _in_view(par: Paragraph, start: int, end: int) -> list[dict]:
     tokens = par.tokens
-    if end >= len(tokens) or tokens[end].text != ",":
-        return []
-    content_end = _clause_end(par, end + 1)
-    if content_end - (end + 1) < 3:
+    if end >= len(tokens) or (tokens[end].text != "," and par.sentence_of(start)[0] != start):
+        return []  # "In her view they deserve ...": the comma may go when the phrase opens the sentence
+    words = end + 1 if tokens[end].text == "," else end
+    content_end = _clause_end(par, words)
+    if content_end - words < 3:
         return []
     pronoun = (par.offset(start + 1), par.token_end(start + 1))
     return [_statement(par, pronoun, par.text[par.offset(start):par.token_end(end - 1)],
-                       (par.offset(end + 1), par.token_end(content_end - 1)))]
+                       (par.offset(words), par.token_end(content_end - 1)))]

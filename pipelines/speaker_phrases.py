@@ -70,6 +70,8 @@ class Paragraph:
     matcher: object = None  # the cue PhraseMatcher (pipelines/reported_speech.py)
     author: str | None = None  # who "I" is outside any turn: a signed statement's or a speech's author
     turn_people: frozenset[str] = frozenset()  # the registry speakers of the document's turns
+    carried: str | None = None  # the one person the previous paragraph of the same turn spoke of
+    people_roles: dict[str, str] = field(default_factory=dict)  # person -> registry role and affiliation (lower)
 
     def __post_init__(self) -> None:
         self.starts = [m.start for m in self.mentions]
@@ -136,6 +138,9 @@ class Paragraph:
         if held is not None:
             return held, phrase
         mention = self.mention_ending(end)
+        fit = self.described(start, lower) if mention is None else None
+        if fit is not None:  # "The secretary", "the majority leader": the one person named before whose role fits
+            return fit, phrase
         if mention is None and is_description(phrase):  # "The Microsoft co-founder" named earlier
             return self.antecedent(start, forward=False), phrase
         if mention is None or mention.possessive or mention.start < start:
@@ -146,6 +151,19 @@ class Paragraph:
         if any(w.lower() in PREPOSITIONS for w in before) and not _title_words(before):
             return None, phrase
         return mention.person, phrase
+
+    def described(self, offset: int, lower: str) -> str | None:
+        """Who "the secretary", "the majority leader", "the commerce secretary" at `offset` is: the one
+        person named before it in the paragraph whose registry role holds every word of the phrase."""
+        words = lower.split()
+        if not 2 <= len(words) <= 4 or words[0] != "the" or not self.people_roles:
+            return None
+        words = [w for w in words[1:] if w not in {"former", "top", "senior", "current", "then"}]
+        if not words or words[-1] not in PERSON_HEADS or not all(re.fullmatch(r"[a-z][a-z\-]+", w) for w in words):
+            return None  # "the party", "the Commission", "the United States": not a person's title
+        fits = {m.person for m in self.mentions_between(self.start, offset) if all(
+            re.search(rf"\b{w}\b", self.people_roles.get(m.person, "")) for w in words)}
+        return fits.pop() if len(fits) == 1 else None
 
     def resolve_after(self, start: int, end: int) -> tuple[str | None, str]:
         """(speaker or None, speaker_text) of a phrase after its cue ("said OSTP Director Kratsios",
@@ -217,6 +235,10 @@ class Paragraph:
                 following = self.sentences[k + 1] if k + 1 < len(self.sentences) else len(self.tokens)
                 limit = min(following, here)
                 person = self.sentence_subject(sentence, limit)
+                spoke = [p for at, p in self.spoken if self.offset(sentence) <= at < self.offset(limit)
+                         and _SECOND_CLAUSE.search(self.text, self.offset(sentence), at)]
+                if spoke and person not in spoke and (spoke[-1] is None or spoke[-1] != own):
+                    return spoke[-1]  # "A signed it, but its organiser, B, said ... He added": B, the speaker
                 if person is None:  # a role phrase or description that spoke in that sentence
                     person = next((p for at, p in self.spoken
                                    if p and p != own and self.offset(sentence) <= at < self.offset(limit)), None)
@@ -229,12 +251,24 @@ class Paragraph:
         before.discard(own)
         if before:  # named before, but not as a subject: only a lone person is a safe antecedent
             return before.pop() if len(before) == 1 else None
+        if first == self.sentences[0] and scope is None and self.carried is not None:
+            return self.carried  # "President Biden pointed out ... [paragraph] And he also pointed out": same turn
         if not forward or first != self.sentences[0]:
             return None
         upper = scope[1] if scope else self.end
         after = {m.person for m in self.mentions_between(offset, upper) if not self._quoted_apart(m, scope)}
         after.discard(own)
         return after.pop() if len(after) == 1 else None
+
+    def spoke_of(self) -> str | None:
+        """The one person (not the turn's own speaker) this paragraph's statements name as speaker,
+        else the one person it names: what a pronoun opening the turn's next paragraph refers to."""
+        own = self.turn_person(self.start)
+        people = {p for _, p in self.spoken if p and p != own}
+        if not people:
+            people = {m.person for m in self.mentions if not self.vocative(m) and self.in_quote(m.start) is None}
+            people.discard(own)
+        return people.pop() if len(people) == 1 else None
 
     def group(self, offset: int, phrase: str) -> list[str]:
         """Who "the leaders", "both leaders", "the two presidents" at `offset` are: the people its
@@ -250,7 +284,8 @@ class Paragraph:
                                         if not m.possessive and self.in_quote(m.start) is None))
             if len(people) >= 2:
                 break
-        if len(people) < 2 or len(people) > 4 or (match.group(1) != "the" and len(people) != 2):
+        count = _COUNTS.get(match.group(1).split()[-1])
+        if len(people) < 2 or len(people) > 4 or (count is not None and len(people) != count):
             return []
         return people
 
@@ -354,6 +389,12 @@ TITLE_NOUNS = {"co-founder", "cofounder", "founder", "chief", "executive", "ceo"
                "pioneer", "chairman", "chairwoman", "commissioner", "governor", "professor", "mogul", "magnate"}
 
 
+PERSON_HEADS = {"secretary", "senator", "leader", "minister", "governor", "commissioner", "director", "chair",
+                "chairman", "chairwoman", "administrator", "ambassador", "adviser", "advisor", "representative",
+                "congressman", "congresswoman", "speaker", "mayor", "chancellor", "founder", "co-founder", "ceo",
+                "scientist", "researcher", "professor", "economist", "judge", "lawmaker", "coordinator", "envoy"}
+
+
 def is_description(phrase: str) -> bool:
     """"The Microsoft co-founder", "the Tesla and Twitter chief": a definite description of a
     person (the, then at most five descriptor words, ending in a title noun)."""
@@ -370,7 +411,10 @@ def _role_pattern(phrases: tuple[str, ...]) -> re.Pattern | None:
                                           sorted(phrases, key=len, reverse=True)) + r")\b(?!\s+of\b)", re.I)
 
 
-_GROUP = re.compile(r"(both|the two|two|the)\s+(?:leaders|presidents|heads of state)")
+_GROUP = re.compile(r"(both|the two|two|the three|three|all three|the four|four|all four|the)\s+"
+                    r"(?:leaders|presidents|heads of state|heads of government)")
+_COUNTS = {"both": 2, "two": 2, "three": 3, "four": 4}
+_SECOND_CLAUSE = re.compile(r"(?:[,;]\s*(?:but|and|while|whereas)|;)\s*$")  # "A signed, but B said": B's clause
 _ADDRESS_TITLE = re.compile(r"(?:^|[,.?!—]\s*)(?:[A-Z][\w.]*\s+){0,3}$")  # "Prime — Prime Minister Sunak,"
 _FIRST_NAME = re.compile(r"(?:^|[.?!]\s+|\b(?:thanks|thank you|hey|hi|hello|okay|and|so),?\s+)([A-Z][a-z]+)[,.](?=\s)",
                          re.I)

@@ -74,6 +74,9 @@ def find_turn_labels(text: str) -> list[tuple[int, int, str]]:
         label = match.group("label") or match.group("q")
         if fold_label(label) in NOT_LABELS or len(label.replace(".", "")) < 1:
             continue
+        if label == "Q":  # "Q:  ..." is the questioner's label too
+            found.append((match.start("label") if match.group("label") else match.start("q"), match.end(), label))
+            continue
         if match.group("label") and not re.search(r"[A-Z]{2}", label):
             continue  # "A.:" or a lone initial is not a speaker
         found.append((match.start("label") if match.group("label") else match.start("q"), match.end(), label))

@@ -30,15 +30,21 @@ from pipelines.frames import attach_list_column
 from pipelines.passages import paragraph_spans
 from pipelines.people import Registry, build_automaton, find_name_forms
 from pipelines.quotes import Segment, nested_quotes, paragraph_quotes
+from pipelines.cue_lexicon import CUE_PHRASES
 from pipelines.reported_speech import PARTICIPLES, URGE, VERBS, cue_matcher, paragraph_reported
 from pipelines.roles import Roles, default_roles, fold_label
 from pipelines.speaker_phrases import PRONOUNS, Mention, Paragraph
 from pipelines.speaker_turns import LabelResolver, Turn, document_turns
+from pipelines.speech_frames import paragraph_frames
 
 STATEMENT_COLUMNS = ["statement_id", "passage_id", "doc_id", "speaker", "speaker_text", "kind", "char_start",
                      "char_end", "cue"]
-_CUES = sorted(set(VERBS) | PARTICIPLES | set(URGE) | {"call", "calls", "called", "calling"}, key=len, reverse=True)
-CUE_PATTERN = r"[“”\"]|\b(?:" + "|".join(_CUES) + r")\b|\baccording to\b|\bin (?:his|her) (?:view|words)\b"
+_CUES = sorted(set(VERBS) | PARTICIPLES | set(URGE) | {"call", "calls", "called", "calling"}
+               | {re.escape(p).replace(r"\ ", r"\s+") for p in CUE_PHRASES["BACK"] + CUE_PHRASES["NEED"]},
+               key=len, reverse=True)  # every cue the matcher knows, so no paragraph holding one is skipped
+CUE_PATTERN = r"[“”\"]|\b(?:" + "|".join(_CUES) + r")\b|\baccording to\b|\bin (?:his|her) (?:view|words)\b" \
+    r"|\bputs?\s+it\b|\bmade\s+(?:it\s+)?(?:clear|plain|the\s+case|the\s+point|the\s+argument)\b" \
+    r"|['’]s\s+(?:view|words|telling|estimation|account)\b|\bquoted\s+as\b|\bclear\s+that\b"  # speech_frames
 TURN_PATTERN = r"(?m)^[ \t\xa0]*(?:Q(?:[ \t\xa0]{2}|\xa0|:)|[A-Z][A-Z.'’\- \xa0]{1,60}:)"
 _CUE_RE = re.compile(CUE_PATTERN, re.I)
 MAX_PARAGRAPH = 20_000  # longer paragraphs are read in windows of this size, cut after a sentence
@@ -95,6 +101,10 @@ def _emit_segments(text: str, segments: list[Segment], reported: list[dict]) -> 
                 continue
             segment.speaker, segment.speaker_text, segment.cue = holder["speaker"], holder["speaker_text"], \
                 holder["cue"]
+        elif (segment.speaker_text or "").lower() in PRONOUNS:  # "He added that the letter “...”": the
+            holder = next((r for r in reported if r["start"] <= segment.open and end <= r["end"] + 2  # clause's
+                           and r["cue"] == segment.cue and r["speaker_text"] == segment.speaker_text), None)
+            segment.speaker = holder["speaker"] if holder is not None else segment.speaker  # pronoun, read later
         rows.append({"start": start, "end": end, "kind": "quote", "cue": segment.cue or "",
                      "speaker": segment.speaker, "speaker_text": segment.speaker_text or ""})
     return rows
@@ -116,6 +126,17 @@ def _link_run_on(previous: Segment | None, segments: list[Segment], text: str, p
             target.speaker = source.speaker
 
 
+def _carried(text: str, last: Paragraph | None, start: int, lookup) -> str | None:  # noqa: ANN001
+    """Who a pronoun opening the paragraph at `start` may refer to: the one person the paragraph
+    just before it spoke of, when both lie in the same transcript turn (rule 7: "the same turn")."""
+    if last is None or lookup is None or text[last.end:start].strip() or lookup(start) is None:
+        return None
+    here, there = lookup(start), lookup(last.start)
+    if there is None or here != there or text.rfind(":", last.end, start) >= 0:
+        return None
+    return last.spoke_of()
+
+
 def _worth_reading(text: str, start: int, end: int, hits: list[tuple[int, int]] | None) -> bool:
     """Whether a paragraph may hold a statement: it overlaps a passage that Polars found holding a
     quotation mark or a cue (`hits`, sorted), or, without those, it matches the cue pattern."""
@@ -127,7 +148,7 @@ def _worth_reading(text: str, start: int, end: int, hits: list[tuple[int, int]] 
 
 def document_prose(text: str, day: dt.date | None, mentions: list[Mention], roles: Roles, nlp,  # noqa: ANN001
                    turns: list[Turn], hits: list[tuple[int, int]] | None = None,
-                   author: str | None = None) -> list[dict]:
+                   author: str | None = None, people_roles: dict[str, str] | None = None) -> list[dict]:
     """Quotations and reported speech of one document (offsets into `text`); `hits`: the spans of
     its passages worth reading (see `_worth_reading`); `author`: who "I" is outside any turn."""
     lookup = _turn_lookup(turns) if turns else None
@@ -139,10 +160,13 @@ def document_prose(text: str, day: dt.date | None, mentions: list[Mention], role
     reported_all: list[list[dict]] = []
     previous: Segment | None = None
     previous_end = -1
+    last: Paragraph | None = None
     for (start, end), doc in zip(spans, nlp.tokenizer.pipe(text[s:e] for s, e in spans)):
         inside = mentions[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
         par = Paragraph(text, start, end, day, roles, doc, inside, turn_speaker=lookup, matcher=cue_matcher(nlp),
-                        author=author, turn_people=frozenset(t.speaker for t in turns if t.speaker))
+                        author=author, turn_people=frozenset(t.speaker for t in turns if t.speaker),
+                        carried=_carried(text, last, start, lookup), people_roles=people_roles or {})
+        last = par
         segments = paragraph_quotes(par)
         if previous is not None and not text[previous_end:start].strip():
             _link_run_on(previous, segments, text, start)
@@ -150,6 +174,8 @@ def document_prose(text: str, day: dt.date | None, mentions: list[Mention], role
             segments += nested_quotes(par, segment)
         quoted = _emit_segments(text, [s for s in segments if s.attributed], [])
         reported = paragraph_reported(par, quoted)
+        reported += [r for r in paragraph_frames(par) if not any(r["start"] < x["end"] and x["start"] < r["end"]
+                                                                 and x["speaker"] is not None for x in reported)]
         all_segments.append(segments)
         reported_all.append(reported)
         previous = segments[-1] if segments and segments[-1].close is None else None
@@ -184,12 +210,13 @@ def document_author(title: str | None, day: dt.date | None, resolver: LabelResol
 
 
 def _doc_rows(row: dict, mentions: list[Mention], resolver: LabelResolver, roles: Roles, nlp,  # noqa: ANN001
-              automaton, hits: list[tuple[int, int]] | None = None) -> list[tuple]:  # noqa: ANN001
+              automaton, hits: list[tuple[int, int]] | None = None,  # noqa: ANN001
+              people_roles: dict[str, str] | None = None) -> list[tuple]:
     text, day = row["text"], row["date"]
     turns = document_turns(text, day, resolver, _context(row, mentions, automaton))
     out = [(row["doc_id"], t.speaker, t.label, "turn", t.start, t.end, t.label) for t in turns]
     author = document_author(row["title"], day, resolver, automaton)
-    for s in document_prose(text, day, mentions, roles, nlp, turns, hits, author):
+    for s in document_prose(text, day, mentions, roles, nlp, turns, hits, author, people_roles):
         if s["end"] > s["start"]:
             out.append((row["doc_id"], s["speaker"], s["speaker_text"], s["kind"], s["start"], s["end"], s["cue"]))
     return out
@@ -214,9 +241,10 @@ def extract_statements(documents: pl.DataFrame, passages: pl.DataFrame, mentions
             "doc_id", "char_start", "char_end").sort("doc_id", "char_start").iter_rows():
         hits.setdefault(doc_id, []).append((start, end))
     rows: list[tuple] = []
+    people_roles = {p.name: f"{p.role or ''} {p.affiliation or ''}".lower() for p in registry.people}
     for row in candidate_documents(documents).select("doc_id", "text", "date", "title").iter_rows(named=True):
         rows += _doc_rows(row, by_doc.get(row["doc_id"], []), resolver, roles, nlp, automaton,
-                          hits.get(row["doc_id"], []))
+                          hits.get(row["doc_id"], []), people_roles)
     return statements_frame(rows, passages)
 
 
@@ -244,7 +272,8 @@ def unresolved_labels(turns: pl.DataFrame) -> pl.DataFrame:
             .sort(["turns", "label"], descending=[True, False]))
 
 
-STATEMENT_ORDER = ["doc_id", "char_start", "char_end", "kind", "speaker"]  # the table's row order (nulls last)
+STATEMENT_ORDER = ["doc_id", "char_start", "char_end", "kind", "speaker", "speaker_text",
+                   "cue"]  # the table's row order (nulls last), total so chunked runs equal one pass
 
 
 def statements_frame(rows: list[tuple], passages: pl.DataFrame) -> pl.DataFrame:
