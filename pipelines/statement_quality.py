@@ -17,7 +17,7 @@ and all of attributions.jsonl is now development: `--folds all --errors` lists e
 errors. The default report keeps the old split so earlier figures stay reproducible (its
 "held out" line is no longer a clean held-out figure). `--labels PATH` scores any labels file
 of the same format over all its examples and prints aggregates only; per-example errors only for
-the development files (heldout_2, dev_4, /work/labels-stmt6/dev_5*.jsonl), never a held-out set.
+the development files (heldout_2, dev_4, dev_5), never a held-out set.
 
 Scoring. Every labelled document is run through the real pipeline (ingest, passages, people
 mentions, statements) and scored inside its labelled passages; a handwritten example is a
@@ -52,15 +52,14 @@ from pipelines.config import DATA_DIR
 LABELS = DATA_DIR / "statement_labels" / "attributions.jsonl"
 HELDOUT_2 = DATA_DIR / "statement_labels" / "heldout_2.jsonl"  # opened for tuning after it was scored
 DEV_4 = DATA_DIR / "statement_labels" / "dev_4.jsonl"  # development labels, scored once unseen first
-DEV_5 = DATA_DIR.parent.parent / "labels-stmt6"  # dev_5*.jsonl: development labels, scored once unseen first
-ERRORS_SHOWN = (LABELS, HELDOUT_2, DEV_4)  # the label files whose per-example errors may be listed
+DEV_5 = DATA_DIR / "statement_labels" / "dev_5.jsonl"  # development labels, scored once unseen first
+ERRORS_SHOWN = (LABELS, HELDOUT_2, DEV_4, DEV_5)  # the label files whose per-example errors may be listed
 
 
 def errors_shown(path: Path) -> bool:
     """Whether per-example errors of a label file may be listed (never for a held-out set)."""
     path = Path(path).resolve()
-    return path in {f.resolve() for f in ERRORS_SHOWN} or (
-        path.parent == DEV_5.resolve() and path.name.startswith("dev_5") and path.suffix == ".jsonl")
+    return path in {f.resolve() for f in ERRORS_SHOWN}
 REPO_ROOT = DATA_DIR.parent
 WHITEHOUSE = REPO_ROOT.parent / "shared" / "corpora" / "whitehouse-ai"
 BUNDLED = DATA_DIR / "corpus"
@@ -242,7 +241,7 @@ def evaluate(folds: tuple[int, ...] | None, keep_errors: bool = False, whitehous
     old development folds unless the caller retires the old held-out folds with `--folds all`)."""
     if keep_errors and not errors_shown(labels):
         raise ValueError("per-example errors are only shown for attributions.jsonl, heldout_2.jsonl, dev_4.jsonl "
-                         "and dev_5*.jsonl")
+                         "and dev_5.jsonl")
     if keep_errors and (folds is None or set(folds) - set(errors_allowed)):
         if not (folds is None and errors_allowed == ALL_FOLDS):
             raise ValueError("per-example errors are never shown for held-out folds")
@@ -269,13 +268,13 @@ def main(argv: list[str] | None = None) -> None:
                              "attributions.jsonl as development (folds 0 and 1 are retired)")
     parser.add_argument("--labels", type=Path, default=None,
                         help="score another labels file of the same format: all examples, aggregates only "
-                             "(--errors lists per-example errors for heldout_2, dev_4 and dev_5* only)")
+                             "(--errors lists per-example errors for heldout_2, dev_4 and dev_5 only)")
     args = parser.parse_args(argv)
     if args.labels is not None and Path(args.labels).resolve() != LABELS.resolve():
         shown = errors_shown(args.labels)
         if args.errors and not shown:
             parser.error("--errors is only allowed for attributions.jsonl, heldout_2.jsonl, dev_4.jsonl and "
-                         "dev_5*.jsonl")
+                         "dev_5.jsonl")
         tally, missing = evaluate(None, keep_errors=args.errors, labels=args.labels, errors_allowed=ALL_FOLDS)
         print(tally.line(f"{args.labels} (all examples)"))
         if args.errors:

@@ -16,7 +16,7 @@ from pipeline_fixtures import REPO_ROOT, WHITEHOUSE
 
 LABEL_DIR = REPO_ROOT / "data" / "statement_labels"
 LABELS = LABEL_DIR / "attributions.jsonl"
-LABEL_FILES = ("attributions.jsonl", "heldout_2.jsonl", "heldout_3.jsonl", "heldout_5.jsonl")
+LABEL_FILES = ("attributions.jsonl", "heldout_2.jsonl", "heldout_3.jsonl", "heldout_5.jsonl", "dev_5.jsonl")
 KINDS = {"turn", "quote", "reported"}
 
 
