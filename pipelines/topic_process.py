@@ -22,7 +22,7 @@ import polars as pl
 from pipelines.embedders import load_embedder
 from pipelines.embeddings import EmbeddingConfig, EmbeddingResult
 from pipelines.topic_cache import TopicTables
-from pipelines.topic_sampling import fit_topics_on_sample
+from pipelines.topic_sampling import fit_topics_on_sample, stratified_sample
 from pipelines.topics import TopicConfig
 
 PASSAGE_COLUMNS = ("passage_id", "doc_id", "text", "month")  # all that topic modelling reads
@@ -60,5 +60,22 @@ def _fit_in_child(cache: Path, reuse: bool, config: TopicConfig, documents_file:
                   embedding: EmbeddingConfig, vectors: EmbeddingResult, titles: EmbeddingResult, themes: list,
                   model_folder: Path, theme_index: np.ndarray | None, sample: int) -> tuple[TopicTables, int]:
     """What the child runs: read the inputs, load the embedder, fit and assign."""
-    return fit_topics_on_sample(cache, reuse, config, pl.read_parquet(documents_file), pl.read_parquet(passages_file),
+    passages = _passages_needed(passages_file, sample, config.random_state, theme_index is None)
+    return fit_topics_on_sample(cache, reuse, config, pl.read_parquet(documents_file), passages,
                                 load_embedder(embedding), vectors, titles, themes, model_folder, theme_index, sample)
+
+
+def _passages_needed(passages_file: Path, sample: int, seed: int, all_text: bool) -> pl.DataFrame:
+    """The passages, with the text only of those the fit samples (`fit_topics_on_sample`'s rows)
+    unless `all_text`: the others are placed by their vectors and their primary theme, so at a
+    million passages 0.4 GB of text stays on disk. Without primary themes the zero-shot scorer
+    reads every text."""
+    keys = pl.read_parquet(passages_file, columns=[c for c in PASSAGE_COLUMNS if c != "text"])
+    rows = stratified_sample(keys["month"], sample, seed)
+    if all_text or len(rows) == keys.height:
+        return pl.read_parquet(passages_file, columns=list(PASSAGE_COLUMNS))
+    sampled = np.zeros(keys.height, dtype=bool)
+    sampled[rows] = True
+    text = (pl.scan_parquet(passages_file).select(pl.when(pl.lit(pl.Series(sampled))).then(pl.col("text")))
+            .collect()["text"])
+    return keys.with_columns(text).select(PASSAGE_COLUMNS)

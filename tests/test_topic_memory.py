@@ -96,3 +96,27 @@ def test_a_cap_below_a_topics_size_limits_what_ctfidf_counts_but_not_assignments
     assert capped.topics_ == full.topics_ == labels.tolist()
     assert capped.topic_sizes_ == full.topic_sizes_
     np.testing.assert_allclose(capped.topic_embeddings_, full.topic_embeddings_, rtol=1e-6)
+
+
+def test_the_topic_child_reads_only_the_sampled_passages_text(tmp_path):
+    """With primary themes the passages outside BERTopic's sample are placed by their vectors, so
+    the topic child reads only the sample's text (the rows `fit_topics_on_sample` draws); every
+    text when the zero-shot scorer must read them, or when the sample is the whole corpus."""
+    import datetime as dt
+
+    from pipelines.topic_process import _passages_needed
+    from pipelines.topic_sampling import stratified_sample
+
+    n = 600
+    passages = pl.DataFrame({"passage_id": [f"p{i}" for i in range(n)], "doc_id": [f"d{i // 3}" for i in range(n)],
+                             "text": [f"text {i}" for i in range(n)],
+                             "month": [dt.date(2024, 1 + i % 12, 1) for i in range(n)]})
+    path = tmp_path / "passages.parquet"
+    passages.write_parquet(path)
+    read = _passages_needed(path, 60, 42, all_text=False)
+    rows = stratified_sample(passages["month"], 60, 42)
+    assert read.columns == passages.columns and read.drop("text").equals(passages.drop("text"))
+    assert read[rows].equals(passages[rows])
+    assert read["text"].null_count() == n - len(rows) > 0
+    assert _passages_needed(path, 60, 42, all_text=True).equals(passages)
+    assert _passages_needed(path, n, 42, all_text=False).equals(passages)
