@@ -28,6 +28,14 @@ def require_whitehouse() -> Path:
 
 
 @pytest.fixture(scope="session")
+def registry():
+    """data/people.toml, loaded once (a Registry is frozen)."""
+    from pipelines.people import load_registry
+
+    return load_registry()
+
+
+@pytest.fixture(scope="session")
 def bundled_documents() -> pl.DataFrame:
     from pipelines.ingest import ingest_paths
 

@@ -21,11 +21,6 @@ FIXTURE = Path(__file__).parent / "fixtures" / "people_labelled.jsonl"
 SEED_ID = "seed-2023-04-18-musk-buys-10000-gpus"
 
 
-@pytest.fixture(scope="module")
-def registry() -> Registry:
-    return load_registry()
-
-
 def _mentions_in(text: str, registry: Registry) -> pl.DataFrame:
     documents = pl.DataFrame({"doc_id": ["doc"], "text": [text]})
     matches = raw_name_matches(documents, build_automaton(registry))

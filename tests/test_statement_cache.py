@@ -12,17 +12,12 @@ import pytest
 
 from pipelines import statement_cache
 from pipelines.passages import split_passages
-from pipelines.people import extract_mentions, load_registry
+from pipelines.people import extract_mentions
 from pipelines.statement_cache import (extract_or_reuse_statements, extractor_sources,
                                        statements_cache_key)
 
 TEXT = ('"Compute is the new oil," Elon Musk said on Tuesday.\n\n'
         "Sam Altman told senators that licensing was needed.")
-
-
-@pytest.fixture(scope="module")
-def registry():
-    return load_registry()
 
 
 def inputs(registry, text: str = TEXT):

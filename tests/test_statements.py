@@ -10,16 +10,11 @@ import polars as pl
 import pytest
 
 from pipelines.passages import split_passages
-from pipelines.people import extract_mentions, load_registry
+from pipelines.people import extract_mentions
 from pipelines.roles import load_roles
 from pipelines.statements import extract_statements, passage_speakers
 
 from pipeline_fixtures import REPO_ROOT
-
-
-@pytest.fixture(scope="module")
-def registry():
-    return load_registry()
 
 
 def run(registry, text: str, day: dt.date = dt.date(2024, 5, 1), title: str = "") -> tuple[pl.DataFrame, str]:
@@ -33,6 +28,12 @@ def run(registry, text: str, day: dt.date = dt.date(2024, 5, 1), title: str = ""
 def said(frame: pl.DataFrame, text: str) -> list[tuple[str | None, str, str]]:
     """(speaker, kind, words) of each statement."""
     return [(r["speaker"], r["kind"], text[r["char_start"]:r["char_end"]]) for r in frame.iter_rows(named=True)]
+
+
+def who(registry, text: str, day: dt.date = dt.date(2024, 5, 1)) -> list[tuple[str | None, str, str]]:
+    """(speaker, kind, words) of each statement of `text` as a one-passage document."""
+    frame, text = run(registry, text, day)
+    return said(frame, text)
 
 
 def speakers(frame: pl.DataFrame) -> set[str]:

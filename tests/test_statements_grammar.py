@@ -7,19 +7,7 @@ import datetime as dt
 
 import pytest
 
-from pipelines.people import load_registry
-
-from test_statements import run, said
-
-
-@pytest.fixture(scope="module")
-def registry():
-    return load_registry()
-
-
-def who(registry, text: str, day: dt.date = dt.date(2024, 5, 1)) -> list[tuple[str | None, str, str]]:
-    frame, text = run(registry, text, day)
-    return said(frame, text)
+from test_statements import who
 
 
 @pytest.mark.parametrize("text", [

@@ -7,16 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from pipelines.people import load_registry
-
 from test_statements import run, said
-
-
-@pytest.fixture(scope="module")
-def registry():
-    return load_registry()
 
 
 def _by_words(frame, text, start: str) -> list[str | None]:
