@@ -70,10 +70,10 @@ def _passages_needed(passages_file: Path, sample: int, seed: int, all_text: bool
     unless `all_text`: the others are placed by their vectors and their primary theme, so at a
     million passages 0.4 GB of text stays on disk. Without primary themes the zero-shot scorer
     reads every text."""
+    if all_text:
+        return pl.read_parquet(passages_file, columns=list(PASSAGE_COLUMNS))
     keys = pl.read_parquet(passages_file, columns=[c for c in PASSAGE_COLUMNS if c != "text"])
     rows = stratified_sample(keys["month"], sample, seed)
-    if all_text or len(rows) == keys.height:
-        return pl.read_parquet(passages_file, columns=list(PASSAGE_COLUMNS))
     sampled = np.zeros(keys.height, dtype=bool)
     sampled[rows] = True
     text = (pl.scan_parquet(passages_file).select(pl.when(pl.lit(pl.Series(sampled))).then(pl.col("text")))
