@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ from pipelines.config import REPO_ROOT
 from pipelines.embeddings import (
     EmbeddingConfig, SentenceTransformerEmbedder, default_model_dir, verify_model,
 )
+from pipelines.files import publish_folder
 from pipelines.themes import SimilarityCalibration
 
 PCA_DIMS = 256
@@ -92,14 +92,9 @@ def load_static_embedder(config: EmbeddingConfig) -> StaticEmbedder:
 
 def move_into_place(tmp: Path, folder: Path) -> None:
     """Rename a finished model folder into place. Two builds distilling at once each write their
-    own `tmp`; the second finds the first's folder there and drops its own copy (the same model)."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(tmp, folder)
-    except OSError:
-        if not (folder / "model.safetensors").is_file():
-            raise
-        shutil.rmtree(tmp, ignore_errors=True)
+    own `tmp`; the second finds the first's folder there and drops its own copy (the same model).
+    A folder there without a model is not the cache's: the rename fails with OSError."""
+    publish_folder(tmp, folder, complete="model.safetensors", replace_incomplete=False)
 
 
 def _write_calibration(folder: Path, model: object, source: Path, sha: str, batch_size: int) -> None:

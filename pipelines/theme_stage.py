@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +23,7 @@ from pipelines import corrections as review
 from pipelines import passage_themes
 from pipelines.config import REPO_ROOT
 from pipelines.embeddings import EmbeddingCache, EmbeddingResult
+from pipelines.files import publish_folder, staging_folder
 from pipelines.theme_classifier import ClassifierConfig, FeatureInputs, ThemeClassifier, theme_features
 from pipelines.theme_labels import (
     DEFAULT_CORPORA, LABEL_DIR, LabelledPassages, label_files, read_label_files, resolve_labels,
@@ -242,15 +240,13 @@ def stage_key(passages: pl.DataFrame, titles: pl.Series, themes: list[Theme],
 
 def save_stage(entry: Path, result: ThemeStageResult) -> None:
     """Cache a stage's result (written to a temporary folder, then renamed into place)."""
-    tmp = entry.with_name(f".{entry.name}.{uuid.uuid4().hex[:6]}.tmp")
-    tmp.mkdir(parents=True)
+    tmp = staging_folder(entry)
     result.table.write_parquet(tmp / "passage_themes.parquet")
     result.quality.write_parquet(tmp / "theme_quality.parquet")
     if result.primary is not None:
         np.save(tmp / "primary.npy", result.primary)
     (tmp / "record.json").write_text(json.dumps(result.record, default=str))
-    shutil.rmtree(entry, ignore_errors=True)
-    os.replace(tmp, entry)
+    publish_folder(tmp, entry, complete="record.json")
 
 
 def load_stage(entry: Path) -> ThemeStageResult | None:

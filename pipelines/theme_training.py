@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.embeddings import EmbeddingCache, embed_texts
+from pipelines.files import publish_folder, staging_folder
 from pipelines.theme_classifier import (
     ClassifierConfig, FeatureInputs, ThemeClassifier, evaluate, fit_classifier, label_matrix,
     quality, theme_features,
@@ -107,11 +105,9 @@ def fitted_classifier(data: TrainingSet, themes: list[Theme], embedder_identity:
     classifier = fit_classifier(data.x, data.y, data.groups, themes, config)
     figures = held_out_quality(data, themes, config)
     if entry is not None:  # written aside, then renamed: a killed build leaves no half entry
-        tmp = entry.with_name(f".{entry.name}.{uuid.uuid4().hex[:6]}.tmp")
-        tmp.mkdir(parents=True)
+        tmp = staging_folder(entry)
         figures.write_parquet(tmp / "quality.parquet")
         with open(tmp / "classifier.pkl", "wb") as handle:
             pickle.dump(classifier, handle)
-        shutil.rmtree(entry, ignore_errors=True)
-        os.replace(tmp, entry)
+        publish_folder(tmp, entry, complete="classifier.pkl")
     return classifier, figures, False

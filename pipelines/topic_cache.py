@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -18,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.artifacts import TOPIC_MODEL_FOLDER
+from pipelines.files import publish_folder, staging_folder
 from pipelines.themes import SimilarityCalibration, similarity_calibration
 from pipelines.topics import TopicConfig, fit_topics, save_topic_model
 
@@ -77,15 +76,13 @@ def fit_or_reuse_topics(cache: Path, reuse: bool, config: TopicConfig, documents
     save_topic_model(result, model_folder, themes, config)
     tables = TopicTables(result.assignments, result.topics, result.outlier_share,
                          result.outlier_share_before_reduction, reused=False)
-    tmp = cache / f".{entry.name}.{uuid.uuid4().hex[:6]}.tmp"
-    tmp.mkdir(parents=True)
+    tmp = staging_folder(entry)
     shutil.copytree(model_folder, tmp / TOPIC_MODEL_FOLDER)
     tables.assignments.write_parquet(tmp / "assignments.parquet")
     tables.topics.write_parquet(tmp / "topics.parquet")
     (tmp / "stats.json").write_text(json.dumps({"outlier_share": tables.outlier_share,
                                                 "outlier_share_before_reduction": tables.outlier_share_before_reduction}))
-    shutil.rmtree(entry, ignore_errors=True)
-    os.replace(tmp, entry)
+    publish_folder(tmp, entry, complete="stats.json")
     for stale in sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
                         key=lambda p: p.stat().st_mtime)[:-KEEP_ENTRIES]:
         shutil.rmtree(stale, ignore_errors=True)
