@@ -74,7 +74,7 @@ def main() -> None:
     print(f"{rows.height} of {second.height} relabelled passages found among {len(data.y):,} labelled ones; "
           f"model: held-out decisions, mean over fold seeds {args.seeds} ({args.embedder})")
     index = rows["row"].to_numpy()
-    models = [evaluate(data.x, data.y, data.groups, themes, ClassifierConfig(random_state=s))[index]
+    models = [evaluate(data.x, data.texts, data.y, data.groups, themes, ClassifierConfig(random_state=s))[index]
               for s in args.seeds]
     table = agreement_table(data.y[index], label_matrix(rows["themes_second"], themes), models, themes)
     with pl.Config(tbl_rows=100, float_precision=2, tbl_hide_dataframe_shape=True, tbl_width_chars=160,

@@ -36,8 +36,8 @@ def confirm(test_file: Path, embedder_name: str) -> pl.DataFrame:
     keep = ~train.passages["doc_id"].is_in(test.passages["doc_id"].unique().implode()).to_numpy()
     print(f"trained on {int(keep.sum()):,} labelled passages ({int((~keep).sum())} left out: same documents as "
           f"the confirmation set); {len(test.y):,} confirmation passages; skipped {test.skipped or 'none'}")
-    classifier = fit_classifier(train.x[keep], train.y[keep], train.groups[keep], themes, config)
-    decided = classifier.assigned(classifier.probabilities(test.x))
+    classifier = fit_classifier(train.x[keep], train.texts[keep], train.y[keep], train.groups[keep], themes, config)
+    decided = classifier.assigned(classifier.probabilities(test.x, test.texts))
     sources = test.passages["source"].to_numpy()
     return pl.concat([quality(decided, test.y, themes, "all")] + [
         quality(decided[sources == s], test.y[sources == s], themes, s) for s in sorted(set(sources))])

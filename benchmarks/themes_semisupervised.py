@@ -73,7 +73,7 @@ def main() -> None:
     vectors = data.x[:, :embedder.dimension]
     figures = []
     for method, decided in [
-            ("classifier", evaluate(data.x, data.y, data.groups, themes, config)),
+            ("classifier", evaluate(data.x, data.texts, data.y, data.groups, themes, config)),
             ("bertopic_semi_supervised",
              semi_supervised_decisions(texts, vectors, data.y, data.groups, config, embedder))]:
         figures.append(quality(decided, data.y, themes, "all").with_columns(

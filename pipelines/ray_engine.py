@@ -225,7 +225,7 @@ def _probabilities(batch: pa.Table, classifier: ThemeClassifier, themes: list[Th
     vectors, titles = _vectors_of(frame, embedder.dimension)
     inputs = FeatureInputs(frame.select("passage_id", "doc_id", "text"), vectors, titles,
                            frame.select("doc_id", "text"))
-    probs = classifier.probabilities(theme_features(inputs, themes, embedder, cap))
+    probs = classifier.probabilities(theme_features(inputs, themes, embedder, cap), inputs.passages["text"])
     return pa.table({"passage_id": frame["passage_id"].to_list(), "probs": [row.tobytes() for row in probs]})
 
 

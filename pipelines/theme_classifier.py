@@ -1,9 +1,14 @@
-"""Multi-label theme classifier: one logistic regression per named theme, trained on the
-labelled passages of data/theme_labels/ over the passage embedding plus the signals the
-zero-shot scorer computes (pipelines/themes.py):
+"""Multi-label theme classifier: per named theme, two logistic regressions trained on the
+labelled passages of data/theme_labels/, their probabilities averaged (`word_weight`):
+
+- one over the passage embedding plus the signals the zero-shot scorer computes
+  (pipelines/themes.py):
 
     features = passage vector ⊕ description similarity ⊕ seed words ⊕ title similarity
                ⊕ seed words of the whole document (its mean over the document's passages)
+
+- one over the passage's words: TF-IDF of word unigrams and bigrams, its vocabulary learnt
+  from the labelled passages' text (the same for every theme).
 
 A passage carries a theme when that theme's probability reaches the theme's threshold.
 Each threshold is the one that maximises F1 on out-of-fold probabilities of a k-fold
@@ -28,7 +33,10 @@ from pipelines.themes import (
 class ClassifierConfig(BaseModel):
     """How theme classifiers are trained (recorded in the manifest)."""
 
-    C: float = 0.02  # inverse L2 strength of each logistic regression (see docs/THEMES.md)
+    C: float = 0.02  # inverse L2 strength of each embedding regression (see docs/THEMES.md)
+    word_weight: float = 0.5  # share of the word regression in a theme's probability (0: embeddings only)
+    word_C: float = 4.0  # inverse L2 strength of each word regression
+    word_min_df: int = 2  # a word n-gram enters the vocabulary when this many labelled passages hold it
     folds: int = 5  # grouped folds for thresholds (and, nested, for `evaluate`)
     min_positives: int = 4  # a theme with fewer labelled positives gets no classifier
     seed_cap: int = 3
@@ -75,14 +83,44 @@ def label_matrix(themes_per_passage: pl.Series, themes: list[Theme]) -> np.ndarr
     return y
 
 
-def _fit_one(x: np.ndarray, y: np.ndarray, config: ClassifierConfig):
+def fit_vocabulary(texts: np.ndarray, config: ClassifierConfig):
+    """The word model's TF-IDF vectorizer, fitted on `texts` (None when words are not used)."""
+    if config.word_weight <= 0:
+        return None
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    try:
+        return TfidfVectorizer(ngram_range=(1, 2), min_df=min(config.word_min_df, len(texts)),
+                               sublinear_tf=True, dtype=np.float32).fit(texts)
+    except ValueError:  # no word kept (a handful of passages with nothing in common)
+        return None
+
+
+@dataclass
+class ThemeModel:
+    """One theme's regressions: over the feature matrix, and over the word matrix (or None)."""
+
+    dense: object
+    words: object | None
+    word_weight: float
+
+    def probability(self, x: np.ndarray, words) -> np.ndarray:  # noqa: ANN001 - a sparse matrix or None
+        p = self.dense.predict_proba(x)[:, 1]
+        if self.words is None or words is None:
+            return p
+        return (1 - self.word_weight) * p + self.word_weight * self.words.predict_proba(words)[:, 1]
+
+
+def _fit_one(x: np.ndarray, words, y: np.ndarray, config: ClassifierConfig) -> ThemeModel:  # noqa: ANN001
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    model = make_pipeline(StandardScaler(), LogisticRegression(
-        C=config.C, class_weight="balanced", max_iter=2000, random_state=config.random_state))
-    return model.fit(x, y)
+    dense = make_pipeline(StandardScaler(), LogisticRegression(
+        C=config.C, class_weight="balanced", max_iter=2000, random_state=config.random_state)).fit(x, y)
+    word_model = None if words is None else LogisticRegression(
+        C=config.word_C, class_weight="balanced", max_iter=3000, random_state=config.random_state).fit(words, y)
+    return ThemeModel(dense, word_model, config.word_weight)
 
 
 def _folds(groups: np.ndarray, y: np.ndarray, k: int, seed: int):
@@ -95,14 +133,22 @@ def _folds(groups: np.ndarray, y: np.ndarray, k: int, seed: int):
     return list(splitter.split(np.zeros(len(groups)), y.any(axis=1).astype(int), groups))
 
 
-def out_of_fold(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
+def _words(vocabulary, texts: np.ndarray):  # noqa: ANN001, ANN202
+    return None if vocabulary is None else vocabulary.transform(texts)
+
+
+def out_of_fold(x: np.ndarray, texts: np.ndarray, y: np.ndarray, groups: np.ndarray,
                 config: ClassifierConfig) -> np.ndarray:
-    """passages x themes probabilities, each predicted by a model that never saw its document."""
+    """passages x themes probabilities, each predicted by a model (and a vocabulary) that
+    never saw its document."""
     probs = np.full(y.shape, np.nan, dtype=np.float64)
     for train, test in _folds(groups, y, config.folds, config.random_state):
+        vocabulary = fit_vocabulary(texts[train], config)
+        train_words, test_words = _words(vocabulary, texts[train]), _words(vocabulary, texts[test])
         for j in range(y.shape[1]):
             if y[train, j].sum() >= 2 and (~y[train, j]).sum() >= 2:
-                probs[test, j] = _fit_one(x[train], y[train, j], config).predict_proba(x[test])[:, 1]
+                model = _fit_one(x[train], train_words, y[train, j], config)
+                probs[test, j] = model.probability(x[test], test_words)
     return probs
 
 
@@ -125,16 +171,20 @@ class ThemeClassifier:
     """Fitted per-theme models and thresholds; themes without enough labels are absent."""
 
     themes: list[str]
-    models: dict[str, object]
+    models: dict[str, ThemeModel]
     thresholds: dict[str, float]
     positives: dict[str, int]
+    vocabulary: object | None = None  # the word model's fitted TF-IDF vectorizer
 
-    def probabilities(self, x: np.ndarray) -> np.ndarray:
+    def probabilities(self, x: np.ndarray, texts) -> np.ndarray:  # noqa: ANN001 - strings, one per row of x
         """passages x themes (0 for a theme without a model)."""
         out = np.zeros((len(x), len(self.themes)), dtype=np.float32)
+        if not len(x):
+            return out
+        words = _words(self.vocabulary, np.asarray(texts, dtype=object))
         for j, key in enumerate(self.themes):
-            if key in self.models and len(x):
-                out[:, j] = self.models[key].predict_proba(x)[:, 1]
+            if key in self.models:
+                out[:, j] = self.models[key].probability(x, words)
         return out
 
     def assigned(self, probs: np.ndarray) -> np.ndarray:
@@ -143,29 +193,34 @@ class ThemeClassifier:
         return probs >= cuts
 
 
-def fit_classifier(x: np.ndarray, y: np.ndarray, groups: np.ndarray, themes: list[Theme],
-                   config: ClassifierConfig) -> ThemeClassifier:
-    """Models on every labelled passage; thresholds from grouped out-of-fold probabilities."""
-    probs = out_of_fold(x, y, groups, config)
+def fit_classifier(x: np.ndarray, texts: np.ndarray, y: np.ndarray, groups: np.ndarray,
+                   themes: list[Theme], config: ClassifierConfig) -> ThemeClassifier:
+    """Models on every labelled passage (`texts`: their text, for the word model); thresholds
+    from grouped out-of-fold probabilities."""
+    texts = np.asarray(texts, dtype=object)
+    probs = out_of_fold(x, texts, y, groups, config)
+    vocabulary = fit_vocabulary(texts, config)
+    words = _words(vocabulary, texts)
     keys = [t.key for t in themes]
     models, thresholds, positives = {}, {}, {}
     for j, key in enumerate(keys):
         positives[key] = int(y[:, j].sum())
         if positives[key] < config.min_positives or positives[key] == len(y):
             continue
-        models[key] = _fit_one(x, y[:, j], config)
+        models[key] = _fit_one(x, words, y[:, j], config)
         thresholds[key] = best_threshold(probs[:, j], y[:, j])
-    return ThemeClassifier(keys, models, thresholds, positives)
+    return ThemeClassifier(keys, models, thresholds, positives, vocabulary)
 
 
-def evaluate(x: np.ndarray, y: np.ndarray, groups: np.ndarray, themes: list[Theme],
-             config: ClassifierConfig) -> np.ndarray:
-    """passages x themes held-out decisions: each outer fold fits models and chooses
+def evaluate(x: np.ndarray, texts: np.ndarray, y: np.ndarray, groups: np.ndarray,
+             themes: list[Theme], config: ClassifierConfig) -> np.ndarray:
+    """passages x themes held-out decisions: each outer fold fits models, vocabulary and
     thresholds (by an inner grouped CV) on the other folds only."""
+    texts = np.asarray(texts, dtype=object)
     decided = np.zeros(y.shape, dtype=bool)
     for train, test in _folds(groups, y, config.folds, config.random_state + 1):
-        inner = fit_classifier(x[train], y[train], groups[train], themes, config)
-        decided[test] = inner.assigned(inner.probabilities(x[test]))
+        inner = fit_classifier(x[train], texts[train], y[train], groups[train], themes, config)
+        decided[test] = inner.assigned(inner.probabilities(x[test], texts[test]))
     return decided
 
 

@@ -63,7 +63,7 @@ Scorer = Callable[[ThemeClassifier, FeatureInputs, list[Theme], object, int], np
 
 def local_probabilities(classifier: ThemeClassifier, inputs: FeatureInputs, themes: list[Theme],
                         embedder, cap: int) -> np.ndarray:  # noqa: ANN001 - an Embedder
-    return classifier.probabilities(theme_features(inputs, themes, embedder, cap))
+    return classifier.probabilities(theme_features(inputs, themes, embedder, cap), inputs.passages["text"])
 
 
 def document_chunks(doc_ids: pl.Series, size: int) -> list[np.ndarray]:
@@ -148,7 +148,7 @@ def classify_themes(passages: pl.DataFrame, documents: pl.DataFrame, vectors: Ve
         passage_themes.model_rows(passages["passage_id"], probs, assigned, themes), in_corpus)
     primary = passage_themes.apply_primary(passage_themes.primary_theme(probs, assigned),
                                            passages["passage_id"], in_corpus, themes)
-    record |= {"classifier": "logistic regression per theme", "classifier_reused": reused,
+    record |= {"classifier": "per theme, logistic regressions over embeddings and over words, averaged", "classifier_reused": reused,
                "thresholds": {k: round(v, 4) for k, v in classifier.thresholds.items()},
                "themes_without_classifier": [t.key for t in themes
                                              if t.key not in classifier.models]}

@@ -25,7 +25,7 @@ from pipelines.theme_classifier import (
 from pipelines.theme_labels import LabelledPassages, read_label_files, resolve_labels
 from pipelines.themes import Theme
 
-CACHE_CODE = 1  # bump when training changes in a way the config does not show
+CACHE_CODE = 2  # bump when training changes in a way the config does not show
 
 
 @dataclass
@@ -34,6 +34,7 @@ class TrainingSet:
 
     passages: pl.DataFrame  # passage_id, doc_id, source, key, themes, picked_for
     x: np.ndarray
+    texts: np.ndarray  # the passages' text, for the word model
     y: np.ndarray
     groups: np.ndarray
     skipped: dict[str, int]
@@ -54,8 +55,8 @@ def training_set(labelled: LabelledPassages, themes: list[Theme], embedder,  # n
                            labelled.documents.select("doc_id", "text"))
     x = theme_features(inputs, themes, embedder, config.seed_cap)
     groups = passages["doc_id"].cast(pl.Categorical).to_physical().to_numpy()
-    return TrainingSet(passages.drop("text"), x, label_matrix(passages["themes"], themes),
-                       groups, labelled.skipped)
+    return TrainingSet(passages.drop("text"), x, np.asarray(passages["text"].to_list(), dtype=object),
+                       label_matrix(passages["themes"], themes), groups, labelled.skipped)
 
 
 def load_training_set(label_paths: list[Path], themes: list[Theme], embedder,  # noqa: ANN001
@@ -69,7 +70,7 @@ def held_out_quality(data: TrainingSet, themes: list[Theme], config: ClassifierC
                      ) -> pl.DataFrame:
     """Per theme: precision, recall, F1 of nested grouped k-fold decisions, on all labelled
     passages and on each source alone."""
-    decided = evaluate(data.x, data.y, data.groups, themes, config)
+    decided = evaluate(data.x, data.texts, data.y, data.groups, themes, config)
     frames = [quality(decided, data.y, themes, "all")]
     sources = data.passages["source"].to_numpy()
     for source in sorted(set(sources)):
@@ -86,6 +87,7 @@ def cache_key(data: TrainingSet, themes: list[Theme], embedder_identity: str,
         "themes": [t.model_dump() for t in themes],
     }, sort_keys=True).encode())
     digest.update(np.ascontiguousarray(data.x).tobytes())
+    digest.update(json.dumps(data.texts.tolist()).encode())
     digest.update(np.packbits(data.y).tobytes())
     digest.update(np.ascontiguousarray(data.groups).tobytes())
     return digest.hexdigest()[:32]
@@ -102,7 +104,7 @@ def fitted_classifier(data: TrainingSet, themes: list[Theme], embedder_identity:
         with open(entry / "classifier.pkl", "rb") as handle:
             classifier = pickle.load(handle)  # written by this module only, below
         return classifier, pl.read_parquet(entry / "quality.parquet"), True
-    classifier = fit_classifier(data.x, data.y, data.groups, themes, config)
+    classifier = fit_classifier(data.x, data.texts, data.y, data.groups, themes, config)
     figures = held_out_quality(data, themes, config)
     if entry is not None:  # written aside, then renamed: a killed build leaves no half entry
         tmp = staging_folder(entry)

@@ -80,8 +80,8 @@ def test_the_seed_article_held_out(training):
     themes, config, data = training
     seed = data.passages["origin"].str.ends_with(SEED).to_numpy()
     assert seed.sum() >= 5
-    model = fit_classifier(data.x[~seed], data.y[~seed], data.groups[~seed], themes, config)
-    decided = model.assigned(model.probabilities(data.x[seed]))
+    model = fit_classifier(data.x[~seed], data.texts[~seed], data.y[~seed], data.groups[~seed], themes, config)
+    decided = model.assigned(model.probabilities(data.x[seed], data.texts[seed]))
     keys = [t.key for t in themes]
     got = {key.rsplit("@", 1)[1]: {k for k, on in zip(keys, row) if on}
            for key, row in zip(data.passages.filter(pl.Series(seed))["key"], decided)}
@@ -99,9 +99,9 @@ def test_the_seed_articles_two_theme_paragraph_carries_both_held_out(training):
 
     themes, config, data = training
     seed = data.passages["origin"].str.ends_with(SEED).to_numpy()
-    model = fit_classifier(data.x[~seed], data.y[~seed], data.groups[~seed], themes, config)
+    model = fit_classifier(data.x[~seed], data.texts[~seed], data.y[~seed], data.groups[~seed], themes, config)
     rows = data.passages.filter(pl.Series(seed))["key"].str.ends_with("@2610-2925").to_numpy()
-    decided = model.assigned(model.probabilities(data.x[seed][rows]))[0]
+    decided = model.assigned(model.probabilities(data.x[seed][rows], data.texts[seed][rows]))[0]
     keys = [t.key for t in themes]
     assert {"existential_risk", "regulation_analogies"} <= {k for k, on in zip(keys, decided) if on}
 
