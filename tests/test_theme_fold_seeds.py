@@ -26,7 +26,8 @@ def data() -> TrainingSet:
     x = rng.normal(size=(len(groups), 6)) + np.hstack([y, np.zeros_like(y)]) * 1.5
     passages = pl.DataFrame({"doc_id": [f"d{g}" for g in groups],
                              "source": ["whitehouse" if g % 3 == 0 else "bundled" for g in groups]})
-    return TrainingSet(passages, x.astype(np.float32), y, groups, {})
+    texts = np.array([f"passage {i} of document {g}" for i, g in enumerate(groups)], dtype=object)
+    return TrainingSet(passages, x.astype(np.float32), texts, y, groups, {})
 
 
 def _partition(folds: list, groups: np.ndarray) -> set[frozenset]:
