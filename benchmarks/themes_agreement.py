@@ -23,11 +23,10 @@ from pipelines.embedders import load_embedder
 from pipelines.embeddings import EmbeddingCache, EmbeddingConfig
 from pipelines.theme_classifier import ClassifierConfig, evaluate, label_matrix
 from pipelines.theme_labels import LABEL_DIR, label_files, read_label_files
-from pipelines.theme_training import load_training_set
+from pipelines.theme_training import LABEL_EMBEDDINGS, load_training_set
 from pipelines.themes import Theme, load_themes
 
 AGREEMENT = LABEL_DIR / "agreement" / "set-AG.jsonl"
-LABEL_CACHE = DATA_DIR.parent / ".cache" / "theme-labels" / "embeddings"
 
 
 def f1(decided: np.ndarray, reference: np.ndarray) -> float | None:
@@ -68,7 +67,7 @@ def main() -> None:
     embedder = load_embedder(EmbeddingConfig(embedder=args.embedder))
     config = ClassifierConfig()
     data = load_training_set(label_files(), themes, embedder,
-                             EmbeddingCache(LABEL_CACHE, embedder.identity, embedder.dimension), config)
+                             EmbeddingCache(LABEL_EMBEDDINGS, embedder.identity, embedder.dimension), config)
     second = read_label_files([AGREEMENT])
     rows = data.passages.with_row_index("row").join(second.select("key", "themes"), on="key", suffix="_second")
     print(f"{rows.height} of {second.height} relabelled passages found among {len(data.y):,} labelled ones; "
@@ -76,11 +75,12 @@ def main() -> None:
     index = rows["row"].to_numpy()
     models = [evaluate(data.x, data.texts, data.y, data.groups, themes, ClassifierConfig(random_state=s))[index]
               for s in args.seeds]
-    table = agreement_table(data.y[index], label_matrix(rows["themes_second"], themes), models, themes)
+    second_y = label_matrix(rows["themes_second"], themes)
+    table = agreement_table(data.y[index], second_y, models, themes)
     with pl.Config(tbl_rows=100, float_precision=2, tbl_hide_dataframe_shape=True, tbl_width_chars=160,
                    fmt_str_lengths=40):
         print(table)
-    identical = float((label_matrix(rows["themes_second"], themes) == data.y[index]).all(axis=1).mean())
+    identical = float((second_y == data.y[index]).all(axis=1).mean())
     print(f"passages given the identical set of themes by both labellers: {identical:.2f}")
 
 

@@ -13,13 +13,12 @@ from rich.table import Table
 
 from pipelines.embeddings import EmbeddingCache, EmbeddingConfig
 from pipelines.theme_classifier import ClassifierConfig
-from pipelines.config import REPO_ROOT
 from pipelines.theme_labels import LABEL_DIR, label_files
-from pipelines.theme_training import held_out_quality, load_training_set
+from pipelines.theme_training import LABEL_EMBEDDINGS, held_out_quality, load_training_set
 from pipelines.themes import DEFAULT_THEMES, load_themes
 
 console = Console()
-LABEL_CACHE = REPO_ROOT / ".cache" / "theme-labels" / "embeddings"  # shared with the builds
+LABEL_CACHE = LABEL_EMBEDDINGS  # shared with the builds
 
 
 def quality_table(figures: pl.DataFrame, subset: str, title: str) -> Table:

@@ -21,7 +21,6 @@ from pydantic import BaseModel, Field
 
 from pipelines import corrections as review
 from pipelines import passage_themes
-from pipelines.config import REPO_ROOT
 from pipelines.embeddings import EmbeddingCache, EmbeddingResult
 from pipelines.files import publish_folder, staging_folder
 from pipelines.theme_classifier import ClassifierConfig, FeatureInputs, ThemeClassifier, theme_features
@@ -29,7 +28,7 @@ from pipelines.theme_labels import (
     DEFAULT_CORPORA, LABEL_DIR, LabelledPassages, label_files, read_label_files, resolve_labels,
     text_sha1,
 )
-from pipelines.theme_training import fitted_classifier, training_set
+from pipelines.theme_training import LABEL_CACHE_DIR, fitted_classifier, training_set
 from pipelines.themes import Theme
 
 VectorRows = np.ndarray | EmbeddingResult  # rows as passages, read by index
@@ -46,9 +45,7 @@ class ThemeLabelConfig(BaseModel):
     corrections: list[Path] = Field(default_factory=list)  # review corrections (corrections.jsonl)
     corpora: dict[str, Path] = Field(default_factory=lambda: dict(DEFAULT_CORPORA))
     classifier: ClassifierConfig = Field(default_factory=ClassifierConfig)
-    # embeddings of the labelled passages and fitted classifiers, shared by every build on
-    # this machine (keyed by content, so sharing never changes a result)
-    cache_dir: Path = REPO_ROOT / ".cache" / "theme-labels"
+    cache_dir: Path = LABEL_CACHE_DIR  # labelled passages' embeddings and fitted classifiers
 
     def with_corrections_of(self, out: Path) -> "ThemeLabelConfig":
         """This config plus the review corrections kept under the output folder `out`."""
@@ -148,7 +145,8 @@ def classify_themes(passages: pl.DataFrame, documents: pl.DataFrame, vectors: Ve
         passage_themes.model_rows(passages["passage_id"], probs, assigned, themes), in_corpus)
     primary = passage_themes.apply_primary(passage_themes.primary_theme(probs, assigned),
                                            passages["passage_id"], in_corpus, themes)
-    record |= {"classifier": "per theme, logistic regressions over embeddings and over words, averaged", "classifier_reused": reused,
+    record |= {"classifier": "per theme, logistic regressions over embeddings and over words, averaged",
+               "classifier_reused": reused,
                "thresholds": {k: round(v, 4) for k, v in classifier.thresholds.items()},
                "themes_without_classifier": [t.key for t in themes
                                              if t.key not in classifier.models]}

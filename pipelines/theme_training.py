@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from pipelines.config import REPO_ROOT
 from pipelines.embeddings import EmbeddingCache, embed_texts
 from pipelines.files import publish_folder, staging_folder
 from pipelines.theme_classifier import (
@@ -26,6 +27,10 @@ from pipelines.theme_labels import LabelledPassages, read_label_files, resolve_l
 from pipelines.themes import Theme
 
 CACHE_CODE = 2  # bump when training changes in a way the config does not show
+# labelled passages' embeddings (embeddings/) and fitted classifiers (classifiers/), shared by every
+# build and evaluation on this machine (keyed by content, so sharing never changes a result)
+LABEL_CACHE_DIR = REPO_ROOT / ".cache" / "theme-labels"
+LABEL_EMBEDDINGS = LABEL_CACHE_DIR / "embeddings"
 
 
 @dataclass
