@@ -19,11 +19,13 @@ comes from passages of documents the model and its threshold never saw.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 from pydantic import BaseModel
+from threadpoolctl import threadpool_limits
 
 from pipelines.themes import (
     Theme, max_similarity, seed_word_hits, similarity_calibration, theme_exemplars,
@@ -193,6 +195,18 @@ class ThemeClassifier:
         return probs >= cuts
 
 
+# Hundreds of small lbfgs fits: a multi-threaded BLAS spends more time waking its threads than
+# computing (`discourse themes --evaluate` ran 4.7x slower in wall time on 2 cores, with
+# identical figures; docs/PERFORMANCE.md), so fitting and evaluating run on one thread.
+def one_thread(fit):  # noqa: ANN001, ANN201
+    @functools.wraps(fit)
+    def limited(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        with threadpool_limits(limits=1):
+            return fit(*args, **kwargs)
+    return limited
+
+
+@one_thread
 def fit_classifier(x: np.ndarray, texts: np.ndarray, y: np.ndarray, groups: np.ndarray,
                    themes: list[Theme], config: ClassifierConfig) -> ThemeClassifier:
     """Models on every labelled passage (`texts`: their text, for the word model); thresholds
@@ -212,6 +226,7 @@ def fit_classifier(x: np.ndarray, texts: np.ndarray, y: np.ndarray, groups: np.n
     return ThemeClassifier(keys, models, thresholds, positives, vocabulary)
 
 
+@one_thread
 def evaluate(x: np.ndarray, texts: np.ndarray, y: np.ndarray, groups: np.ndarray,
              themes: list[Theme], config: ClassifierConfig) -> np.ndarray:
     """passages x themes held-out decisions: each outer fold fits models, vocabulary and

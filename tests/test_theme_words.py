@@ -52,3 +52,30 @@ def test_a_vocabulary_holds_only_its_training_passages_words():
     probs = out_of_fold(x, texts, y, groups, ClassifierConfig())
     assert not np.isnan(probs).any()
     assert fit_vocabulary(np.array(["a"], dtype=object), ClassifierConfig()) is None  # no word of two letters
+
+
+def test_classifiers_fit_and_evaluate_on_one_blas_thread_and_give_the_threads_back(monkeypatch):
+    """Hundreds of small fits ran about five times slower on a multi-threaded BLAS; the limit
+    holds inside fitting and evaluation only."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import pipelines.theme_classifier as tc
+
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    seen: list[set[int]] = []
+    fit_one = tc._fit_one
+
+    def recording(*args, **kwargs):
+        seen.append(blas_threads())
+        return fit_one(*args, **kwargs)
+
+    monkeypatch.setattr(tc, "_fit_one", recording)
+    x, texts, y, groups = _passages(60, 5)
+    with threadpool_limits(limits=2, user_api="blas"):  # as on a 2-core machine without OMP_NUM_THREADS
+        assert blas_threads() == {2}
+        tc.fit_classifier(x, texts, y, groups, THEMES, ClassifierConfig())
+        tc.evaluate(x, texts, y, groups, THEMES, ClassifierConfig())
+        assert blas_threads() == {2}
+    assert seen and all(threads == {1} for threads in seen)
