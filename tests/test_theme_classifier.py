@@ -107,6 +107,21 @@ def test_the_seed_articles_two_theme_paragraph_carries_both_held_out(training):
 
 
 @pytest.mark.slow
+def test_in_a_build_the_seed_articles_paragraphs_carry_their_themes(bundled_build):
+    """The build's passage_themes: the seed article's labelled paragraphs carry their labels
+    (origin `label`), the two-theme paragraph both (held out, see the xfail above)."""
+    run = bundled_build.run_dir
+    seed = pl.read_parquet(run / "passages.parquet").filter(
+        pl.col("doc_id").str.contains("musk-buys-10000-gpus")).select("passage_id", "char_start")
+    rows = pl.read_parquet(run / "passage_themes.parquet").join(seed, on="passage_id")
+    carried = {start: set(group["theme"]) for (start,), group in rows.group_by("char_start")}
+    assert "pause_letter" in carried[1162] and "compute_race" in carried[333]
+    assert "regulation_analogies" in carried[2350]
+    assert carried[2610] == {"existential_risk", "regulation_analogies"}
+    assert set(rows.filter(pl.col("char_start") == 2610)["origin"]) == {"label"}
+
+
+@pytest.mark.slow
 def test_a_build_counts_every_theme_a_passage_carries(bundled_build):
     """Trends count a passage under each of its themes; the dashboard's two paths (the
     aggregates, and counting rows for several people) agree with passage_themes."""
