@@ -20,10 +20,10 @@ import polars as pl
 
 from pipelines.config import DATA_DIR
 from pipelines.embedders import load_embedder
-from pipelines.embeddings import EmbeddingCache, EmbeddingConfig
+from pipelines.embeddings import EmbeddingConfig
 from pipelines.theme_classifier import ClassifierConfig, evaluate, label_matrix
 from pipelines.theme_labels import LABEL_DIR, label_files, read_label_files
-from pipelines.theme_training import LABEL_EMBEDDINGS, load_training_set
+from pipelines.theme_training import label_embedding_cache, load_training_set
 from pipelines.themes import Theme, load_themes
 
 AGREEMENT = LABEL_DIR / "agreement" / "set-AG.jsonl"
@@ -66,8 +66,7 @@ def main() -> None:
     themes = load_themes(DATA_DIR / "themes.toml")
     embedder = load_embedder(EmbeddingConfig(embedder=args.embedder))
     config = ClassifierConfig()
-    data = load_training_set(label_files(), themes, embedder,
-                             EmbeddingCache(LABEL_EMBEDDINGS, embedder.identity, embedder.dimension), config)
+    data = load_training_set(label_files(), themes, embedder, label_embedding_cache(embedder), config)
     second = read_label_files([AGREEMENT])
     rows = data.passages.with_row_index("row").join(second.select("key", "themes"), on="key", suffix="_second")
     print(f"{rows.height} of {second.height} relabelled passages found among {len(data.y):,} labelled ones; "

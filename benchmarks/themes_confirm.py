@@ -16,10 +16,10 @@ import polars as pl
 
 from pipelines.config import DATA_DIR
 from pipelines.embedders import load_embedder
-from pipelines.embeddings import EmbeddingCache, EmbeddingConfig
+from pipelines.embeddings import EmbeddingConfig
 from pipelines.theme_classifier import ClassifierConfig, fit_classifier, quality
 from pipelines.theme_labels import LABEL_DIR, label_files
-from pipelines.theme_training import LABEL_EMBEDDINGS, load_training_set
+from pipelines.theme_training import label_embedding_cache, load_training_set
 from pipelines.themes import load_themes
 
 CONFIRMATION = LABEL_DIR / "confirmation" / "set-G.jsonl"
@@ -29,7 +29,7 @@ def confirm(test_file: Path, embedder_name: str) -> pl.DataFrame:
     """theme, subset, positives, precision, recall, f1 on `test_file`."""
     themes = load_themes(DATA_DIR / "themes.toml")
     embedder = load_embedder(EmbeddingConfig(embedder=embedder_name))
-    cache = EmbeddingCache(LABEL_EMBEDDINGS, embedder.identity, embedder.dimension)
+    cache = label_embedding_cache(embedder)
     config = ClassifierConfig()
     train = load_training_set(label_files(), themes, embedder, cache, config)
     test = load_training_set([test_file], themes, embedder, cache, config)

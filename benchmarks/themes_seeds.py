@@ -35,17 +35,15 @@ def per_seed(folder: Path, embedder: str, seeds: list[int]) -> pl.DataFrame:
     """Figures of every seed (column `seed`), evaluating those without a CSV in `folder`."""
     missing = [s for s in seeds if not (folder / f"{embedder}_seed{s}.csv").is_file()]
     if missing:
-        from discourse.themes_cmd import LABEL_CACHE
         from pipelines.embedders import load_embedder
-        from pipelines.embeddings import EmbeddingCache, EmbeddingConfig
+        from pipelines.embeddings import EmbeddingConfig
         from pipelines.theme_labels import label_files
-        from pipelines.theme_training import held_out_quality, load_training_set
+        from pipelines.theme_training import held_out_quality, label_embedding_cache, load_training_set
         from pipelines.themes import DEFAULT_THEMES, load_themes
 
         themes = load_themes(DEFAULT_THEMES)
         model = load_embedder(EmbeddingConfig(embedder=embedder))
-        cache = EmbeddingCache(LABEL_CACHE, model.identity, model.dimension)
-        data = load_training_set(label_files(), themes, model, cache, ClassifierConfig())
+        data = load_training_set(label_files(), themes, model, label_embedding_cache(model), ClassifierConfig())
         for seed in missing:  # the features do not depend on the seed; only the folds do
             print(f"{embedder}: evaluating fold seed {seed}", flush=True)
             held_out_quality(data, themes, ClassifierConfig(random_state=seed)).write_csv(

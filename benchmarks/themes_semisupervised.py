@@ -20,12 +20,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from discourse.themes_cmd import LABEL_CACHE
 from pipelines.embedders import load_embedder
-from pipelines.embeddings import EmbeddingCache, EmbeddingConfig
+from pipelines.embeddings import EmbeddingConfig
 from pipelines.theme_classifier import ClassifierConfig, _folds, evaluate, quality
 from pipelines.theme_labels import label_files, read_label_files, resolve_labels
-from pipelines.theme_training import training_set
+from pipelines.theme_training import label_embedding_cache, training_set
 from pipelines.themes import load_themes
 from pipelines.topics import BertopicEmbedder, keyword_texts
 
@@ -65,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     themes = load_themes()
     embedder = load_embedder(EmbeddingConfig())
-    cache = EmbeddingCache(LABEL_CACHE, embedder.identity, embedder.dimension)
+    cache = label_embedding_cache(embedder)
     config = ClassifierConfig()
     labelled = resolve_labels(read_label_files(label_files()))
     data = training_set(labelled, themes, embedder, cache, config)

@@ -11,14 +11,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipelines.embeddings import EmbeddingCache, EmbeddingConfig
+from pipelines.embeddings import EmbeddingConfig
 from pipelines.theme_classifier import ClassifierConfig
 from pipelines.theme_labels import LABEL_DIR, label_files
-from pipelines.theme_training import LABEL_EMBEDDINGS, held_out_quality, load_training_set
+from pipelines.theme_training import (
+    LABEL_EMBEDDINGS, held_out_quality, label_embedding_cache, load_training_set,
+)
 from pipelines.themes import DEFAULT_THEMES, load_themes
 
 console = Console()
-LABEL_CACHE = LABEL_EMBEDDINGS  # shared with the builds
 
 
 def quality_table(figures: pl.DataFrame, subset: str, title: str) -> Table:
@@ -40,7 +41,7 @@ def evaluate_themes(embedder_name: str, labels: Path, themes_path: Path, cache: 
 
     themes = load_themes(themes_path)
     embedder = load_embedder(EmbeddingConfig(embedder=embedder_name))
-    vectors = EmbeddingCache(cache, embedder.identity, embedder.dimension) if cache else None
+    vectors = label_embedding_cache(embedder, cache) if cache else None
     config = config or ClassifierConfig()
     data = load_training_set(label_files(labels), themes, embedder, vectors, config)
     if data.skipped:
@@ -62,7 +63,7 @@ def themes(
     embedder: Annotated[str, typer.Option(help="minilm (default) or static.")] = "minilm",
     labels: Annotated[Path, typer.Option(help="Folder of labelled passages.")] = LABEL_DIR,
     themes_path: Annotated[Path, typer.Option("--themes", help="Theme definitions.")] = DEFAULT_THEMES,
-    cache: Annotated[Path | None, typer.Option(help="Embedding cache folder.")] = LABEL_CACHE,
+    cache: Annotated[Path | None, typer.Option(help="Embedding cache folder.")] = LABEL_EMBEDDINGS,
     csv: Annotated[Path | None, typer.Option(help="Also write the figures to this CSV file.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the grouped fold splits (default: ClassifierConfig's); another seed shows how much a figure owes to one split.")] = None,
 ) -> None:

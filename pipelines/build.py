@@ -43,6 +43,7 @@ from pipelines.passage_themes import complete_theme_topics, topic_memberships, z
 from pipelines.theme_stage import (
     ThemeLabelConfig, ThemeStageResult, classify_themes, load_stage, save_stage, stage_key,
 )
+from pipelines.theme_training import label_embedding_cache
 from pipelines.themes import DEFAULT_THEMES, load_themes
 from pipelines.topic_cache import TopicTables
 from pipelines.topic_process import TopicProcessError, fit_topics_in_child
@@ -177,7 +178,7 @@ def _classify(clock: StageClock, config: BuildConfig, passages: pl.DataFrame, do
             passages, _titles_per_passage(passages, documents), themes, embedder.identity, labels)
         named = load_stage(entry) if config.reuse_topic_fit else None
         if named is None:
-            cache = EmbeddingCache(labels.cache_dir / "embeddings", embedder.identity, embedder.dimension)
+            cache = label_embedding_cache(embedder, labels.cache_dir / "embeddings")
             named = classify_themes(passages, documents, vectors, titles, themes, embedder,
                                     cache, labels.cache_dir / "classifiers", labels, engine.theme_probabilities)
             save_stage(entry, named)

@@ -33,6 +33,11 @@ LABEL_CACHE_DIR = REPO_ROOT / ".cache" / "theme-labels"
 LABEL_EMBEDDINGS = LABEL_CACHE_DIR / "embeddings"
 
 
+def label_embedding_cache(embedder, folder: Path = LABEL_EMBEDDINGS) -> EmbeddingCache:  # noqa: ANN001
+    """The labelled passages' embedding cache for `embedder` (shared by builds and evaluations)."""
+    return EmbeddingCache(folder, embedder.identity, embedder.dimension)
+
+
 @dataclass
 class TrainingSet:
     """Labelled passages as a feature matrix, their theme labels and document groups."""

@@ -56,19 +56,17 @@ def test_labels_resolve_to_passages_and_a_changed_text_is_not_used(tmp_path):
 
 @pytest.fixture(scope="module")
 def training():
-    from pipelines.config import REPO_ROOT as ROOT
     from pipelines.embedders import load_embedder
-    from pipelines.embeddings import EmbeddingCache, EmbeddingConfig
+    from pipelines.embeddings import EmbeddingConfig
     from pipelines.theme_classifier import ClassifierConfig
     from pipelines.theme_labels import label_files
-    from pipelines.theme_training import load_training_set
+    from pipelines.theme_training import label_embedding_cache, load_training_set
     from pipelines.themes import load_themes
 
     themes, embedder = load_themes(), load_embedder(EmbeddingConfig())
-    cache = EmbeddingCache(ROOT / ".cache" / "theme-labels" / "embeddings", embedder.identity,
-                           embedder.dimension)
     config = ClassifierConfig()
-    return themes, config, load_training_set(label_files(LABELS), themes, embedder, cache, config)
+    return themes, config, load_training_set(label_files(LABELS), themes, embedder,
+                                             label_embedding_cache(embedder), config)
 
 
 @pytest.mark.slow
